@@ -1,0 +1,214 @@
+//! Located problems found in specs. The library collects them; the CLI renders them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::yaml::Pos;
+
+/// Every problem the generator can report, with a stable code users can search for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The file is not valid YAML.
+    YamlSyntax,
+    /// A mapping key that the format does not define.
+    UnknownKey,
+    /// A value of the wrong YAML type.
+    WrongType,
+    /// A key that must be present is missing.
+    MissingKey,
+    /// The same key twice in one mapping.
+    DuplicateKey,
+    /// Two actions with one name, in one file or across files.
+    DuplicateAction,
+    /// An action name that Mistral already uses for a builtin action.
+    BuiltinCollision,
+    /// An action name Mistral cannot store or call.
+    InvalidActionName,
+    /// An action name longer than `action_definitions_v2.name` holds.
+    ActionNameTooLong,
+    /// An explicit `name:` that differs from the name derived from the file path.
+    NameMismatch,
+    /// An input name that is not an identifier.
+    InvalidInputName,
+    /// Two inputs with one name.
+    DuplicateInput,
+    /// An input name that is a Python or YAQL keyword.
+    KeywordInputName,
+    /// An input both `required: true` and with a `default`.
+    RequiredWithDefault,
+    /// A default that is not of the input's declared type.
+    DefaultTypeMismatch,
+    /// A default that is not one of the input's `enum` values.
+    DefaultNotInEnum,
+    /// A secret input with a default (the default would be published in SQL and docs).
+    SecretWithDefault,
+    /// NUL or another control character in a spec.
+    ControlCharacter,
+    /// A spec file that is not UTF-8.
+    NotUtf8,
+    /// A spec file larger than the configured limit.
+    FileTooLarge,
+    /// YAML aliases expanding past the node budget.
+    AliasBomb,
+    /// A value outside what the field accepts (an unknown input type, an empty string…).
+    InvalidValue,
+    /// An implementation that refers to inputs or code that do not exist.
+    InvalidImplementation,
+    /// A file that cannot be read.
+    Io,
+}
+
+impl Code {
+    pub const ALL: [Code; 24] = [
+        Code::YamlSyntax,
+        Code::UnknownKey,
+        Code::WrongType,
+        Code::MissingKey,
+        Code::DuplicateKey,
+        Code::DuplicateAction,
+        Code::BuiltinCollision,
+        Code::InvalidActionName,
+        Code::ActionNameTooLong,
+        Code::NameMismatch,
+        Code::InvalidInputName,
+        Code::DuplicateInput,
+        Code::KeywordInputName,
+        Code::RequiredWithDefault,
+        Code::DefaultTypeMismatch,
+        Code::DefaultNotInEnum,
+        Code::SecretWithDefault,
+        Code::ControlCharacter,
+        Code::NotUtf8,
+        Code::FileTooLarge,
+        Code::AliasBomb,
+        Code::InvalidValue,
+        Code::InvalidImplementation,
+        Code::Io,
+    ];
+
+    /// The code as printed: `MA` and a number that never changes meaning.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::YamlSyntax => "MA001",
+            Code::UnknownKey => "MA002",
+            Code::WrongType => "MA003",
+            Code::MissingKey => "MA004",
+            Code::DuplicateKey => "MA005",
+            Code::DuplicateAction => "MA010",
+            Code::BuiltinCollision => "MA011",
+            Code::InvalidActionName => "MA012",
+            Code::ActionNameTooLong => "MA013",
+            Code::NameMismatch => "MA014",
+            Code::InvalidInputName => "MA020",
+            Code::DuplicateInput => "MA021",
+            Code::KeywordInputName => "MA022",
+            Code::RequiredWithDefault => "MA023",
+            Code::DefaultTypeMismatch => "MA024",
+            Code::DefaultNotInEnum => "MA025",
+            Code::SecretWithDefault => "MA026",
+            Code::ControlCharacter => "MA030",
+            Code::NotUtf8 => "MA031",
+            Code::FileTooLarge => "MA032",
+            Code::AliasBomb => "MA033",
+            Code::InvalidValue => "MA040",
+            Code::InvalidImplementation => "MA041",
+            Code::Io => "MA090",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    /// Path relative to the project root, with `/` separators.
+    pub file: PathBuf,
+    pub pos: Pos,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, file: &Path, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            file: file.to_path_buf(),
+            pos,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// The one-line form: `file:line:col: error[MA010]: message`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {level}[{}]: {}",
+            self.file.display(),
+            self.pos.line,
+            self.pos.col,
+            self.code,
+            self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, " (help: {help})")?;
+        }
+        Ok(())
+    }
+}
+
+/// All problems of one run, in file and position order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn sorted(mut self) -> Self {
+        self.0.sort_by(|a, b| {
+            (&a.file, a.pos.line, a.pos.col, a.code).cmp(&(&b.file, b.pos.line, b.pos.col, b.code))
+        });
+        self.0.dedup();
+        self
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,42 @@
+//! mistral-actions code generator: specs → validated model → one emitter per output.
+//!
+//! - [`spec`] reads `specs/` and validates it into a [`model::Model`], collecting every
+//!   problem as a located [`diagnostics::Diagnostic`].
+//! - [`emit`] turns the model into files (one module per output: [`emit::catalog`], …).
+//! - [`output`] writes those files into `generated/` or checks them.
+
+pub mod builtins;
+pub mod diagnostics;
+pub mod emit;
+pub mod model;
+pub mod output;
+pub mod signature;
+pub mod spec;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+pub use diagnostics::{Code, Diagnostic, Diagnostics};
+pub use model::Model;
+pub use output::{Change, FileSet};
+
+/// Everything that can go wrong in the generator.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the specs have {} error(s)", .0.0.iter().filter(|d| d.severity == diagnostics::Severity::Error).count())]
+    Spec(Diagnostics),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("rendering a template failed: {0}")]
+    Template(#[from] askama::Error),
+}
+
+/// Loads the specs under `root` and produces every generated file.
+pub fn generate(root: &Path) -> Result<(Model, Diagnostics, FileSet), Error> {
+    let (model, warnings) = spec::load(root)?;
+    let files = emit::all(&model)?;
+    Ok((model, warnings, files))
+}

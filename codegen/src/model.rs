@@ -1,0 +1,287 @@
+//! The validated model. Every emitter reads this, never the YAML: once a `Model` exists,
+//! names are unique and legal, inputs are well-formed and defaults match their types.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::signature;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub project: Project,
+    /// Sorted by name.
+    pub actions: Vec<Action>,
+}
+
+impl Model {
+    pub fn action(&self, name: &str) -> Option<&Action> {
+        self.actions
+            .binary_search_by(|a| a.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.actions[i])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    Postgresql,
+    Mysql,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 2] = [Dialect::Postgresql, Dialect::Mysql];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Dialect::Postgresql => "postgresql",
+            Dialect::Mysql => "mysql",
+        }
+    }
+}
+
+/// The three shapes `action_definitions_v2` has had (see `fixtures/mistral/schema`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum SchemaGeneration {
+    /// Pike–Train: no `namespace` column.
+    #[serde(rename = "pike-to-train")]
+    PikeToTrain,
+    /// Ussuri: adds `namespace`.
+    #[serde(rename = "ussuri")]
+    Ussuri,
+    /// Victoria and later: adds `workbook_name`.
+    #[serde(rename = "victoria-to-2026")]
+    VictoriaTo2026,
+}
+
+impl SchemaGeneration {
+    pub const ALL: [SchemaGeneration; 3] = [
+        SchemaGeneration::PikeToTrain,
+        SchemaGeneration::Ussuri,
+        SchemaGeneration::VictoriaTo2026,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SchemaGeneration::PikeToTrain => "pike-to-train",
+            SchemaGeneration::Ussuri => "ussuri",
+            SchemaGeneration::VictoriaTo2026 => "victoria-to-2026",
+        }
+    }
+}
+
+/// `specs/project.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    /// First segment of every action name (`int32bit`).
+    pub prefix: String,
+    /// Action server base URL baked into registrations; deployments override it through
+    /// Mistral's environment (`mistral_actions_url`).
+    pub server_url: String,
+    pub schema_generations: Vec<SchemaGeneration>,
+    pub dialects: Vec<Dialect>,
+    pub catalog_title: String,
+    /// Spec files larger than this are refused.
+    pub max_file_bytes: u64,
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Project {
+            prefix: "int32bit".into(),
+            server_url: "http://127.0.0.1:8989".into(),
+            schema_generations: SchemaGeneration::ALL.to_vec(),
+            dialects: Dialect::ALL.to_vec(),
+            catalog_title: "Action Catalog".into(),
+            max_file_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Where a definition came from, for headers and "generated from" notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Relative to the project root, `/`-separated (`specs/actions/cinder/backups.yaml`).
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Action {
+    /// Full name, `<prefix>.<service>[.<resource>].<action>`.
+    pub name: String,
+    pub origin: Origin,
+    /// The full description; its first line is the summary.
+    pub description: String,
+    pub inputs: Vec<Input>,
+    pub output: Output,
+    /// Sorted, deduplicated.
+    pub tags: Vec<String>,
+    pub deprecated: Option<Deprecation>,
+    pub implementation: Implementation,
+    pub examples: Vec<Example>,
+}
+
+impl Action {
+    pub fn summary(&self) -> &str {
+        self.description.lines().next().unwrap_or("").trim()
+    }
+
+    /// The input string exactly as Mistral shows it (`backup_id, status="available"`).
+    pub fn signature(&self) -> String {
+        signature::input_string(&self.inputs)
+    }
+
+    pub fn input(&self, name: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| i.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+    Uuid,
+    Any,
+}
+
+impl InputType {
+    pub const ALL: [InputType; 8] = [
+        InputType::String,
+        InputType::Integer,
+        InputType::Number,
+        InputType::Boolean,
+        InputType::Object,
+        InputType::Array,
+        InputType::Uuid,
+        InputType::Any,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputType::String => "string",
+            InputType::Integer => "integer",
+            InputType::Number => "number",
+            InputType::Boolean => "boolean",
+            InputType::Object => "object",
+            InputType::Array => "array",
+            InputType::Uuid => "uuid",
+            InputType::Any => "any",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InputType> {
+        InputType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether a JSON value is of this type. `null` is accepted by the caller where the
+    /// input is optional, not here.
+    pub fn accepts(self, value: &Value) -> bool {
+        match self {
+            InputType::String => value.is_string(),
+            InputType::Integer => value.is_i64() || value.is_u64(),
+            InputType::Number => value.is_number(),
+            InputType::Boolean => value.is_boolean(),
+            InputType::Object => value.is_object(),
+            InputType::Array => value.is_array(),
+            InputType::Uuid => value.as_str().is_some_and(is_uuid),
+            InputType::Any => true,
+        }
+    }
+}
+
+/// The canonical 8-4-4-4-12 hex form (the form OpenStack APIs return).
+pub fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub name: String,
+    pub ty: InputType,
+    /// `None` for a required input; `Some(Value::Null)` for an optional input without a value.
+    pub default: Option<Value>,
+    pub enum_values: Option<Vec<Value>>,
+    pub secret: bool,
+    pub description: String,
+}
+
+impl Input {
+    pub fn required(&self) -> bool {
+        self.default.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Output {
+    pub ty: InputType,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deprecation {
+    pub since: Option<String>,
+    pub replaced_by: Option<String>,
+    pub message: Option<String>,
+}
+
+/// What the action server does for an action. The runtime gives each kind its behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Implementation {
+    /// GET `path` (placeholders `{input}`) from the service and return the value at `field`.
+    GetField {
+        service: String,
+        path: String,
+        field: String,
+    },
+    /// GET `path` and fail unless the value at `field` equals the input `expected`.
+    AssertField {
+        service: String,
+        path: String,
+        field: String,
+        expected: String,
+        /// Word used in the error message ("volume status is 'error', expect 'available'").
+        subject: String,
+    },
+    /// GET `path` with the non-null `filters` inputs as query parameters, return the list
+    /// at `items`, fail when it is empty.
+    ListFilter {
+        service: String,
+        path: String,
+        items: String,
+        filters: Vec<String>,
+    },
+    /// Hand-written logic: a function in the runtime crate.
+    Custom { function: String },
+}
+
+impl Implementation {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Implementation::GetField { .. } => "get_field",
+            Implementation::AssertField { .. } => "assert_field",
+            Implementation::ListFilter { .. } => "list_filter",
+            Implementation::Custom { .. } => "custom",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    pub title: String,
+    /// A Mistral workflow snippet (YAML), shown verbatim.
+    pub workflow: String,
+}

@@ -1,0 +1,160 @@
+//! Specs on disk → validated [`Model`]. Every problem of a run is collected before failing.
+
+mod actions;
+pub mod names;
+mod project;
+mod reader;
+mod source;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::builtins;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{Model, Project};
+use crate::Error;
+use reader::Ctx;
+
+pub const SPECS_DIR: &str = "specs";
+pub const PROJECT_FILE: &str = "specs/project.yaml";
+pub const ACTIONS_DIR: &str = "specs/actions";
+
+/// Loads and validates every spec under `root`. Warnings are returned beside the model.
+pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
+    let mut diags = Diagnostics::default();
+    let project = load_project(root, &mut diags);
+    let files = spec_files(root, ACTIONS_DIR)?;
+
+    let mut parsed = Vec::new();
+    for rel in &files {
+        let mut ctx = Ctx { file: rel, diags: &mut diags };
+        let Some((_, node)) = source::read(&mut ctx, &root.join(rel), project.max_file_bytes) else {
+            continue;
+        };
+        let prefix = name_prefix(&project, rel);
+        parsed.extend(actions::parse_file(&mut ctx, &node, &prefix));
+    }
+
+    check_across_files(&parsed, &mut diags);
+    let diags = diags.sorted();
+    if diags.has_errors() {
+        return Err(Error::Spec(diags));
+    }
+    let mut actions: Vec<_> = parsed.into_iter().map(|p| p.action).collect();
+    actions.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((Model { project, actions }, diags))
+}
+
+fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {
+    let rel = Path::new(PROJECT_FILE);
+    let path = root.join(rel);
+    if !path.exists() {
+        return Project::default();
+    }
+    let mut ctx = Ctx { file: rel, diags };
+    match source::read(&mut ctx, &path, Project::default().max_file_bytes) {
+        Some((_, node)) => project::parse(&mut ctx, &node),
+        None => Project::default(),
+    }
+}
+
+/// `.yaml`/`.yml` files under `dir`, relative to `root`, sorted so runs are reproducible.
+pub fn spec_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Error> {
+    let base = root.join(dir);
+    if !base.exists() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in WalkDir::new(&base).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::Io {
+            path: base.clone(),
+            source: e.into(),
+        })?;
+        let is_yaml = entry
+            .path()
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml");
+        if entry.file_type().is_file() && is_yaml {
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            out.push(slash_path(rel));
+        }
+    }
+    Ok(out)
+}
+
+/// A relative path with `/` separators, as shown in messages and generated files.
+pub fn slash_path(p: &Path) -> PathBuf {
+    PathBuf::from(
+        p.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// `specs/actions/cinder/backups.yaml` → `<prefix>.cinder.backups`.
+fn name_prefix(project: &Project, rel: &Path) -> String {
+    let inner = rel.strip_prefix(ACTIONS_DIR).unwrap_or(rel).with_extension("");
+    let mut name = project.prefix.clone();
+    for part in inner.components() {
+        name.push('.');
+        name.push_str(&part.as_os_str().to_string_lossy());
+    }
+    name
+}
+
+fn check_across_files(parsed: &[actions::ParsedAction], diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<&str, &actions::ParsedAction> = BTreeMap::new();
+    for p in parsed {
+        let a = &p.action;
+        if let Some(first) = seen.get(a.name.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateAction,
+                    &a.origin.file,
+                    p.name_pos,
+                    format!(
+                        "action `{}` is already defined at {}:{}",
+                        a.name,
+                        first.action.origin.file.display(),
+                        first.name_pos.line
+                    ),
+                )
+                .with_help("rename one of them; Mistral holds one action per name"),
+            );
+        } else {
+            seen.insert(&a.name, p);
+        }
+        if builtins::is_builtin(&a.name) {
+            diags.push(
+                Diagnostic::error(
+                    Code::BuiltinCollision,
+                    &a.origin.file,
+                    p.name_pos,
+                    format!("`{}` is the name of a Mistral builtin action", a.name),
+                )
+                .with_help("choose another name; Mistral would not know which one a workflow means"),
+            );
+        }
+    }
+    for p in parsed {
+        let (Some(dep), Some(pos)) = (&p.action.deprecated, p.replaced_by_pos) else {
+            continue;
+        };
+        if let Some(target) = &dep.replaced_by {
+            if !seen.contains_key(target.as_str()) && !builtins::is_builtin(target) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        &p.action.origin.file,
+                        pos,
+                        format!("`replaced_by` names `{target}`, which is not an action"),
+                    )
+                    .with_help("name an action from the specs or a Mistral builtin"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! `cargo xtask`: the command line over the `codegen` library.
+
+mod bench;
+mod ci;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use codegen::{Change, Error};
+
+/// Generates Mistral actions, SQL registrations, workflows and the Action Catalog from the
+/// specs under specs/, into generated/.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version)]
+struct Cli {
+    /// Project root (holds specs/ and generated/). Defaults to this workspace.
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the specs and write generated/ (only files whose bytes change).
+    Generate {
+        /// Write nothing; print a diff per stale file and exit 1 if generated/ is not
+        /// exactly what the specs produce.
+        #[arg(long)]
+        check: bool,
+    },
+    /// List the actions the specs define, with their Mistral signatures.
+    Discover {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print the Action Catalog (markdown) to stdout.
+    Catalog,
+    /// Print a shell completion script for `cargo xtask`.
+    Completions { shell: clap_complete::Shell },
+    /// Everything CI checks: fmt, clippy, `generate --check`, all tests.
+    Ci,
+    /// Time generate and check on synthetic specs, with a release build.
+    Bench {
+        /// Number of synthetic actions.
+        #[arg(long, default_value_t = 10_000)]
+        actions: usize,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = cli.root.unwrap_or_else(workspace_root);
+    let result = match cli.command {
+        Command::Generate { check } => generate(&root, check),
+        Command::Discover { format } => discover(&root, format),
+        Command::Catalog => catalog(&root),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "cargo-xtask", &mut std::io::stdout());
+            Ok(true)
+        }
+        Command::Ci => ci::run(&root),
+        Command::Bench { actions } => bench::run(&root, actions),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            if let Error::Spec(diags) = &e {
+                report::print(&root, diags);
+            } else {
+                eprintln!("error: {e}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}
+
+fn load(root: &Path) -> Result<(codegen::Model, codegen::FileSet), Error> {
+    let (model, warnings, files) = codegen::generate(root)?;
+    if !warnings.0.is_empty() {
+        report::print(root, &warnings);
+    }
+    Ok((model, files))
+}
+
+/// Returns whether generated/ is (now) up to date.
+pub fn generate(root: &Path, check: bool) -> Result<bool, Error> {
+    let (model, files) = load(root)?;
+    if check {
+        let drift = codegen::output::check(root, &files)?;
+        for change in &drift {
+            match change {
+                Change::Updated { diff, .. } => print!("{diff}"),
+                Change::Created(p) => println!("missing: generated/{p}"),
+                Change::Removed(p) => println!("stale: generated/{p} (no longer produced)"),
+                Change::Unowned(p) => println!("extra: generated/{p} (not produced by the specs)"),
+            }
+        }
+        if drift.is_empty() {
+            eprintln!(
+                "generated/ is up to date ({} actions, {} files)",
+                model.actions.len(),
+                files.len()
+            );
+            return Ok(true);
+        }
+        eprintln!(
+            "error: generated/ differs from what the specs produce in {} file(s); run `cargo xtask generate`",
+            drift.len()
+        );
+        return Ok(false);
+    }
+    let done = codegen::output::apply(root, &files)?;
+    for change in &done {
+        let verb = match change {
+            Change::Created(_) => "created",
+            Change::Updated { .. } => "updated",
+            Change::Removed(_) => "removed",
+            Change::Unowned(_) => continue,
+        };
+        eprintln!("  {verb} generated/{}", change.path());
+    }
+    eprintln!(
+        "{} actions; {} file(s) changed of {}",
+        model.actions.len(),
+        done.len(),
+        files.len()
+    );
+    Ok(true)
+}
+
+fn discover(root: &Path, format: Format) -> Result<bool, Error> {
+    let (model, _) = load(root)?;
+    match format {
+        Format::Json => {
+            let list: Vec<_> = model
+                .actions
+                .iter()
+                .map(|a| {
+                    serde_json::json!({
+                        "name": a.name,
+                        "description": a.summary(),
+                        "input_str": a.signature(),
+                        "spec": a.origin.file,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list).expect("JSON of strings"));
+        }
+        Format::Table => {
+            let rows: Vec<[String; 3]> = model
+                .actions
+                .iter()
+                .map(|a| [a.name.clone(), a.summary().to_string(), a.signature()])
+                .collect();
+            print!("{}", table(["name", "description", "input_str"], &rows));
+        }
+    }
+    Ok(true)
+}
+
+/// A boxed text table like the original tool's prettytable output.
+fn table(header: [&str; 3], rows: &[[String; 3]]) -> String {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let rule = format!(
+        "+{}+\n",
+        widths.map(|w| "-".repeat(w + 2)).join("+")
+    );
+    let line = |cells: [&str; 3]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!(" {c}{} ", " ".repeat(w - c.chars().count())))
+            .collect();
+        format!("|{}|\n", padded.join("|"))
+    };
+    let mut out = rule.clone();
+    out.push_str(&line(header));
+    out.push_str(&rule);
+    for row in rows {
+        out.push_str(&line([&row[0], &row[1], &row[2]]));
+    }
+    out.push_str(&rule);
+    out
+}
+
+fn catalog(root: &Path) -> Result<bool, Error> {
+    let (_, files) = load(root)?;
+    print!(
+        "{}",
+        files
+            .get(codegen::emit::catalog::PATH)
+            .expect("the catalog emitter always runs")
+    );
+    Ok(true)
+}
