@@ -37,6 +37,6 @@ pub enum Error {
 /// Loads the specs under `root` and produces every generated file.
 pub fn generate(root: &Path) -> Result<(Model, Diagnostics, FileSet), Error> {
     let (model, warnings) = spec::load(root)?;
-    let files = emit::all(&model)?;
+    let files = emit::all(&model, &root.join(output::GENERATED_DIR))?;
     Ok((model, warnings, files))
 }

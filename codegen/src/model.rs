@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::signature;
+use crate::yaml::Pos;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
@@ -265,7 +266,12 @@ pub enum Implementation {
         filters: Vec<String>,
     },
     /// Hand-written logic: a function in the runtime crate.
-    Custom { function: String },
+    Custom {
+        function: String,
+        /// Where `function:` is written, so a missing function is a located spec error.
+        #[serde(skip)]
+        at: Pos,
+    },
 }
 
 impl Implementation {

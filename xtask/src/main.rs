@@ -2,6 +2,7 @@
 
 mod bench;
 mod ci;
+mod services;
 mod report;
 
 use std::path::{Path, PathBuf};

@@ -172,7 +172,7 @@ fn implementation_line(imp: &Implementation) -> String {
             filters.iter().map(|f| code(f)).collect::<Vec<_>>().join(", "),
             code(items)
         ),
-        Implementation::Custom { function } => {
+        Implementation::Custom { function, .. } => {
             format!("{}: hand-written {}", code("custom"), code(function))
         }
     }

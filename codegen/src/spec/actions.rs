@@ -443,7 +443,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                     "name a function as `module::function` in the runtime crate",
                 );
             }
-            Implementation::Custom { function }
+            Implementation::Custom { function, at: pos }
         }
         other => {
             ctx.error(
