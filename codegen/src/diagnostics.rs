@@ -54,12 +54,43 @@ pub enum Code {
     InvalidValue,
     /// An implementation that refers to inputs or code that do not exist.
     InvalidImplementation,
+    /// A `custom` implementation naming a runtime function that does not exist (or takes
+    /// other parameters than the action's inputs).
+    UnknownCustomFunction,
     /// A file that cannot be read.
     Io,
+    /// A workflow task's `action` names no spec'd action and no Mistral builtin.
+    UnknownAction,
+    /// A workflow task's `workflow` names no workflow in the specs.
+    UnknownWorkflow,
+    /// A task passes a parameter the action or workflow does not take.
+    UnknownParameter,
+    /// A task leaves out a required parameter.
+    MissingParameter,
+    /// A literal passed to a typed input is not of its type (or not among its `enum`).
+    ParameterTypeMismatch,
+    /// A transition or `requires` names no task and no engine command.
+    UnknownTransitionTarget,
+    /// A task of a direct workflow no start task leads to (or no start task at all).
+    UnreachableTask,
+    /// Tasks of a reverse workflow requiring each other in a cycle.
+    RequiresCycle,
+    /// An expression opened and not closed (`<% … %>`, `{{ … }}`), or closed and not opened.
+    UnbalancedExpression,
+    /// `$.name` or `_.name` where no input, var or publish declares `name` (warning).
+    UndeclaredVariable,
+    /// A deprecated action used by a workflow (warning).
+    DeprecatedAction,
+    /// Two workflows with one name.
+    DuplicateWorkflow,
+    /// A workflow Mistral would refuse: bad task name, both `action` and `workflow`, …
+    InvalidWorkflow,
+    /// An inline parameter Mistral's parser silently drops (`force=True`) (warning).
+    IgnoredInlineParameter,
 }
 
 impl Code {
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 39] = [
         Code::YamlSyntax,
         Code::UnknownKey,
         Code::WrongType,
@@ -83,7 +114,22 @@ impl Code {
         Code::AliasBomb,
         Code::InvalidValue,
         Code::InvalidImplementation,
+        Code::UnknownCustomFunction,
         Code::Io,
+        Code::UnknownAction,
+        Code::UnknownWorkflow,
+        Code::UnknownParameter,
+        Code::MissingParameter,
+        Code::ParameterTypeMismatch,
+        Code::UnknownTransitionTarget,
+        Code::UnreachableTask,
+        Code::RequiresCycle,
+        Code::UnbalancedExpression,
+        Code::UndeclaredVariable,
+        Code::DeprecatedAction,
+        Code::DuplicateWorkflow,
+        Code::InvalidWorkflow,
+        Code::IgnoredInlineParameter,
     ];
 
     /// The code as printed: `MA` and a number that never changes meaning.
@@ -112,7 +158,22 @@ impl Code {
             Code::AliasBomb => "MA033",
             Code::InvalidValue => "MA040",
             Code::InvalidImplementation => "MA041",
+            Code::UnknownCustomFunction => "MA042",
             Code::Io => "MA090",
+            Code::UnknownAction => "MA100",
+            Code::UnknownWorkflow => "MA101",
+            Code::UnknownParameter => "MA102",
+            Code::MissingParameter => "MA103",
+            Code::ParameterTypeMismatch => "MA104",
+            Code::UnknownTransitionTarget => "MA105",
+            Code::UnreachableTask => "MA106",
+            Code::RequiresCycle => "MA107",
+            Code::UnbalancedExpression => "MA108",
+            Code::UndeclaredVariable => "MA109",
+            Code::DeprecatedAction => "MA110",
+            Code::DuplicateWorkflow => "MA111",
+            Code::InvalidWorkflow => "MA112",
+            Code::IgnoredInlineParameter => "MA113",
         }
     }
 }
@@ -150,6 +211,13 @@ impl Diagnostic {
             pos,
             message: message.into(),
             help: None,
+        }
+    }
+
+    pub fn warning(code: Code, file: &Path, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, pos, message)
         }
     }
 
@@ -193,6 +261,14 @@ impl Diagnostics {
 
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// `--strict`: every warning becomes an error.
+    pub fn strict(mut self) -> Self {
+        for d in &mut self.0 {
+            d.severity = Severity::Error;
+        }
+        self
     }
 
     pub fn sorted(mut self) -> Self {

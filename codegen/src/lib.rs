@@ -7,11 +7,13 @@
 
 pub mod builtins;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod model;
 pub mod output;
 pub mod signature;
 pub mod spec;
+pub mod workflow;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +34,10 @@ pub enum Error {
     },
     #[error("rendering a template failed: {0}")]
     Template(#[from] askama::Error),
+    /// What an earlier run left in generated/ cannot be built on (an edited SQL
+    /// migration, a broken state or history file).
+    #[error("{0}")]
+    State(String),
 }
 
 /// Loads the specs under `root` and produces every generated file.

@@ -14,6 +14,8 @@ pub struct Model {
     pub project: Project,
     /// Sorted by name.
     pub actions: Vec<Action>,
+    /// Sorted by name (`specs/workflows/**.yaml`).
+    pub workflows: Vec<Workflow>,
 }
 
 impl Model {
@@ -86,6 +88,12 @@ pub struct Project {
     pub catalog_title: String,
     /// Spec files larger than this are refused.
     pub max_file_bytes: u64,
+    /// Let SQL registrations replace same-name actions that mistral-actions does not own
+    /// (the original tool's `--override`). Off: such a registration aborts unchanged.
+    pub sql_takeover: bool,
+    /// The project's release version; the catalog marks each action with the version it
+    /// first appeared in (`generated/action-history.json`).
+    pub version: String,
 }
 
 impl Default for Project {
@@ -97,6 +105,8 @@ impl Default for Project {
             dialects: Dialect::ALL.to_vec(),
             catalog_title: "Action Catalog".into(),
             max_file_bytes: 1024 * 1024,
+            sql_takeover: false,
+            version: "0.1.0".into(),
         }
     }
 }
@@ -290,4 +300,91 @@ pub struct Example {
     pub title: String,
     /// A Mistral workflow snippet (YAML), shown verbatim.
     pub workflow: String,
+}
+
+/// A Mistral DSL v2 workflow from `specs/workflows/`, checked against the actions and
+/// the other workflows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workflow {
+    pub name: String,
+    pub origin: Origin,
+    pub kind: WorkflowKind,
+    pub description: Option<String>,
+    pub inputs: Vec<WorkflowInput>,
+    /// Names of the `output` entries, in spec order.
+    pub outputs: Vec<String>,
+    /// In spec order.
+    pub tasks: Vec<Task>,
+    /// The workflow body (everything under its name) in canonical key order, as uploaded
+    /// to Mistral.
+    pub definition: Value,
+}
+
+impl Workflow {
+    /// Actions the tasks call, sorted and deduplicated.
+    pub fn actions_used(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .tasks
+            .iter()
+            .filter_map(|t| match &t.call {
+                Some(Call::Action(a)) => Some(a.as_str()),
+                _ => None,
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkflowKind {
+    Direct,
+    Reverse,
+}
+
+impl WorkflowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowKind::Direct => "direct",
+            WorkflowKind::Reverse => "reverse",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkflowInput {
+    pub name: String,
+    /// `None` for a required input.
+    pub default: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub name: String,
+    /// `None` for a task without `action` or `workflow` (Mistral runs `std.noop`), or
+    /// when the name is an expression.
+    pub call: Option<Call>,
+    /// Direct workflows: `on-success`, `on-error`, `on-complete`, `on-skip` targets.
+    pub transitions: Vec<Transition>,
+    /// Reverse workflows: the tasks this one requires.
+    pub requires: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Call {
+    Action(String),
+    Workflow(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Transition {
+    /// `on-success`, `on-error`, `on-complete` or `on-skip`.
+    pub on: String,
+    /// A task name or an engine command (`fail`, `succeed`, `pause`, `noop`).
+    pub target: String,
+    /// Whether the transition has a condition.
+    pub conditional: bool,
 }

@@ -27,7 +27,10 @@ pub struct FileSet {
 impl FileSet {
     pub fn insert(&mut self, path: impl Into<String>, contents: impl Into<String>) {
         let path = path.into();
-        assert!(is_safe_relative(&path), "emitters must produce relative paths: {path}");
+        assert!(
+            is_safe_relative(&path),
+            "emitters must produce relative paths: {path}"
+        );
         let previous = self.files.insert(path.clone(), contents.into());
         assert!(previous.is_none(), "two emitters produced {path}");
     }
@@ -76,7 +79,10 @@ fn is_safe_relative(path: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Created(String),
-    Updated { path: String, diff: String },
+    Updated {
+        path: String,
+        diff: String,
+    },
     Removed(String),
     /// In `generated/` but neither produced nor owned (check only).
     Unowned(String),
@@ -164,7 +170,8 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
     let wanted = set.with_manifest();
     let mut done = Vec::new();
     // The manifest goes last: if a run dies midway, the old one still lists what to clean.
-    let (manifest, rest): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.path() == MANIFEST);
+    let (manifest, rest): (Vec<_>, Vec<_>) =
+        changes.into_iter().partition(|c| c.path() == MANIFEST);
     for change in rest.into_iter().chain(manifest) {
         match &change {
             Change::Created(path) | Change::Updated { path, .. } => {
@@ -221,7 +228,11 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Error> {
             source: e.into(),
         })?;
         if entry.file_type().is_file() {
-            let rel: PathBuf = entry.path().strip_prefix(dir).unwrap_or(entry.path()).into();
+            let rel: PathBuf = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(entry.path())
+                .into();
             out.push(crate::spec::slash_path(&rel).to_string_lossy().into_owned());
         }
     }

@@ -97,7 +97,11 @@ fn python_float(f: f64) -> String {
         let s = format!("{f:e}");
         let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
         let exp: i32 = exp.parse().unwrap_or(0);
-        return format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+        return format!(
+            "{mantissa}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        );
     }
     let s = format!("{f:?}");
     if s.contains('.') {
@@ -125,7 +129,10 @@ mod tests {
             (json!(1.5e-7), "1.5e-07"),
             (json!("é\"\\\n"), r#""\u00e9\"\\\n""#),
             (json!("😀"), r#""\ud83d\ude00""#),
-            (json!({"a": [1, "b"], "c": {}}), r#"{"a": [1, "b"], "c": {}}"#),
+            (
+                json!({"a": [1, "b"], "c": {}}),
+                r#"{"a": [1, "b"], "c": {}}"#,
+            ),
         ];
         for (value, python) in cases {
             assert_eq!(python_json_dumps(&value), python, "{value}");

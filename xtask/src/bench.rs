@@ -19,7 +19,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-pub fn run(root: &Path, actions: usize) -> Result<bool, Error> {
+pub fn run(root: &Path, actions: usize, keep: Option<&Path>) -> Result<bool, Error> {
     eprintln!("bench: building xtask (release)");
     let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
@@ -31,9 +31,21 @@ pub fn run(root: &Path, actions: usize) -> Result<bool, Error> {
         return Ok(false);
     }
     let exe = root.join("target/release/xtask");
-    let dir = tempfile::tempdir().map_err(io(root))?;
-    eprintln!("bench: synthesising {actions} action specs in {}", dir.path().display());
-    synthesise(dir.path(), actions)?;
+    let temp = tempfile::tempdir().map_err(io(root))?;
+    let dir = match keep {
+        Some(dir) => {
+            if dir.exists() {
+                fs::remove_dir_all(dir).map_err(io(dir))?;
+            }
+            dir
+        }
+        None => temp.path(),
+    };
+    eprintln!(
+        "bench: synthesising {actions} action specs in {}",
+        dir.display()
+    );
+    synthesise(dir, actions)?;
 
     println!("| run | wall time | peak RSS |");
     println!("| --- | --- | --- |");
@@ -42,7 +54,7 @@ pub fn run(root: &Path, actions: usize) -> Result<bool, Error> {
         ("generate (warm, nothing changes)", &["generate"][..]),
         ("generate --check", &["generate", "--check"][..]),
     ] {
-        let (elapsed, rss_kib, ok) = measure(&exe, dir.path(), args)?;
+        let (elapsed, rss_kib, ok) = measure(&exe, dir, args)?;
         if !ok {
             eprintln!("bench: `{}` failed", args.join(" "));
             return Ok(false);

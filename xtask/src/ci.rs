@@ -33,20 +33,74 @@ fn status(mut cmd: Command) -> Result<bool, Error> {
     Ok(status.success())
 }
 
+/// PostgreSQL and MariaDB for the SQL registration tests (`MA_TEST_*_URL`).
+fn start_databases(
+    root: &Path,
+    slot: &std::cell::RefCell<Option<crate::services::databases::Databases>>,
+) -> Result<bool, Error> {
+    match crate::services::databases::Databases::start(root) {
+        Ok(databases) => {
+            *slot.borrow_mut() = Some(databases);
+            Ok(true)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(false)
+        }
+    }
+}
+
+/// A named ci step.
+type Step<'a> = (&'a str, Box<dyn FnOnce() -> Result<bool, Error> + 'a>);
+
 pub fn run(root: &Path) -> Result<bool, Error> {
-    let steps: [(&str, Box<dyn FnOnce() -> Result<bool, Error>>); 4] = [
-        ("rustfmt --check", Box::new(|| status(cargo(root, &["fmt", "--all", "--", "--check"])))),
+    // Started by their step; stopped when ci returns, however it ends.
+    let databases = std::cell::RefCell::new(None);
+    let steps: [Step; 7] = [
+        (
+            "rustfmt --check",
+            Box::new(|| status(cargo(root, &["fmt", "--all", "--", "--check"]))),
+        ),
         (
             "clippy (warnings denied)",
             Box::new(|| {
                 status(cargo(
                     root,
-                    &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
+                    &[
+                        "clippy",
+                        "--workspace",
+                        "--all-targets",
+                        "--quiet",
+                        "--",
+                        "-D",
+                        "warnings",
+                    ],
                 ))
             }),
         ),
         ("generate --check", Box::new(|| crate::generate(root, true))),
-        ("tests", Box::new(|| status(cargo(root, &["test", "--workspace"])))),
+        (
+            "start databases",
+            Box::new(|| start_databases(root, &databases)),
+        ),
+        (
+            "mistral venv (MA_MISTRAL_PYTHON for the tests)",
+            Box::new(|| match crate::services::mistral::export(root) {
+                Ok(_) => Ok(true),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(false)
+                }
+            }),
+        ),
+        (
+            "tests",
+            Box::new(|| status(cargo(root, &["test", "--workspace"]))),
+        ),
+        (
+            "end to end on a real Mistral (cargo xtask e2e)",
+            Box::new(|| crate::e2e::run(root)),
+        ),
     ];
     for (name, run) in steps {
         if !step(name, run)? {

@@ -1,10 +1,14 @@
 //! `cargo xtask`: the command line over the `codegen` library.
 
 mod bench;
+mod bench_server;
+mod catalog_diff;
 mod ci;
+mod e2e;
+mod report;
 #[allow(dead_code)] // until the first service is wired into `ci`
 mod services;
-mod report;
+mod sql_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +36,9 @@ enum Command {
         /// exactly what the specs produce.
         #[arg(long)]
         check: bool,
+        /// Treat warnings (undeclared `$.var`, deprecated actions, …) as errors.
+        #[arg(long)]
+        strict: bool,
     },
     /// List the actions the specs define, with their Mistral signatures.
     Discover {
@@ -44,12 +51,44 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Everything CI checks: fmt, clippy, `generate --check`, all tests.
     Ci,
+    /// End to end on a real Mistral: RabbitMQ, PostgreSQL and mistral-server on loopback,
+    /// our SQL and action server, the generated workflows run; stops all it started.
+    E2e,
+    /// Compare the specs at a git revision with the working tree: actions and inputs
+    /// added, removed, retyped; breaking changes fail unless --allow-breaking.
+    CatalogDiff {
+        /// The base revision (e.g. `origin/main`).
+        rev: String,
+        #[arg(long, value_enum, default_value_t = catalog_diff::DiffFormat::Markdown)]
+        format: catalog_diff::DiffFormat,
+        /// Exit 0 even when a change breaks existing workflows.
+        #[arg(long)]
+        allow_breaking: bool,
+    },
     /// Time generate and check on synthetic specs, with a release build.
     Bench {
         /// Number of synthetic actions.
         #[arg(long, default_value_t = 10_000)]
         actions: usize,
+        /// Synthesise into DIR and keep it (for profiling) instead of a temporary directory.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
     },
+    /// Throughput and added latency of the action server against the stub OpenStack
+    /// (release builds, loopback).
+    BenchServer {
+        /// Sequential requests per latency measurement.
+        #[arg(long, default_value_t = 5_000)]
+        requests: usize,
+        /// Concurrent connections for the throughput measurement.
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+    },
+    /// Print ready-to-apply SQL that registers actions in Mistral's database.
+    #[command(subcommand)]
+    Sql(sql_cmd::SqlCommand),
+    /// List the actions a live Mistral has (REST API), marking ours and drift from the specs.
+    ActionList(sql_cmd::ActionListArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -62,7 +101,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.root.unwrap_or_else(workspace_root);
     let result = match cli.command {
-        Command::Generate { check } => generate(&root, check),
+        Command::Generate { check, strict } => generate_with(&root, check, strict),
         Command::Discover { format } => discover(&root, format),
         Command::Catalog => catalog(&root),
         Command::Completions { shell } => {
@@ -71,7 +110,19 @@ fn main() -> ExitCode {
             Ok(true)
         }
         Command::Ci => ci::run(&root),
-        Command::Bench { actions } => bench::run(&root, actions),
+        Command::E2e => e2e::run(&root),
+        Command::CatalogDiff {
+            rev,
+            format,
+            allow_breaking,
+        } => catalog_diff::run(&root, &rev, format, allow_breaking),
+        Command::Bench { actions, keep } => bench::run(&root, actions, keep.as_deref()),
+        Command::BenchServer {
+            requests,
+            connections,
+        } => bench_server::run(&root, requests, connections),
+        Command::Sql(command) => sql_cmd::run(&root, command),
+        Command::ActionList(args) => sql_cmd::action_list(&root, args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -95,7 +146,15 @@ pub fn workspace_root() -> PathBuf {
 }
 
 fn load(root: &Path) -> Result<(codegen::Model, codegen::FileSet), Error> {
+    load_with(root, false)
+}
+
+/// `strict`: warnings fail the run like errors do.
+fn load_with(root: &Path, strict: bool) -> Result<(codegen::Model, codegen::FileSet), Error> {
     let (model, warnings, files) = codegen::generate(root)?;
+    if strict && !warnings.0.is_empty() {
+        return Err(Error::Spec(warnings.strict()));
+    }
     if !warnings.0.is_empty() {
         report::print(root, &warnings);
     }
@@ -104,7 +163,11 @@ fn load(root: &Path) -> Result<(codegen::Model, codegen::FileSet), Error> {
 
 /// Returns whether generated/ is (now) up to date.
 pub fn generate(root: &Path, check: bool) -> Result<bool, Error> {
-    let (model, files) = load(root)?;
+    generate_with(root, check, false)
+}
+
+pub fn generate_with(root: &Path, check: bool, strict: bool) -> Result<bool, Error> {
+    let (model, files) = load_with(root, strict)?;
     if check {
         let drift = codegen::output::check(root, &files)?;
         for change in &drift {
@@ -149,7 +212,10 @@ pub fn generate(root: &Path, check: bool) -> Result<bool, Error> {
 }
 
 fn discover(root: &Path, format: Format) -> Result<bool, Error> {
-    let (model, _) = load(root)?;
+    let (model, warnings) = codegen::spec::load(root)?;
+    if !warnings.0.is_empty() {
+        report::print(root, &warnings);
+    }
     match format {
         Format::Json => {
             let list: Vec<_> = model
@@ -164,7 +230,10 @@ fn discover(root: &Path, format: Format) -> Result<bool, Error> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list).expect("JSON of strings"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).expect("JSON of strings")
+            );
         }
         Format::Table => {
             let rows: Vec<[String; 3]> = model
@@ -186,10 +255,7 @@ fn table(header: [&str; 3], rows: &[[String; 3]]) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let rule = format!(
-        "+{}+\n",
-        widths.map(|w| "-".repeat(w + 2)).join("+")
-    );
+    let rule = format!("+{}+\n", widths.map(|w| "-".repeat(w + 2)).join("+"));
     let line = |cells: [&str; 3]| {
         let padded: Vec<String> = cells
             .iter()

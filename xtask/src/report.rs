@@ -15,7 +15,11 @@ pub fn print(root: &Path, diags: &Diagnostics) {
     for d in &diags.0 {
         eprintln!("{}\n", render(root, d, &renderer));
     }
-    let errors = diags.0.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diags.0.len() - errors;
     if errors > 0 {
         eprintln!("error: {errors} problem(s) in the specs, {warnings} warning(s); generated/ was not touched");

@@ -5,6 +5,7 @@
 
 use askama::Template;
 
+use super::history::History;
 use super::DO_NOT_EDIT;
 use crate::model::{Action, Implementation, Input, Model};
 use crate::output::FileSet;
@@ -20,6 +21,8 @@ struct CatalogPage<'a> {
     title: &'a str,
     prefix: &'a str,
     actions: Vec<ActionView>,
+    workflows: Vec<super::workflows::catalog_part::WorkflowView>,
+    checks: Vec<super::workflows::catalog_part::CheckRow>,
 }
 
 struct ActionView {
@@ -30,12 +33,16 @@ struct ActionView {
     description: String,
     signature: String,
     source: String,
+    /// The project version the action first appeared in.
+    since: String,
     inputs: Vec<InputRow>,
     output: String,
     deprecation: Option<String>,
     implementation: String,
     examples: Vec<ExampleView>,
     tags: String,
+    /// Links to the workflows that call this action.
+    used_by: String,
 }
 
 struct InputRow {
@@ -57,17 +64,23 @@ pub fn anchor(name: &str) -> String {
     format!("action-{name}")
 }
 
-pub fn emit(model: &Model, set: &mut FileSet) -> Result<(), Error> {
-    set.insert(PATH, render(model)?);
+pub fn emit(model: &Model, history: &History, set: &mut FileSet) -> Result<(), Error> {
+    set.insert(PATH, render(model, history)?);
     Ok(())
 }
 
-pub fn render(model: &Model) -> Result<String, Error> {
+pub fn render(model: &Model, history: &History) -> Result<String, Error> {
     let page = CatalogPage {
         header: DO_NOT_EDIT,
         title: &model.project.catalog_title,
         prefix: &model.project.prefix,
-        actions: model.actions.iter().map(|a| view(model, a)).collect(),
+        actions: model
+            .actions
+            .iter()
+            .map(|a| view(model, history, a))
+            .collect(),
+        workflows: super::workflows::catalog_part::views(model),
+        checks: super::workflows::catalog_part::checks(),
     };
     let mut text = page.render()?;
     if !text.ends_with('\n') {
@@ -76,7 +89,7 @@ pub fn render(model: &Model) -> Result<String, Error> {
     Ok(text)
 }
 
-fn view(model: &Model, a: &Action) -> ActionView {
+fn view(model: &Model, history: &History, a: &Action) -> ActionView {
     let deprecation = a.deprecated.as_ref().map(|d| {
         let mut s = String::from("**Deprecated**");
         if let Some(since) = &d.since {
@@ -89,7 +102,11 @@ fn view(model: &Model, a: &Action) -> ActionView {
         }
         if let Some(target) = &d.replaced_by {
             if model.action(target).is_some() {
-                s.push_str(&format!(" Use [{}](#{}) instead.", code(target), anchor(target)));
+                s.push_str(&format!(
+                    " Use [{}](#{}) instead.",
+                    code(target),
+                    anchor(target)
+                ));
             } else {
                 s.push_str(&format!(" Use {} instead.", code(target)));
             }
@@ -104,11 +121,16 @@ fn view(model: &Model, a: &Action) -> ActionView {
         description: a.description.clone(),
         signature: code(&format!("{}({})", a.name, a.signature())),
         source: code(&a.origin.file.to_string_lossy()),
+        since: history.get(&a.name).map(|v| code(v)).unwrap_or_default(),
         inputs: a.inputs.iter().map(input_row).collect(),
         output: if a.output.description.is_empty() {
             code(a.output.ty.as_str())
         } else {
-            format!("{}: {}", code(a.output.ty.as_str()), inline(&a.output.description))
+            format!(
+                "{}: {}",
+                code(a.output.ty.as_str()),
+                inline(&a.output.description)
+            )
         },
         deprecation,
         implementation: implementation_line(&a.implementation),
@@ -121,7 +143,13 @@ fn view(model: &Model, a: &Action) -> ActionView {
                 workflow: e.workflow.clone(),
             })
             .collect(),
-        tags: a.tags.iter().map(|t| code(t)).collect::<Vec<_>>().join(", "),
+        tags: a
+            .tags
+            .iter()
+            .map(|t| code(t))
+            .collect::<Vec<_>>()
+            .join(", "),
+        used_by: super::workflows::catalog_part::used_by(model, &a.name),
     }
 }
 
@@ -149,14 +177,24 @@ fn input_row(i: &Input) -> InputRow {
 
 fn implementation_line(imp: &Implementation) -> String {
     match imp {
-        Implementation::GetField { service, path, field } => format!(
+        Implementation::GetField {
+            service,
+            path,
+            field,
+        } => format!(
             "{}: GET {} from the {} service, return {}",
             code("get_field"),
             code(path),
             code(service),
             code(field)
         ),
-        Implementation::AssertField { service, path, field, expected, .. } => format!(
+        Implementation::AssertField {
+            service,
+            path,
+            field,
+            expected,
+            ..
+        } => format!(
             "{}: GET {} from the {} service, fail unless {} equals input {}",
             code("assert_field"),
             code(path),
@@ -164,14 +202,21 @@ fn implementation_line(imp: &Implementation) -> String {
             code(field),
             code(expected)
         ),
-        Implementation::ListFilter { service, path, items, filters } => format!(
+        Implementation::ListFilter {
+            service,
+            path,
+            items,
+            filters,
+        } => {
+            format!(
             "{}: GET {} from the {} service with {} as query filters, return {}, fail when empty",
             code("list_filter"),
             code(path),
             code(service),
             filters.iter().map(|f| code(f)).collect::<Vec<_>>().join(", "),
             code(items)
-        ),
+        )
+        }
         Implementation::Custom { function, .. } => {
             format!("{}: hand-written {}", code("custom"), code(function))
         }
@@ -179,34 +224,30 @@ fn implementation_line(imp: &Implementation) -> String {
 }
 
 /// A code span that survives any backticks inside `s`.
-fn code(s: &str) -> String {
-    let longest = s
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+pub(crate) fn code(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let ticks = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{ticks}{pad}{s}{pad}{ticks}")
 }
 
 /// Text inside a paragraph: one line.
-fn inline(s: &str) -> String {
+pub(crate) fn inline(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Text inside a table cell: one line, pipes escaped (also inside code spans, as GFM wants).
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     inline(s).replace('|', "\\|")
 }
 
 /// A fence longer than any backtick run in the block.
 fn fence_for(block: &str) -> String {
-    let longest = block
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = block.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
 }
 

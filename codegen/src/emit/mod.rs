@@ -1,6 +1,10 @@
 //! One emitter per output. Each reads the validated model and adds files to the set.
 
 pub mod catalog;
+pub mod history;
+pub mod rust;
+pub mod sql;
+pub mod workflows;
 
 use std::path::Path;
 
@@ -16,8 +20,11 @@ pub const DO_NOT_EDIT: &str =
 /// `generated/` directory, read only by emitters whose output depends on what was emitted
 /// before (append-only SQL migrations); emitters never write.
 pub fn all(model: &Model, generated: &Path) -> Result<FileSet, Error> {
-    let _ = generated;
     let mut set = FileSet::default();
-    catalog::emit(model, &mut set)?;
+    let history = history::emit(model, generated, &mut set)?;
+    catalog::emit(model, &history, &mut set)?;
+    sql::emit(model, generated, &mut set)?;
+    workflows::emit(model, &mut set)?;
+    rust::emit(model, generated, &mut set)?;
     Ok(set)
 }

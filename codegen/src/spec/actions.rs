@@ -302,10 +302,7 @@ fn check_default(
                 "default {value} of input `{name}` is not of type `{}`",
                 ty.as_str()
             ),
-            &format!(
-                "write a {} default, or change `type`",
-                ty.as_str()
-            ),
+            &format!("write a {} default, or change `type`", ty.as_str()),
         );
         return;
     }
@@ -379,7 +376,11 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
     };
     let imp = match kind.as_str() {
         "get_field" => {
-            let (service, path, field) = (text(&mut f, "service"), text(&mut f, "path"), text(&mut f, "field"));
+            let (service, path, field) = (
+                text(&mut f, "service"),
+                text(&mut f, "path"),
+                text(&mut f, "field"),
+            );
             f.finish(ctx, &["kind", "service", "path", "field"]);
             let path = path?;
             check_path(ctx, &path.0, path.1, inputs);
@@ -397,7 +398,10 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 text(&mut f, "expected"),
                 text(&mut f, "subject"),
             );
-            f.finish(ctx, &["kind", "service", "path", "field", "expected", "subject"]);
+            f.finish(
+                ctx,
+                &["kind", "service", "path", "field", "expected", "subject"],
+            );
             let path = path?;
             check_path(ctx, &path.0, path.1, inputs);
             let expected = expected?;
@@ -411,7 +415,11 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
             }
         }
         "list_filter" => {
-            let (service, path, items) = (text(&mut f, "service"), text(&mut f, "path"), text(&mut f, "items"));
+            let (service, path, items) = (
+                text(&mut f, "service"),
+                text(&mut f, "path"),
+                text(&mut f, "items"),
+            );
             let filters_node = f.require(ctx, "filters");
             f.finish(ctx, &["kind", "service", "path", "items", "filters"]);
             let filters_node = filters_node?;

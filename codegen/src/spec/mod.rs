@@ -5,6 +5,7 @@ pub mod names;
 mod project;
 mod reader;
 mod source;
+pub mod workflows;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,24 +28,25 @@ pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     let project = load_project(root, &mut diags);
     let files = spec_files(root, ACTIONS_DIR)?;
 
-    let mut parsed = Vec::new();
-    for rel in &files {
-        let mut ctx = Ctx { file: rel, diags: &mut diags };
-        let Some((_, node)) = source::read(&mut ctx, &root.join(rel), project.max_file_bytes) else {
-            continue;
-        };
-        let prefix = name_prefix(&project, rel);
-        parsed.extend(actions::parse_file(&mut ctx, &node, &prefix));
-    }
+    let parsed = parse_action_files(root, &project, &files, &mut diags);
 
     check_across_files(&parsed, &mut diags);
+    let spec_actions: Vec<&crate::model::Action> = parsed.iter().map(|p| &p.action).collect();
+    let workflows = workflows::load(root, &project, &spec_actions, &mut diags)?;
     let diags = diags.sorted();
     if diags.has_errors() {
         return Err(Error::Spec(diags));
     }
     let mut actions: Vec<_> = parsed.into_iter().map(|p| p.action).collect();
     actions.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((Model { project, actions }, diags))
+    Ok((
+        Model {
+            project,
+            actions,
+            workflows,
+        },
+        diags,
+    ))
 }
 
 fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {
@@ -58,6 +60,46 @@ fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {
         Some((_, node)) => project::parse(&mut ctx, &node),
         None => Project::default(),
     }
+}
+
+/// Reads and parses action files on every core; results keep file order, so diagnostics
+/// and duplicate reports do not depend on scheduling.
+fn parse_action_files(
+    root: &Path,
+    project: &Project,
+    files: &[PathBuf],
+    diags: &mut Diagnostics,
+) -> Vec<actions::ParsedAction> {
+    let parse_one = |rel: &PathBuf| {
+        let mut local = Diagnostics::default();
+        let mut ctx = Ctx {
+            file: rel,
+            diags: &mut local,
+        };
+        let parsed = match source::read(&mut ctx, &root.join(rel), project.max_file_bytes) {
+            Some((_, node)) => actions::parse_file(&mut ctx, &node, &name_prefix(project, rel)),
+            None => Vec::new(),
+        };
+        (parsed, local)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    let results: Vec<(Vec<actions::ParsedAction>, Diagnostics)> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a spec parser thread panicked"))
+            .collect()
+    });
+    let mut parsed = Vec::new();
+    for (actions, local) in results {
+        parsed.extend(actions);
+        diags.0.extend(local.0);
+    }
+    parsed
 }
 
 /// `.yaml`/`.yml` files under `dir`, relative to `root`, sorted so runs are reproducible.
@@ -96,7 +138,10 @@ pub fn slash_path(p: &Path) -> PathBuf {
 
 /// `specs/actions/cinder/backups.yaml` → `<prefix>.cinder.backups`.
 fn name_prefix(project: &Project, rel: &Path) -> String {
-    let inner = rel.strip_prefix(ACTIONS_DIR).unwrap_or(rel).with_extension("");
+    let inner = rel
+        .strip_prefix(ACTIONS_DIR)
+        .unwrap_or(rel)
+        .with_extension("");
     let mut name = project.prefix.clone();
     for part in inner.components() {
         name.push('.');
@@ -135,7 +180,9 @@ fn check_across_files(parsed: &[actions::ParsedAction], diags: &mut Diagnostics)
                     p.name_pos,
                     format!("`{}` is the name of a Mistral builtin action", a.name),
                 )
-                .with_help("choose another name; Mistral would not know which one a workflow means"),
+                .with_help(
+                    "choose another name; Mistral would not know which one a workflow means",
+                ),
             );
         }
     }

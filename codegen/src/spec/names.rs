@@ -10,10 +10,10 @@ pub const MAX_ACTION_NAME: usize = 255;
 /// Python keywords (an input becomes a Python keyword argument inside Mistral) and the
 /// YAQL words that cannot be used as `$.name` (`$.null` is not a variable).
 const RESERVED: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-    "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-    "try", "while", "with", "yield", "true", "false", "null", "mod",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "true", "false", "null", "mod",
 ];
 
 pub fn is_identifier(s: &str) -> bool {

@@ -13,6 +13,8 @@ const KEYS: &[&str] = &[
     "dialects",
     "catalog_title",
     "max_file_bytes",
+    "sql_takeover",
+    "version",
 ];
 
 /// Reads the project file; anything it leaves out keeps its default.
@@ -51,7 +53,13 @@ pub fn parse(ctx: &mut Ctx, root: &Node) -> Project {
         }
     }
     if let Some(n) = f.get("schema_generations") {
-        project.schema_generations = one_of_each(ctx, n, "schema_generations", &SchemaGeneration::ALL, SchemaGeneration::as_str);
+        project.schema_generations = one_of_each(
+            ctx,
+            n,
+            "schema_generations",
+            &SchemaGeneration::ALL,
+            SchemaGeneration::as_str,
+        );
     }
     if let Some(n) = f.get("dialects") {
         project.dialects = one_of_each(ctx, n, "dialects", &Dialect::ALL, Dialect::as_str);
@@ -61,10 +69,29 @@ pub fn parse(ctx: &mut Ctx, root: &Node) -> Project {
             project.catalog_title = title;
         }
     }
+    if let Some(n) = f.get("version") {
+        if let Some(version) = ctx.string(n, "version") {
+            if version.trim().is_empty() || version.chars().any(char::is_whitespace) {
+                ctx.error(
+                    Code::InvalidValue,
+                    n.pos,
+                    format!("version `{version}` is empty or holds whitespace"),
+                    "write a release version such as `0.2.0`",
+                );
+            }
+            project.version = version;
+        }
+    }
     if let Some(n) = f.get("max_file_bytes") {
         match n.kind {
             Kind::Int(i) if i > 0 => project.max_file_bytes = i as u64,
             _ => ctx.wrong_type(n, "max_file_bytes", "a positive integer"),
+        }
+    }
+    if let Some(n) = f.get("sql_takeover") {
+        match n.kind {
+            Kind::Bool(b) => project.sql_takeover = b,
+            _ => ctx.wrong_type(n, "sql_takeover", "true or false"),
         }
     }
     f.finish(ctx, KEYS);
@@ -81,7 +108,9 @@ fn one_of_each<T: Clone + Ord>(
 ) -> Vec<T> {
     let mut out = Vec::new();
     for item in ctx.seq(node, what) {
-        let Some(s) = ctx.string(item, what) else { continue };
+        let Some(s) = ctx.string(item, what) else {
+            continue;
+        };
         match all.iter().find(|t| word(t) == s) {
             Some(t) => out.push(t.clone()),
             None => {

@@ -141,8 +141,10 @@ impl<'n> Fields<'n> {
             }
             out.push((key, k, v));
         }
+        // A block mapping's start mark lies after its first key; the first key is where a
+        // reader looks for "this mapping".
         Some(Fields {
-            pos: node.pos,
+            pos: pairs.first().map_or(node.pos, |(k, _)| k.pos),
             what: what.to_string(),
             taken: vec![false; out.len()],
             pairs: out,

@@ -14,7 +14,11 @@ const MIN_NODE_BUDGET: usize = 10_000;
 
 /// Reads `path` (shown as `ctx.file`) into a YAML tree, or records why it cannot.
 pub fn read(ctx: &mut Ctx, path: &Path, max_bytes: u64) -> Option<(String, Node)> {
-    let start = Pos { line: 1, col: 1, char_offset: 0 };
+    let start = Pos {
+        line: 1,
+        col: 1,
+        char_offset: 0,
+    };
     let size = match fs::metadata(path) {
         Ok(m) => m.len(),
         Err(e) => {
@@ -47,7 +51,10 @@ pub fn read(ctx: &mut Ctx, path: &Path, max_bytes: u64) -> Option<(String, Node)
             ctx.error(
                 Code::NotUtf8,
                 pos,
-                format!("the file is not UTF-8 (invalid byte 0x{:02x})", e.as_bytes()[valid]),
+                format!(
+                    "the file is not UTF-8 (invalid byte 0x{:02x})",
+                    e.as_bytes()[valid]
+                ),
                 "save the file as UTF-8",
             );
             return None;
@@ -63,7 +70,12 @@ pub fn read(ctx: &mut Ctx, path: &Path, max_bytes: u64) -> Option<(String, Node)
             Some((text, node))
         }
         Err(YamlError::Syntax { pos, message }) => {
-            ctx.error(Code::YamlSyntax, pos, format!("invalid YAML: {message}"), "");
+            ctx.error(
+                Code::YamlSyntax,
+                pos,
+                format!("invalid YAML: {message}"),
+                "",
+            );
             None
         }
         Err(YamlError::MultipleDocuments { pos }) => {

@@ -1,6 +1,15 @@
 //! Services the tests need (databases, Mistral, …), installed and started by `cargo xtask ci`
 //! on loopback, with their data under `target/`. One module per service.
 
+pub mod databases;
+pub mod mariadb;
+pub mod mistral;
+pub mod mistral_api;
+pub mod mistral_server;
+pub mod postgres;
+pub mod process;
+pub mod rabbitmq;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,0 +1,157 @@
+//! `generated/actions/`: the Rust crate the action server runs. One module per spec file
+//! with a typed input struct and a handler per action, and `ACTIONS`, the table the server
+//! looks actions up in. Built as syn trees, printed with prettyplease; files are excluded
+//! from rustfmt, so the printer's layout is the checked-in one.
+
+mod action;
+mod custom;
+mod names;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::DO_NOT_EDIT;
+use crate::model::{Action, Model};
+use crate::output::FileSet;
+use crate::Error;
+
+/// Directory of the crate under `generated/`.
+pub const DIR: &str = "actions";
+
+/// `specs/actions/cinder/backups.yaml` → `cinder_backups`.
+fn module_name(action: &Action) -> String {
+    let file = crate::spec::slash_path(&action.origin.file);
+    let rel = file.to_string_lossy();
+    let rel = rel.strip_prefix("specs/actions/").unwrap_or(&rel);
+    let rel = rel
+        .strip_suffix(".yaml")
+        .or_else(|| rel.strip_suffix(".yml"))
+        .unwrap_or(rel);
+    names::snake(&rel.replace('/', "_"))
+}
+
+fn header(source: &str) -> String {
+    format!("// {DO_NOT_EDIT}\n// Source: {source}\n\n")
+}
+
+/// Pretty-printed, with a blank line after each top-level item that ends in a brace
+/// (prettyplease puts items back to back).
+fn print(tokens: TokenStream) -> String {
+    let file: syn::File = syn::parse2(tokens).expect("the emitter builds valid Rust");
+    let text = prettyplease::unparse(&file);
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let ends_item =
+            line == "}" || line == "];" || (line.starts_with("use ") && line.ends_with(';'));
+        let next_starts_item = lines
+            .peek()
+            .is_some_and(|n| !n.is_empty() && !n.starts_with("use "));
+        if ends_item && next_starts_item {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `generated` is the project's `generated/` directory; the runtime sits beside it.
+pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Error> {
+    custom::check(model, generated.parent().unwrap_or(generated))?;
+
+    let mut modules: BTreeMap<String, Vec<&Action>> = BTreeMap::new();
+    for a in &model.actions {
+        modules.entry(module_name(a)).or_default().push(a);
+    }
+
+    set.insert(format!("{DIR}/Cargo.toml"), cargo_toml());
+    set.insert(format!("{DIR}/src/lib.rs"), lib_rs(modules.keys()));
+
+    let mut entries = Vec::new();
+    for (module, actions) in &modules {
+        let source = crate::spec::slash_path(&actions[0].origin.file)
+            .to_string_lossy()
+            .into_owned();
+        let module_doc = format!(" Actions of `{source}`.");
+        let mut items = vec![quote! {
+            #![doc = #module_doc]
+            use mistral_actions_runtime as rt;
+        }];
+        let module_ident = names::ident(module);
+        for a in actions {
+            let emitted = action::emit(a);
+            items.push(emitted.items);
+            let (name, summary, input) = (&a.name, a.summary(), a.signature());
+            let handler = emitted.handler;
+            entries.push(quote! {
+                rt::ActionDef {
+                    name: #name,
+                    summary: #summary,
+                    input: #input,
+                    handler: crate::#module_ident::#handler,
+                }
+            });
+        }
+        set.insert(
+            format!("{DIR}/src/{module}.rs"),
+            header(&source) + &print(quote! { #(#items)* }),
+        );
+    }
+
+    let registry = quote! {
+        //! The table of every action, sorted by name.
+        use mistral_actions_runtime as rt;
+
+        /// Every action the specs define, sorted by name.
+        pub static ACTIONS: &[rt::ActionDef] = &[#(#entries),*];
+
+        /// The action called `name`.
+        pub fn find(name: &str) -> Option<&'static rt::ActionDef> {
+            rt::registry::find(ACTIONS, name)
+        }
+    };
+    set.insert(
+        format!("{DIR}/src/registry.rs"),
+        header("specs/actions/") + &print(registry),
+    );
+    Ok(())
+}
+
+fn cargo_toml() -> String {
+    format!(
+        "# {DO_NOT_EDIT}\n# Source: specs/actions/\n\n\
+[package]\n\
+name = \"mistral-actions\"\n\
+version = \"0.1.0\"\n\
+edition.workspace = true\n\
+license.workspace = true\n\
+publish.workspace = true\n\
+description = \"The actions of specs/actions: typed inputs, handlers, and the table the action server uses.\"\n\
+\n\
+[dependencies]\n\
+mistral-actions-runtime = {{ path = \"../../runtime\" }}\n\
+serde.workspace = true\n\
+serde_json.workspace = true\n"
+    )
+}
+
+/// Written as text, not printed: rustfmt checks this file (the modules it declares are
+/// skipped), so it must already be in rustfmt's layout.
+fn lib_rs<'a>(modules: impl Iterator<Item = &'a String>) -> String {
+    let mut out = header("specs/actions/");
+    out.push_str(
+        "//! The actions the specs define: per spec file a module with each action's typed input\n\
+//! and handler, and [`ACTIONS`], the table the action server looks names up in.\n\
+// Doc comments are the specs' descriptions, written for people, not for clippy.\n\
+#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]\n\n",
+    );
+    for m in modules {
+        out.push_str(&format!("#[rustfmt::skip]\npub mod {m};\n"));
+    }
+    out.push_str("#[rustfmt::skip]\nmod registry;\n\npub use registry::*;\n");
+    out
+}

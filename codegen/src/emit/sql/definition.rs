@@ -1,0 +1,145 @@
+//! The `definition` column: the ad-hoc action's YAML, as an operator would post it to
+//! `/v2/actions`. Written by hand rather than by a YAML library so that every string is
+//! double-quoted with escapes PyYAML (Mistral's parser, YAML 1.1) reads back exactly:
+//! no plain scalar can turn into a boolean, a number or a comment.
+
+use serde_json::{Map, Value};
+
+use crate::signature::python_json_dumps;
+
+/// `version: '2.0'` and one action, `name: spec`.
+pub fn yaml(name: &str, spec: &Map<String, Value>) -> String {
+    let mut out = String::from("version: '2.0'\n");
+    let mut top = Map::new();
+    top.insert(name.to_string(), Value::Object(spec.clone()));
+    for line in lines(&Value::Object(top)) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn is_nonempty_collection(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Block-style lines of a non-empty mapping or sequence, at indentation 0.
+fn lines(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if is_nonempty_collection(v) {
+                    out.push(format!("{}:", key(k)));
+                    out.extend(lines(v).into_iter().map(|l| format!("  {l}")));
+                } else {
+                    out.push(format!("{}: {}", key(k), scalar(v)));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                if is_nonempty_collection(v) {
+                    let nested = lines(v);
+                    let mut nested = nested.into_iter();
+                    out.push(format!("- {}", nested.next().unwrap_or_default()));
+                    out.extend(nested.map(|l| format!("  {l}")));
+                } else {
+                    out.push(format!("- {}", scalar(v)));
+                }
+            }
+        }
+        other => out.push(scalar(other)),
+    }
+    out
+}
+
+/// Words YAML 1.1 reads as something other than a string when plain.
+const SPECIAL: &[&str] = &[
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+];
+
+fn key(k: &str) -> String {
+    let plain = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !SPECIAL.contains(&k.to_ascii_lowercase().as_str());
+    if plain {
+        k.to_string()
+    } else {
+        quoted(k)
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => quoted(s),
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
+            // PyYAML reads `1e+20` as a string: its floats need a dot in the mantissa.
+            let text = python_json_dumps(v);
+            match text.split_once('e') {
+                Some((m, e)) if !m.contains('.') => format!("{m}.0e{e}"),
+                _ => text,
+            }
+        }
+        Value::Object(m) if m.is_empty() => "{}".into(),
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        other => python_json_dumps(other),
+    }
+}
+
+/// A YAML double-quoted scalar. Characters outside PyYAML's printable set are escaped.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if printable(c) => out.push(c),
+            c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// PyYAML's `Reader.NON_PRINTABLE` complement.
+fn printable(c: char) -> bool {
+    matches!(c as u32, 0x20..=0x7e | 0x85 | 0xa0..=0xd7ff | 0xe000..=0xfffd | 0x10000..=0x10ffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn block_layout() {
+        let spec = json!({
+            "description": "a: b # c",
+            "base": "std.http",
+            "input": ["x", {"on": true}, {"n": 1e20}, {"o": {"k": [1, "é\u{ffff}"]}}],
+            "empty": {},
+        });
+        let Value::Object(spec) = spec else {
+            unreachable!()
+        };
+        assert_eq!(
+            yaml("p.a", &spec),
+            "version: '2.0'\np.a:\n  description: \"a: b # c\"\n  base: \"std.http\"\n  input:\n    - \"x\"\n    - \"on\": true\n    - \"n\": 1.0e+20\n    - o:\n        k:\n          - 1\n          - \"é\\uffff\"\n  empty: {}\n"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The `action_definitions_v2` row that registers one action: the row Mistral's own
+//! `adhoc_actions.create_or_update_actions` writes for an equivalent ad-hoc action
+//! (`fixtures/mistral/reference-adhoc-row.json`), pointing at the action server.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::definition;
+use crate::model::{Action, Project};
+use crate::signature::python_json_dumps;
+use crate::Error;
+
+/// The tag that marks a row as ours: SQL only ever changes rows carrying it.
+pub const OWNER_TAG: &str = "mistral-actions:managed";
+/// What Mistral writes for actions created without Keystone auth: visible to every project.
+pub const PROJECT_ID: &str = "<default-project>";
+pub const SCOPE: &str = "public";
+/// Mistral's std.http gives up after this long; the action server has its own deadlines.
+pub const TIMEOUT_SECONDS: u64 = 600;
+/// Keys of Mistral's environment (`env()`) a deployment sets to reach its action server.
+pub const URL_ENV_KEY: &str = "mistral_actions_url";
+pub const TOKEN_ENV_KEY: &str = "mistral_actions_token";
+
+/// The columns that carry the action; the rest are constants or the database's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Mistral writes NULL, not `""`, for an action without inputs.
+    pub input: Option<String>,
+    /// JSON list, as Python's `json.dumps` writes it.
+    pub tags: String,
+    /// The action's YAML, as it would be posted to `/v2/actions`.
+    pub definition: String,
+    /// The parsed definition as JSON, plus `name` and `version`.
+    pub spec: String,
+}
+
+impl Row {
+    pub fn texts(&self) -> [(&'static str, Option<&str>); 7] {
+        [
+            ("id", Some(&self.id)),
+            ("name", Some(&self.name)),
+            ("description", Some(&self.description)),
+            ("input", self.input.as_deref()),
+            ("tags", Some(&self.tags)),
+            ("definition", Some(&self.definition)),
+            ("spec", Some(&self.spec)),
+        ]
+    }
+}
+
+/// The deterministic id of an action's row: UUIDv5 of its name in our own namespace, so
+/// every database and every run agree on it.
+pub fn row_id(name: &str) -> String {
+    let namespace = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        b"https://github.com/int32bit/mistral-actions#action_definitions_v2",
+    );
+    uuid::Uuid::new_v5(&namespace, name.as_bytes()).to_string()
+}
+
+/// The tags column: the spec's tags plus ours, sorted.
+pub fn tags(action: &Action) -> Vec<String> {
+    let mut tags = action.tags.clone();
+    tags.push(OWNER_TAG.to_string());
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// The spec of the ad-hoc action, in the key order of its YAML (Mistral keeps that order
+/// in `spec`), without `name` and `version`.
+pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
+    let url = format!(
+        "<% env().get('{URL_ENV_KEY}', '{}') %>/v1/actions/{}",
+        project.server_url.replace('\'', "\\'"),
+        action.name
+    );
+    let body: Map<String, Value> = action
+        .inputs
+        .iter()
+        .map(|i| (i.name.clone(), Value::String(format!("<% $.{} %>", i.name))))
+        .collect();
+    let input: Vec<Value> = action
+        .inputs
+        .iter()
+        .map(|i| match &i.default {
+            None => Value::String(i.name.clone()),
+            Some(default) => json!({ i.name.clone(): default.clone() }),
+        })
+        .collect();
+    let mut spec = Map::new();
+    spec.insert("description".into(), Value::String(description(action)));
+    spec.insert("tags".into(), json!(tags(action)));
+    spec.insert("base".into(), json!("std.http"));
+    spec.insert(
+        "base-input".into(),
+        json!({
+            "url": url,
+            "method": "POST",
+            "headers": {
+                "Content-Type": "application/json",
+                "Authorization": format!("Bearer <% env().get('{TOKEN_ENV_KEY}', '') %>"),
+            },
+            "body": body,
+            "timeout": TIMEOUT_SECONDS,
+        }),
+    );
+    spec.insert("input".into(), Value::Array(input));
+    spec.insert("output".into(), json!("<% $.content.result %>"));
+    spec
+}
+
+fn description(action: &Action) -> String {
+    action.description.trim_end().to_string()
+}
+
+/// The registration row of `action`. NUL cannot be stored by PostgreSQL and is mangled by
+/// YAML tools, so it is refused here even though the spec reader rejects it first.
+pub fn registration(project: &Project, action: &Action) -> Result<Row, Error> {
+    let spec = action_spec(project, action);
+    let definition = definition::yaml(&action.name, &spec);
+    let mut full = spec;
+    full.insert("name".into(), Value::String(action.name.clone()));
+    full.insert("version".into(), json!("2.0"));
+    let signature = action.signature();
+    let row = Row {
+        id: row_id(&action.name),
+        name: action.name.clone(),
+        description: description(action),
+        input: (!signature.is_empty()).then_some(signature),
+        tags: python_json_dumps(&json!(tags(action))),
+        definition,
+        spec: python_json_dumps(&Value::Object(full)),
+    };
+    if let Some((column, _)) = row
+        .texts()
+        .into_iter()
+        .find(|(_, t)| t.is_some_and(|t| t.contains('\0')))
+    {
+        return Err(Error::State(format!(
+            "{}: action {} would put a NUL character into column `{column}`, which PostgreSQL cannot store; remove it from the spec",
+            action.origin.file.display(),
+            action.name
+        )));
+    }
+    Ok(row)
+}

@@ -1,0 +1,173 @@
+//! `int32bit.system.exec`: a command on the action server's host. Disabled unless the
+//! operator lists the programs it may run; split with shell-words, never through a shell;
+//! at most one pipe; killed at its timeout; output capped.
+
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::{Child, Command};
+
+use crate::{ActionError, Context};
+
+/// What `exec` may do. The default allows nothing.
+#[derive(Debug, Clone)]
+pub struct ExecPolicy {
+    /// Programs that may run: a bare name (looked up in `PATH`, and only matched by the same
+    /// bare name) or an absolute path (matched exactly). Empty: `exec` is disabled.
+    pub allow: Vec<String>,
+    pub timeout: Duration,
+    /// Largest stdout accepted, in bytes; more fails the action.
+    pub max_output_bytes: usize,
+}
+
+impl Default for ExecPolicy {
+    fn default() -> Self {
+        ExecPolicy {
+            allow: Vec::new(),
+            timeout: Duration::from_secs(30),
+            max_output_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Stderr kept for error messages.
+const STDERR_CAP: usize = 4096;
+
+fn parse(cmd: &str, policy: &ExecPolicy) -> Result<Vec<Vec<String>>, ActionError> {
+    let parts: Vec<&str> = cmd.split('|').collect();
+    if parts.len() > 2 {
+        return Err(ActionError::BadInput(
+            "input `cmd`: at most one pipe is supported".into(),
+        ));
+    }
+    let mut argvs = Vec::new();
+    for part in parts {
+        let argv = shell_words::split(part)
+            .map_err(|e| ActionError::BadInput(format!("input `cmd`: {e}")))?;
+        let Some(program) = argv.first() else {
+            return Err(ActionError::BadInput("input `cmd`: empty command".into()));
+        };
+        if !policy.allow.iter().any(|a| a == program) {
+            return Err(ActionError::Forbidden(format!(
+                "program '{program}' is not in the exec allowlist"
+            )));
+        }
+        argvs.push(argv);
+    }
+    Ok(argvs)
+}
+
+fn spawn(argv: &[String], stdin: Stdio) -> Result<Child, ActionError> {
+    Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| ActionError::CommandFailed(format!("cannot start '{}': {e}", argv[0])))
+}
+
+/// Reads at most `cap + 1` bytes, so "more than cap" is detectable without reading it all.
+async fn read_capped(r: Option<impl AsyncRead + Unpin>, cap: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if let Some(r) = r {
+        r.take(cap as u64 + 1).read_to_end(&mut buf).await?;
+    }
+    Ok(buf)
+}
+
+struct Ran {
+    status: ExitStatus,
+    stderr: Vec<u8>,
+}
+
+async fn finish(mut child: Child) -> std::io::Result<Ran> {
+    let stderr = read_capped(child.stderr.take(), STDERR_CAP);
+    let (stderr, status) = tokio::join!(stderr, child.wait());
+    Ok(Ran {
+        status: status?,
+        stderr: stderr?,
+    })
+}
+
+fn check(argv: &[String], ran: &Ran) -> Result<(), ActionError> {
+    if ran.status.success() {
+        return Ok(());
+    }
+    let mut stderr =
+        String::from_utf8_lossy(&ran.stderr[..ran.stderr.len().min(STDERR_CAP)]).into_owned();
+    if ran.stderr.len() > STDERR_CAP {
+        stderr.push('…');
+    }
+    let code = ran
+        .status
+        .code()
+        .map(|c| format!("exit code {c}"))
+        .unwrap_or_else(|| "killed by a signal".into());
+    Err(ActionError::CommandFailed(format!(
+        "'{}' failed with {code}: {}",
+        argv.join(" "),
+        stderr.trim_end()
+    )))
+}
+
+async fn run(argvs: &[Vec<String>], cap: usize) -> Result<Vec<u8>, ActionError> {
+    let io = |e: std::io::Error| ActionError::CommandFailed(format!("running the command: {e}"));
+    let mut first = spawn(&argvs[0], Stdio::null())?;
+    let (out, first_ran, last) = if argvs.len() == 2 {
+        let pipe: Stdio = first
+            .stdout
+            .take()
+            .expect("stdout is piped")
+            .try_into()
+            .map_err(io)?;
+        let mut second = spawn(&argvs[1], pipe)?;
+        let out = read_capped(second.stdout.take(), cap);
+        let (out, a, b) = tokio::join!(out, finish(first), finish(second));
+        (out.map_err(io)?, Some(a.map_err(io)?), b.map_err(io)?)
+    } else {
+        let out = read_capped(first.stdout.take(), cap);
+        let (out, a) = tokio::join!(out, finish(first));
+        (out.map_err(io)?, None, a.map_err(io)?)
+    };
+    // The first command's failure counts even though the pipe hid it (as in the original).
+    if let Some(ran) = &first_ran {
+        check(&argvs[0], ran)?;
+    }
+    check(argvs.last().expect("one command at least"), &last)?;
+    if out.len() > cap {
+        return Err(ActionError::CommandFailed(format!(
+            "the output exceeds the cap of {cap} bytes"
+        )));
+    }
+    Ok(out)
+}
+
+/// Runs `cmd` and returns its standard output as text (invalid UTF-8 is replaced).
+pub async fn exec(ctx: &Context, cmd: String) -> Result<Value, ActionError> {
+    let policy = &ctx.exec;
+    if policy.allow.is_empty() {
+        return Err(ActionError::Forbidden(
+            "system.exec is disabled: the server's exec allowlist is empty".into(),
+        ));
+    }
+    let argvs = parse(&cmd, policy)?;
+    tracing::info!(programs = ?argvs.iter().map(|a| a[0].as_str()).collect::<Vec<_>>(), "exec");
+    // Dropping the children on timeout kills them (kill_on_drop).
+    let out = tokio::time::timeout(policy.timeout, run(&argvs, policy.max_output_bytes))
+        .await
+        .map_err(|_| {
+            ActionError::Timeout(format!(
+                "the command did not finish within {:?} and was killed",
+                policy.timeout
+            ))
+        })??;
+    let text = String::from_utf8_lossy(&out);
+    if let std::borrow::Cow::Owned(_) = text {
+        tracing::warn!("exec output is not valid UTF-8; invalid bytes were replaced");
+    }
+    Ok(Value::String(text.into_owned()))
+}

@@ -1,0 +1,367 @@
+//! Which cloud and which credentials, following the OpenStack client conventions:
+//! `OS_CLOUD` (or an explicit cloud name) selects an entry of `clouds.yaml`, found through
+//! `OS_CLIENT_CONFIG_FILE`, `./clouds.yaml`, `~/.config/openstack/clouds.yaml`,
+//! `/etc/openstack/clouds.yaml`; otherwise `OS_AUTH_URL`, `OS_USERNAME`, … describe it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::{ActionError, Secret};
+
+/// A user, project or domain, by id or by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ident {
+    Id(String),
+    Name(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    Password {
+        user: Ident,
+        password: Secret<String>,
+        user_domain: Ident,
+        /// `None`: an unscoped token (no catalog); kept for completeness.
+        project: Option<Ident>,
+        project_domain: Ident,
+    },
+    ApplicationCredential {
+        /// `Id`, or `Name` together with `user`.
+        credential: Ident,
+        secret: Secret<String>,
+        user: Option<Ident>,
+        user_domain: Ident,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct CloudConfig {
+    /// Keystone's URL, up to and including `/v3`.
+    pub auth_url: String,
+    pub credentials: Credentials,
+    pub region: Option<String>,
+    /// `public`, `internal` or `admin`.
+    pub interface: String,
+    /// Per OpenStack request.
+    pub timeout: Duration,
+    /// Re-authenticate this long before the token expires.
+    pub refresh_margin: Duration,
+}
+
+/// The `auth:` block of clouds.yaml; the `OS_*` variables fill the same fields.
+#[derive(Debug, Default, Deserialize)]
+struct AuthBlock {
+    auth_url: Option<String>,
+    username: Option<String>,
+    user_id: Option<String>,
+    password: Option<String>,
+    project_name: Option<String>,
+    project_id: Option<String>,
+    // keystoneauth accepts `tenant_*` for the project too.
+    tenant_name: Option<String>,
+    tenant_id: Option<String>,
+    user_domain_name: Option<String>,
+    user_domain_id: Option<String>,
+    project_domain_name: Option<String>,
+    project_domain_id: Option<String>,
+    domain_name: Option<String>,
+    domain_id: Option<String>,
+    application_credential_id: Option<String>,
+    application_credential_name: Option<String>,
+    application_credential_secret: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CloudEntry {
+    #[serde(default)]
+    auth: AuthBlock,
+    auth_type: Option<String>,
+    region_name: Option<String>,
+    interface: Option<String>,
+    endpoint_type: Option<String>,
+    api_timeout: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CloudsFile {
+    clouds: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MARGIN: Duration = Duration::from_secs(120);
+
+fn config_err(msg: impl Into<String>) -> ActionError {
+    ActionError::Config(msg.into())
+}
+
+impl CloudConfig {
+    /// The cloud named `cloud` (else `OS_CLOUD`) from clouds.yaml, else one from `OS_*`
+    /// variables, else `None`. `env` is `std::env::var` in production.
+    pub fn discover(
+        cloud: Option<&str>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<CloudConfig>, ActionError> {
+        let cloud = cloud.map(str::to_string).or_else(|| env("OS_CLOUD"));
+        if let Some(name) = cloud {
+            let path = find_clouds_yaml(env).ok_or_else(|| {
+                config_err(format!(
+                    "cloud '{name}' requested but no clouds.yaml found (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml)"
+                ))
+            })?;
+            return CloudConfig::from_clouds_yaml(&path, &name).map(Some);
+        }
+        if env("OS_AUTH_URL").is_none() {
+            return Ok(None);
+        }
+        CloudConfig::from_env(env).map(Some)
+    }
+
+    pub fn from_clouds_yaml(path: &Path, cloud: &str) -> Result<CloudConfig, ActionError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
+        let value = crate::yaml::to_json(&text)
+            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
+        let file: CloudsFile = serde_json::from_value(value)
+            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
+        let entry = file.clouds.get(cloud).ok_or_else(|| {
+            config_err(format!(
+                "{}: no cloud '{cloud}' (have: {})",
+                path.display(),
+                file.clouds.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        let entry: CloudEntry = serde_json::from_value(entry.clone())
+            .map_err(|e| config_err(format!("{}: cloud '{cloud}': {e}", path.display())))?;
+        build(
+            entry.auth,
+            entry.auth_type,
+            entry.region_name,
+            entry.interface.or(entry.endpoint_type),
+            entry.api_timeout.map(Duration::from_secs_f64),
+        )
+    }
+
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<CloudConfig, ActionError> {
+        let v = |k: &str| env(k).filter(|s| !s.is_empty());
+        let auth = AuthBlock {
+            auth_url: v("OS_AUTH_URL"),
+            username: v("OS_USERNAME"),
+            user_id: v("OS_USER_ID"),
+            password: v("OS_PASSWORD"),
+            project_name: v("OS_PROJECT_NAME"),
+            project_id: v("OS_PROJECT_ID"),
+            tenant_name: v("OS_TENANT_NAME"),
+            tenant_id: v("OS_TENANT_ID"),
+            user_domain_name: v("OS_USER_DOMAIN_NAME"),
+            user_domain_id: v("OS_USER_DOMAIN_ID"),
+            project_domain_name: v("OS_PROJECT_DOMAIN_NAME"),
+            project_domain_id: v("OS_PROJECT_DOMAIN_ID"),
+            domain_name: v("OS_DOMAIN_NAME"),
+            domain_id: v("OS_DOMAIN_ID"),
+            application_credential_id: v("OS_APPLICATION_CREDENTIAL_ID"),
+            application_credential_name: v("OS_APPLICATION_CREDENTIAL_NAME"),
+            application_credential_secret: v("OS_APPLICATION_CREDENTIAL_SECRET"),
+        };
+        let timeout = v("OS_API_TIMEOUT")
+            .map(|t| {
+                t.parse::<f64>()
+                    .map(Duration::from_secs_f64)
+                    .map_err(|_| config_err(format!("OS_API_TIMEOUT: not a number: {t}")))
+            })
+            .transpose()?;
+        build(
+            auth,
+            v("OS_AUTH_TYPE"),
+            v("OS_REGION_NAME"),
+            v("OS_INTERFACE").or_else(|| v("OS_ENDPOINT_TYPE")),
+            timeout,
+        )
+    }
+}
+
+fn find_clouds_yaml(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Some(p) = env("OS_CLIENT_CONFIG_FILE") {
+        candidates.push(PathBuf::from(p));
+    }
+    candidates.push(PathBuf::from("clouds.yaml"));
+    if let Some(home) = env("HOME") {
+        candidates.push(Path::new(&home).join(".config/openstack/clouds.yaml"));
+    }
+    candidates.push(PathBuf::from("/etc/openstack/clouds.yaml"));
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+fn ident(id: Option<String>, name: Option<String>) -> Option<Ident> {
+    id.map(Ident::Id).or(name.map(Ident::Name))
+}
+
+fn build(
+    auth: AuthBlock,
+    auth_type: Option<String>,
+    region: Option<String>,
+    interface: Option<String>,
+    timeout: Option<Duration>,
+) -> Result<CloudConfig, ActionError> {
+    let auth_url = auth
+        .auth_url
+        .ok_or_else(|| config_err("no auth_url (OS_AUTH_URL)"))?;
+    let auth_url = normalise_auth_url(&auth_url);
+    // `domain_*` is keystoneauth's fallback for both user and project domains.
+    let default_domain = ident(auth.domain_id.clone(), auth.domain_name.clone())
+        .unwrap_or(Ident::Id("default".into()));
+    let user_domain =
+        ident(auth.user_domain_id, auth.user_domain_name).unwrap_or(default_domain.clone());
+    let user = ident(auth.user_id, auth.username);
+    let app_cred = matches!(
+        auth_type.as_deref(),
+        Some("v3applicationcredential" | "application_credential")
+    ) || auth.application_credential_secret.is_some();
+    let credentials = if app_cred {
+        let credential = ident(
+            auth.application_credential_id,
+            auth.application_credential_name,
+        )
+        .ok_or_else(|| {
+            config_err("application credential auth needs application_credential_id or _name")
+        })?;
+        if matches!(credential, Ident::Name(_)) && user.is_none() {
+            return Err(config_err(
+                "an application credential given by name needs username or user_id",
+            ));
+        }
+        Credentials::ApplicationCredential {
+            credential,
+            secret: Secret::new(auth.application_credential_secret.ok_or_else(|| {
+                config_err("no application_credential_secret (OS_APPLICATION_CREDENTIAL_SECRET)")
+            })?),
+            user,
+            user_domain,
+        }
+    } else {
+        match auth_type.as_deref() {
+            None | Some("password" | "v3password") => {}
+            Some(other) => {
+                return Err(config_err(format!(
+                    "auth_type '{other}' is not supported (password, v3applicationcredential)"
+                )))
+            }
+        }
+        Credentials::Password {
+            user: user.ok_or_else(|| config_err("no username or user_id (OS_USERNAME)"))?,
+            password: Secret::new(
+                auth.password
+                    .ok_or_else(|| config_err("no password (OS_PASSWORD)"))?,
+            ),
+            user_domain,
+            project: ident(
+                auth.project_id.or(auth.tenant_id),
+                auth.project_name.or(auth.tenant_name),
+            ),
+            project_domain: ident(auth.project_domain_id, auth.project_domain_name)
+                .unwrap_or(default_domain),
+        }
+    };
+    let interface = interface
+        .map(|i| i.trim_end_matches("URL").to_string())
+        .unwrap_or_else(|| "public".into());
+    Ok(CloudConfig {
+        auth_url,
+        credentials,
+        region,
+        interface,
+        timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
+        refresh_margin: DEFAULT_MARGIN,
+    })
+}
+
+/// `http://keystone:5000`, `…/v3`, `…/v3/` all mean `…/v3`.
+fn normalise_auth_url(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    if url.ends_with("/v3") {
+        url.to_string()
+    } else {
+        format!("{url}/v3")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn password_from_env() {
+        let env = env_of(&[
+            ("OS_AUTH_URL", "http://k:5000/"),
+            ("OS_USERNAME", "admin"),
+            ("OS_PASSWORD", "s3cret"),
+            ("OS_PROJECT_NAME", "admin"),
+            ("OS_USER_DOMAIN_NAME", "Default"),
+            ("OS_REGION_NAME", "RegionTwo"),
+            ("OS_INTERFACE", "internalURL"),
+        ]);
+        let c = CloudConfig::discover(None, &env).unwrap().unwrap();
+        assert_eq!(c.auth_url, "http://k:5000/v3");
+        assert_eq!(c.region.as_deref(), Some("RegionTwo"));
+        assert_eq!(c.interface, "internal");
+        let Credentials::Password {
+            user,
+            password,
+            user_domain,
+            project,
+            project_domain,
+        } = c.credentials
+        else {
+            panic!("password expected")
+        };
+        assert_eq!(user, Ident::Name("admin".into()));
+        assert_eq!(password.expose(), "s3cret");
+        assert_eq!(user_domain, Ident::Name("Default".into()));
+        assert_eq!(project, Some(Ident::Name("admin".into())));
+        assert_eq!(project_domain, Ident::Id("default".into()));
+        assert!(!format!("{:?}", password).contains("s3cret"));
+    }
+
+    #[test]
+    fn nothing_configured_is_none() {
+        assert!(CloudConfig::discover(None, &env_of(&[])).unwrap().is_none());
+    }
+
+    #[test]
+    fn application_credential_from_clouds_yaml() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clouds.yaml");
+        std::fs::write(
+            &path,
+            "clouds:\n  prod:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: https://k/v3\n      application_credential_id: abc\n      application_credential_secret: xyz\n    region_name: R1\n",
+        )
+        .unwrap();
+        let env = env_of(&[
+            ("OS_CLIENT_CONFIG_FILE", path.to_str().unwrap()),
+            ("OS_CLOUD", "prod"),
+        ]);
+        let c = CloudConfig::discover(None, &env).unwrap().unwrap();
+        assert_eq!(c.region.as_deref(), Some("R1"));
+        let Credentials::ApplicationCredential {
+            credential, secret, ..
+        } = c.credentials
+        else {
+            panic!("application credential expected")
+        };
+        assert_eq!(credential, Ident::Id("abc".into()));
+        assert_eq!(secret.expose(), "xyz");
+        let missing = CloudConfig::discover(Some("dev"), &env).unwrap_err();
+        assert!(missing.to_string().contains("no cloud 'dev'"), "{missing}");
+    }
+}

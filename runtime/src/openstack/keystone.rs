@@ -1,0 +1,190 @@
+//! Keystone v3: `POST /auth/tokens` and what comes back (token, expiry, catalog).
+
+use std::time::SystemTime;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::config::{CloudConfig, Credentials, Ident};
+use crate::{ActionError, Secret};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Endpoint {
+    pub interface: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub region_id: Option<String>,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Service {
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default)]
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// A token and what it grants, valid until `expires_at`.
+#[derive(Debug)]
+pub struct Session {
+    pub token: Secret<String>,
+    pub expires_at: Option<SystemTime>,
+    pub catalog: Vec<Service>,
+}
+
+/// Service types that name the same API (the catalog may use either).
+const ALIASES: &[&[&str]] = &[
+    &["volumev3", "block-storage", "volume"],
+    &["compute"],
+    &["image"],
+    &["database"],
+];
+
+impl Session {
+    /// The endpoint URL for `service` with this interface (and region, when one is set).
+    pub fn endpoint(
+        &self,
+        service: &str,
+        interface: &str,
+        region: Option<&str>,
+    ) -> Result<&str, ActionError> {
+        let names = ALIASES
+            .iter()
+            .find(|a| a.contains(&service))
+            .copied()
+            .unwrap_or(std::slice::from_ref(&service));
+        for name in names {
+            for s in self.catalog.iter().filter(|s| s.ty == *name) {
+                let found = s.endpoints.iter().find(|e| {
+                    e.interface == interface
+                        && region.is_none_or(|r| {
+                            e.region.as_deref() == Some(r) || e.region_id.as_deref() == Some(r)
+                        })
+                });
+                if let Some(e) = found {
+                    return Ok(e.url.trim_end_matches('/'));
+                }
+            }
+        }
+        Err(ActionError::Upstream(format!(
+            "the service catalog has no {interface} endpoint for '{service}'{}",
+            region
+                .map(|r| format!(" in region '{r}'"))
+                .unwrap_or_default()
+        )))
+    }
+}
+
+fn ident_json(i: &Ident) -> Value {
+    match i {
+        Ident::Id(id) => json!({"id": id}),
+        Ident::Name(name) => json!({"name": name}),
+    }
+}
+
+fn with_domain(i: &Ident, domain: &Ident) -> Value {
+    let mut v = ident_json(i);
+    if matches!(i, Ident::Name(_)) {
+        v["domain"] = ident_json(domain);
+    }
+    v
+}
+
+/// The request body; it holds the secret, so it is never logged.
+fn request_body(c: &CloudConfig) -> Value {
+    match &c.credentials {
+        Credentials::Password {
+            user,
+            password,
+            user_domain,
+            project,
+            project_domain,
+        } => {
+            let mut user = with_domain(user, user_domain);
+            user["password"] = Value::String(password.expose().clone());
+            let mut auth = json!({
+                "identity": {"methods": ["password"], "password": {"user": user}}
+            });
+            if let Some(p) = project {
+                auth["scope"] = json!({"project": with_domain(p, project_domain)});
+            }
+            json!({"auth": auth})
+        }
+        Credentials::ApplicationCredential {
+            credential,
+            secret,
+            user,
+            user_domain,
+        } => {
+            let mut cred = ident_json(credential);
+            cred["secret"] = Value::String(secret.expose().clone());
+            if let (Ident::Name(_), Some(u)) = (credential, user) {
+                cred["user"] = with_domain(u, user_domain);
+            }
+            json!({"auth": {"identity": {
+                "methods": ["application_credential"],
+                "application_credential": cred
+            }}})
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    token: TokenInfo,
+}
+
+#[derive(Deserialize)]
+struct TokenInfo {
+    expires_at: Option<String>,
+    #[serde(default)]
+    catalog: Vec<Service>,
+}
+
+pub async fn authenticate(
+    http: &reqwest::Client,
+    config: &CloudConfig,
+) -> Result<Session, ActionError> {
+    let url = format!("{}/auth/tokens", config.auth_url);
+    let response = http
+        .post(&url)
+        .json(&request_body(config))
+        .timeout(config.timeout)
+        .send()
+        .await
+        .map_err(|e| super::transport_error("identity", "POST", "/auth/tokens", e))?;
+    let status = response.status();
+    if !status.is_success() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(ActionError::OpenStack {
+            service: "identity".into(),
+            method: "POST",
+            path: "/auth/tokens".into(),
+            status: status.as_u16(),
+            message: super::error_message(&body),
+        });
+    }
+    let token = response
+        .headers()
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .ok_or_else(|| ActionError::Upstream("Keystone sent no X-Subject-Token".into()))?;
+    let body: TokenBody = response
+        .json()
+        .await
+        .map_err(|e| ActionError::Upstream(format!("Keystone's token body is unreadable: {e}")))?;
+    let expires_at = match body.token.expires_at {
+        Some(s) => Some(crate::clock::parse_iso8601(&s).ok_or_else(|| {
+            ActionError::Upstream(format!("Keystone's expires_at is not a date: {s}"))
+        })?),
+        None => None,
+    };
+    Ok(Session {
+        token: Secret::new(token),
+        expires_at,
+        catalog: body.token.catalog,
+    })
+}

@@ -1,0 +1,185 @@
+//! The HTTP surface: routes, bearer-token check, request ids, error bodies.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mistral_actions_runtime::{ActionError, Context, Secret};
+use serde_json::{json, Value};
+use subtle::ConstantTimeEq;
+use tracing::Instrument;
+
+/// What every request shares.
+pub struct AppState {
+    pub ctx: Context,
+    /// `None` runs without authentication (`--insecure-no-auth`).
+    pub token: Option<Secret<String>>,
+    next_id: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(ctx: Context, token: Option<Secret<String>>) -> Arc<AppState> {
+        Arc::new(AppState {
+            ctx,
+            token,
+            next_id: AtomicU64::new(1),
+        })
+    }
+}
+
+pub const REQUEST_ID: &str = "x-request-id";
+/// Per-call OpenStack region, overriding the configured one.
+pub const REGION: &str = "x-openstack-region";
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let protected = Router::new()
+        .route("/v1/actions", get(list_actions))
+        .route("/v1/actions/{name}", post(run_action))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .merge(protected)
+        .fallback(|| async {
+            error_response(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), request_id))
+        .with_state(state)
+}
+
+fn error_response(status: StatusCode, kind: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"kind": kind, "message": message}})),
+    )
+        .into_response()
+}
+
+fn action_error(e: &ActionError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error_response(status, e.kind(), &e.to_string())
+}
+
+/// Takes the caller's `X-Request-Id` when it is short and printable, else numbers the
+/// request; logs one line per request inside a span carrying the id.
+async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("req-{}", state.next_id.fetch_add(1, Ordering::Relaxed)));
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let value = HeaderValue::from_str(&id).expect("checked printable ASCII");
+    req.headers_mut().insert(REQUEST_ID, value.clone());
+    async move {
+        let started = Instant::now();
+        let mut response = next.run(req).await;
+        tracing::info!(
+            status = response.status().as_u16(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "done"
+        );
+        response.headers_mut().insert(REQUEST_ID, value);
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// `Authorization: Bearer <token>`, compared in constant time.
+async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let Some(expected) = &state.token else {
+        return next.run(req).await;
+    };
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
+    let ok = given.is_some_and(|g| bool::from(g.ct_eq(expected.expose().as_bytes())));
+    if !ok {
+        tracing::warn!(
+            reason = if given.is_some() {
+                "wrong token"
+            } else {
+                "no bearer token"
+            },
+            "unauthorised"
+        );
+        let mut r = error_response(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        );
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    }
+    next.run(req).await
+}
+
+async fn list_actions() -> Json<Value> {
+    let actions: Vec<Value> = mistral_actions::ACTIONS
+        .iter()
+        .map(|a| json!({"name": a.name, "input": a.input, "description": a.summary}))
+        .collect();
+    Json(json!({ "actions": actions }))
+}
+
+/// Runs one action. Inputs are never logged: they may hold secrets.
+async fn run_action(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(action) = mistral_actions::find(&name) else {
+        return action_error(&ActionError::UnknownAction(name));
+    };
+    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        // An action without inputs may be called with no body at all.
+        Value::Object(Default::default())
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                return action_error(&ActionError::BadInput(format!("the body is not JSON: {e}")))
+            }
+        }
+    };
+    // Mistral sends the header empty when the workflow's environment names no region.
+    let region = headers
+        .get(REGION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let scoped;
+    let ctx = match region {
+        Some(r) => {
+            scoped = Context {
+                region: Some(r.to_string()),
+                ..state.ctx.clone()
+            };
+            &scoped
+        }
+        None => &state.ctx,
+    };
+    match (action.handler)(ctx, input)
+        .instrument(tracing::info_span!("action", name = action.name))
+        .await
+    {
+        Ok(result) => Json(json!({ "result": result })).into_response(),
+        Err(e) => {
+            tracing::warn!(action = action.name, kind = e.kind(), error = %e, "action failed");
+            action_error(&e)
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Server configuration: a YAML file (`--config`, or `MISTRAL_ACTIONS_CONFIG`), then
+//! `MISTRAL_ACTIONS_*` variables over it, then command-line flags over both. OpenStack
+//! credentials follow the OpenStack client conventions (clouds.yaml, `OS_*`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mistral_actions_runtime::openstack::CloudConfig;
+use mistral_actions_runtime::{ExecPolicy, Secret};
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    OpenStack(#[from] mistral_actions_runtime::ActionError),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    token: Option<Secret<String>>,
+    token_file: Option<PathBuf>,
+    tls: Option<TlsFile>,
+    #[serde(default)]
+    openstack: OpenStackFile,
+    #[serde(default)]
+    exec: ExecFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsFile {
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenStackFile {
+    cloud: Option<String>,
+    region: Option<String>,
+    interface: Option<String>,
+    timeout_secs: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExecFile {
+    #[serde(default)]
+    allow: Vec<String>,
+    timeout_secs: Option<f64>,
+    max_output_bytes: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Everything the server needs, resolved.
+#[derive(Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// `None` only with `--insecure-no-auth`.
+    pub token: Option<Secret<String>>,
+    pub tls: Option<Tls>,
+    /// `None`: no cloud configured; OpenStack actions answer 500 `config`.
+    pub cloud: Option<CloudConfig>,
+    pub exec: ExecPolicy,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8989";
+
+/// Command-line choices that override the file and the environment.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub insecure_no_auth: bool,
+}
+
+fn read(path: &Path) -> Result<FileConfig, ConfigError> {
+    let file_err = |message: String| ConfigError::File {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+    let value = mistral_actions_runtime::yaml::to_json(&text).map_err(file_err)?;
+    if value.is_null() {
+        return Ok(FileConfig::default());
+    }
+    serde_json::from_value(value).map_err(|e| file_err(e.to_string()))
+}
+
+fn secs(what: &str, s: f64) -> Result<Duration, ConfigError> {
+    Duration::try_from_secs_f64(s)
+        .map_err(|_| ConfigError::Invalid(format!("{what}: not a duration in seconds: {s}")))
+}
+
+impl Config {
+    pub fn load(
+        overrides: Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let path = overrides
+            .config
+            .or_else(|| env("MISTRAL_ACTIONS_CONFIG").map(PathBuf::from));
+        let file = match &path {
+            Some(p) => read(p)?,
+            None => FileConfig::default(),
+        };
+
+        let listen = match (overrides.listen, env("MISTRAL_ACTIONS_LISTEN")) {
+            (Some(l), _) => l,
+            (None, Some(l)) => l.parse().map_err(|_| {
+                ConfigError::Invalid(format!("MISTRAL_ACTIONS_LISTEN: not an address: {l}"))
+            })?,
+            (None, None) => file
+                .listen
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("a valid address")),
+        };
+
+        let token = match (env("MISTRAL_ACTIONS_TOKEN"), file.token, file.token_file) {
+            (Some(t), _, _) => Some(Secret::new(t)),
+            (None, Some(t), _) => Some(t),
+            (None, None, Some(p)) => {
+                let t = std::fs::read_to_string(&p).map_err(|e| ConfigError::File {
+                    path: p.clone(),
+                    message: e.to_string(),
+                })?;
+                Some(Secret::new(t.trim().to_string()))
+            }
+            (None, None, None) => None,
+        };
+        let token = token.filter(|t| !t.expose().is_empty());
+        let token = match (token, overrides.insecure_no_auth) {
+            (_, true) => None,
+            (Some(t), false) => Some(t),
+            (None, false) => {
+                return Err(ConfigError::Invalid(
+                    "no bearer token configured: set MISTRAL_ACTIONS_TOKEN, `token:` or `token_file:`, or run with --insecure-no-auth".into(),
+                ))
+            }
+        };
+
+        let tls = match (
+            env("MISTRAL_ACTIONS_TLS_CERT"),
+            env("MISTRAL_ACTIONS_TLS_KEY"),
+        ) {
+            (Some(cert), Some(key)) => Some(Tls {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (None, None) => file.tls.map(|t| Tls {
+                cert: t.cert,
+                key: t.key,
+            }),
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "set both MISTRAL_ACTIONS_TLS_CERT and MISTRAL_ACTIONS_TLS_KEY, or neither"
+                        .into(),
+                ))
+            }
+        };
+
+        let mut cloud = CloudConfig::discover(file.openstack.cloud.as_deref(), env)?;
+        if let Some(c) = cloud.as_mut() {
+            if let Some(r) = file.openstack.region {
+                c.region = Some(r);
+            }
+            if let Some(i) = file.openstack.interface {
+                c.interface = i;
+            }
+            if let Some(t) = file.openstack.timeout_secs {
+                c.timeout = secs("openstack.timeout_secs", t)?;
+            }
+        }
+
+        let mut exec = ExecPolicy {
+            allow: file.exec.allow,
+            ..ExecPolicy::default()
+        };
+        if let Some(t) = file.exec.timeout_secs {
+            exec.timeout = secs("exec.timeout_secs", t)?;
+        }
+        if let Some(m) = file.exec.max_output_bytes {
+            exec.max_output_bytes = m;
+        }
+
+        Ok(Config {
+            listen,
+            token,
+            tls,
+            cloud,
+            exec,
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! `int32bit.system.exec`: disabled by default, allowlist, one pipe, timeout, output cap.
+
+use std::time::Duration;
+
+use mistral_actions_runtime::ExecPolicy;
+use serde_json::json;
+
+use crate::support::{Harness, Options};
+
+const EXEC: &str = "int32bit.system.exec";
+
+async fn with_allow(allow: &[&str], timeout: Duration, cap: usize) -> Harness {
+    Harness::with(Options {
+        exec: ExecPolicy {
+            allow: allow.iter().map(|s| s.to_string()).collect(),
+            timeout,
+            max_output_bytes: cap,
+        },
+        ..Options::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn exec_is_off_unless_configured() {
+    let h = Harness::start().await;
+    let (status, body) = h.call(EXEC, json!({"cmd": "echo hi"})).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("disabled"));
+}
+
+#[tokio::test]
+async fn only_allowed_programs_run_without_a_shell() {
+    let h = with_allow(&["echo", "wc"], Duration::from_secs(10), 4096).await;
+    assert_eq!(
+        h.ok(EXEC, json!({"cmd": "echo 'a  b' c"})).await,
+        "a  b c\n"
+    );
+    // No shell: `;` and `$(...)` are plain arguments.
+    assert_eq!(
+        h.ok(EXEC, json!({"cmd": "echo x; ls $(pwd)"})).await,
+        "x; ls $(pwd)\n"
+    );
+    let m = h.fails(EXEC, json!({"cmd": "ls /"}), 403).await;
+    assert!(m.contains("'ls'"), "{m}");
+    // A path to an allowed name is a different program.
+    h.fails(EXEC, json!({"cmd": "/bin/echo hi"}), 403).await;
+    // Both sides of a pipe are checked.
+    h.fails(EXEC, json!({"cmd": "echo hi | sh"}), 403).await;
+}
+
+#[tokio::test]
+async fn one_pipe_works_two_do_not() {
+    let h = with_allow(
+        &["echo", "wc", "tr", "false"],
+        Duration::from_secs(10),
+        4096,
+    )
+    .await;
+    let out = h
+        .ok(EXEC, json!({"cmd": "echo one two three | wc -w"}))
+        .await;
+    assert_eq!(out.as_str().unwrap().trim(), "3");
+    let m = h
+        .fails(EXEC, json!({"cmd": "echo a | tr a b | wc -c"}), 400)
+        .await;
+    assert!(m.contains("at most one pipe"), "{m}");
+    // The first command's failure is not hidden by the pipe.
+    let m = h.fails(EXEC, json!({"cmd": "false | wc -c"}), 422).await;
+    assert!(m.contains("'false'") && m.contains("exit code 1"), "{m}");
+    let m = h.fails(EXEC, json!({"cmd": "echo 'unclosed"}), 400).await;
+    assert!(m.contains("input `cmd`"), "{m}");
+}
+
+#[tokio::test]
+async fn failures_carry_stderr_and_the_exit_code() {
+    let h = with_allow(&["ls"], Duration::from_secs(10), 4096).await;
+    let m = h
+        .fails(EXEC, json!({"cmd": "ls /definitely/not/here"}), 422)
+        .await;
+    assert!(
+        m.contains("exit code 2") && m.contains("/definitely/not/here"),
+        "{m}"
+    );
+}
+
+#[tokio::test]
+async fn slow_commands_are_killed_at_the_timeout() {
+    let h = with_allow(&["sleep"], Duration::from_millis(300), 4096).await;
+    let started = std::time::Instant::now();
+    let (status, body) = h.call(EXEC, json!({"cmd": "sleep 5"})).await;
+    assert_eq!(status, 504, "{body}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn output_over_the_cap_fails_and_under_it_is_text() {
+    let h = with_allow(&["head", "printf"], Duration::from_secs(10), 1000).await;
+    let m = h
+        .fails(EXEC, json!({"cmd": "head -c 5000 /dev/zero"}), 422)
+        .await;
+    assert!(m.contains("1000 bytes"), "{m}");
+    assert_eq!(
+        h.ok(EXEC, json!({"cmd": "head -c 1000 /dev/zero"}))
+            .await
+            .as_str()
+            .unwrap()
+            .len(),
+        1000
+    );
+    // Invalid UTF-8 is replaced, not an error.
+    let out = h.ok(EXEC, json!({"cmd": r"printf 'a\377b'"})).await;
+    assert_eq!(out, "a\u{fffd}b");
+}

@@ -1,0 +1,10 @@
+//! The action server against a stub OpenStack on loopback: every seed action, its
+//! failures, and the HTTP surface.
+
+mod chains;
+mod config;
+mod exec;
+mod http;
+mod openstack;
+mod support;
+mod tls;

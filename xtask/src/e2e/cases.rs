@@ -1,0 +1,303 @@
+//! The workflow runs the e2e expects, and how it checks them against what Mistral reports.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::json_text;
+use crate::services::mistral_api::MistralApi;
+
+/// Longest a case may run: the seed's mismatch case retries 5 times, 5 s apart.
+const TIMEOUT: Duration = Duration::from_secs(240);
+
+/// `generated/workflows/*.yaml`, sorted by file name: (file name, text).
+pub fn generated_workflows(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let dir = root.join("generated").join("workflows");
+    let mut files: Vec<(String, String)> = Vec::new();
+    let entries = fs::read_dir(&dir).map_err(|e| {
+        format!("no generated workflows in generated/workflows ({e}); run `cargo xtask generate`")
+    })?;
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".yaml") {
+            let text = fs::read_to_string(entry.path())
+                .map_err(|e| format!("cannot read generated/workflows/{name}: {e}"))?;
+            files.push((name, text));
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err("no generated/workflows/*.yaml; run `cargo xtask generate`".into());
+    }
+    Ok(files)
+}
+
+/// Ids of the resources the stub starts with (`stub_openstack::fixtures`; a drift shows as
+/// a 404 in the runs below).
+mod fixtures {
+    pub const VOLUME: &str = "11111111-1111-4111-8111-111111111111";
+    pub const SERVER: &str = "22222222-2222-4222-8222-222222222222";
+    pub const IMAGE: &str = "33333333-3333-4333-8333-333333333333";
+    pub const BACKUP: &str = "44444444-4444-4444-8444-444444444444";
+}
+
+/// A workflow of our own beside the generated ones: one action of each implementation kind
+/// (get_field, assert_field, list_filter, custom), outputs gathered so they can be compared.
+pub const ACTIONS_WORKFLOW: &str = "---
+version: '2.0'
+e2e_actions:
+  input: [server_id, backup_id, image_name, volume_id]
+  output:
+    server_status: <% $.server_status %>
+    backup_available: <% $.backup_available %>
+    image_ids: <% $.image_ids %>
+    new_backup: <% $.new_backup %>
+  tasks:
+    get_status:
+      action: int32bit.nova.servers.get_status server_id=<% $.server_id %>
+      publish: {server_status: <% task().result %>}
+      on-success: [assert_backup]
+    assert_backup:
+      action: int32bit.cinder.backups.assert_status backup_id=<% $.backup_id %>
+      publish: {backup_available: <% task().result %>}
+      on-success: [filter_images]
+    filter_images:
+      action: int32bit.glance.images.filter_by name=<% $.image_name %> status=active
+      publish: {image_ids: <% task().result.select($.id) %>}
+      on-success: [create_backup]
+    create_backup:
+      action: int32bit.cinder.backups.create
+      input:
+        volume_id: <% $.volume_id %>
+        backup_name: e2e
+        incremental: false
+      publish:
+        new_backup: {volume_id: <% task().result.volume_id %>, name: <% task().result.name %>}
+";
+
+pub struct Case {
+    pub workflow: &'static str,
+    pub why: &'static str,
+    pub input: Value,
+    /// Replaces the bearer token Mistral's environment gives our actions.
+    pub token: Option<&'static str>,
+    pub expect: Expect,
+}
+
+pub enum Expect {
+    /// SUCCESS, and each (task, JSON pointer into its result, value) holds; task `*` is the
+    /// workflow's output.
+    Success(Vec<(&'static str, &'static str, Value)>),
+    /// ERROR after `task` ran its action `attempts` times (its retries), its result
+    /// mentioning each of `mentions`.
+    Error {
+        task: &'static str,
+        attempts: usize,
+        mentions: Vec<&'static str>,
+    },
+}
+
+/// The runs. Left out: create_image and create_volume_snapshot start with Mistral's own
+/// nova/cinder actions, which need Keystone auth in Mistral; create_volume_backup waits for
+/// a backup the stub never moves out of `creating`.
+pub fn cases() -> Vec<Case> {
+    use fixtures::*;
+    vec![
+        Case {
+            workflow: "start_server",
+            why: "seed; the server is ACTIVE",
+            input: json!({"server_id": SERVER}),
+            token: None,
+            expect: Expect::Success(vec![("wait_for_server", "", json!(true))]),
+        },
+        Case {
+            workflow: "stop_server",
+            why: "seed; status mismatch: the server stays ACTIVE",
+            input: json!({"server_id": SERVER}),
+            token: None,
+            expect: Expect::Error {
+                task: "wait_for_server",
+                attempts: 6,
+                mentions: vec!["is 'ACTIVE'", "expect 'SHUTOFF'"],
+            },
+        },
+        Case {
+            workflow: "e2e_actions",
+            why: "one action of each kind, outputs compared",
+            input: json!({"server_id": SERVER, "backup_id": BACKUP, "image_name": "cirros", "volume_id": VOLUME}),
+            token: None,
+            expect: Expect::Success(vec![
+                ("*", "/server_status", json!("ACTIVE")),
+                ("*", "/backup_available", json!(true)),
+                ("*", "/image_ids", json!([IMAGE])),
+                (
+                    "*",
+                    "/new_backup",
+                    json!({"volume_id": VOLUME, "name": "e2e"}),
+                ),
+            ]),
+        },
+        Case {
+            workflow: "e2e_actions",
+            why: "a wrong bearer token in Mistral's environment",
+            input: json!({"server_id": SERVER, "backup_id": BACKUP, "image_name": "cirros", "volume_id": VOLUME}),
+            token: Some("not-the-token"),
+            expect: Expect::Error {
+                task: "get_status",
+                attempts: 1,
+                mentions: vec!["a valid bearer token is required"],
+            },
+        },
+    ]
+}
+
+/// Starts every case at once, then checks each as it ends; all failures are reported.
+pub fn run_all(api: &MistralApi, cases: &[Case], env: &Value) -> Result<(), String> {
+    let mut running = Vec::new();
+    for case in cases {
+        let mut env = env.clone();
+        if let Some(token) = case.token {
+            env["mistral_actions_token"] = json!(token);
+        }
+        let id = api.start_execution(case.workflow, &case.input, &env)?;
+        running.push((case, id, Instant::now()));
+    }
+    let mut failures = Vec::new();
+    while !running.is_empty() {
+        std::thread::sleep(Duration::from_millis(500));
+        let mut still = Vec::new();
+        for (case, id, started) in running {
+            let exec = api.execution(&id)?;
+            let state = exec["state"].as_str().unwrap_or("?").to_string();
+            if matches!(state.as_str(), "RUNNING" | "IDLE" | "PAUSED") {
+                if started.elapsed() > TIMEOUT {
+                    failures.push(format!(
+                        "{} ({}): still {state} after {}s",
+                        case.workflow,
+                        case.why,
+                        TIMEOUT.as_secs()
+                    ));
+                } else {
+                    still.push((case, id, started));
+                }
+                continue;
+            }
+            let secs = started.elapsed().as_secs_f32();
+            match check(api, case, &id, &exec) {
+                Ok(summary) => eprintln!(
+                    "    ok: {} ({}) ended {state} in {secs:.0}s: {summary}",
+                    case.workflow, case.why
+                ),
+                Err(e) => failures.push(format!("{} ({}): {e}", case.workflow, case.why)),
+            }
+        }
+        running = still;
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} of {} workflow run(s) went wrong:\n  {}",
+            failures.len(),
+            cases.len(),
+            failures.join("\n  ")
+        ))
+    }
+}
+
+fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String, String> {
+    let state = exec["state"].as_str().unwrap_or("?");
+    let tasks = api.tasks(id)?;
+    let task_states: Vec<String> = tasks
+        .iter()
+        .map(|t| {
+            format!(
+                "{}={}",
+                t["name"].as_str().unwrap_or("?"),
+                t["state"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    match &case.expect {
+        Expect::Success(wanted) => {
+            if state != "SUCCESS" {
+                return Err(format!(
+                    "ended {state}, expected SUCCESS; tasks {task_states:?}; {}",
+                    exec["state_info"]
+                ));
+            }
+            let output = json_text(&exec["output"]);
+            let mut seen = Vec::new();
+            for (task, pointer, value) in wanted {
+                let (label, got) = if *task == "*" {
+                    (format!("output{pointer}"), output.pointer(pointer).cloned())
+                } else {
+                    let result = match tasks.iter().find(|t| t["name"] == *task) {
+                        Some(t) => Some(json_text(
+                            &api.task(t["id"].as_str().unwrap_or(""))?["result"],
+                        )),
+                        None => None,
+                    };
+                    (
+                        format!("{task}.result{pointer}"),
+                        result.and_then(|r| r.pointer(pointer).cloned()),
+                    )
+                };
+                let got = got.unwrap_or(Value::Null);
+                if got != *value {
+                    return Err(format!(
+                        "{label} is {got}, expected {value}; tasks {task_states:?}"
+                    ));
+                }
+                seen.push(format!("{label}={got}"));
+            }
+            Ok(seen.join(", "))
+        }
+        Expect::Error {
+            task,
+            attempts,
+            mentions,
+        } => {
+            if state != "ERROR" {
+                return Err(format!(
+                    "ended {state}, expected ERROR; tasks {task_states:?}"
+                ));
+            }
+            let found = tasks
+                .iter()
+                .find(|t| t["name"] == *task)
+                .ok_or_else(|| format!("no task {task}; tasks {task_states:?}"))?;
+            if found["state"] != "ERROR" {
+                return Err(format!("task {task} is {}, expected ERROR", found["state"]));
+            }
+            let tries = api
+                .action_executions(found["id"].as_str().unwrap_or(""))?
+                .len();
+            if tries != *attempts {
+                return Err(format!("task {task} ran its action {tries} time(s), expected {attempts} (retry policy)"));
+            }
+            let full = api.task(found["id"].as_str().unwrap_or(""))?;
+            let said = format!(
+                "{} {}",
+                json_text(&full["result"]),
+                full["state_info"].as_str().unwrap_or_default()
+            );
+            let absent: Vec<_> = mentions.iter().filter(|m| !said.contains(**m)).collect();
+            if !absent.is_empty() {
+                return Err(format!(
+                    "task {task}'s result does not mention {absent:?}: {said}"
+                ));
+            }
+            let line = said
+                .lines()
+                .find(|l| l.contains(mentions[0]))
+                .unwrap_or_default();
+            Ok(format!(
+                "task {task} tried {tries} times; Mistral shows: {}",
+                line.chars().take(400).collect::<String>()
+            ))
+        }
+    }
+}

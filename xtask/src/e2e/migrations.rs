@@ -1,0 +1,83 @@
+//! The generated PostgreSQL migrations for the Mistral generation the e2e runs (Victoria to
+//! 2026.x, which Mistral 23 is), applied with psql as an operator would.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const DIR: &str = "generated/sql/postgresql/victoria-to-2026";
+
+pub struct Migrations {
+    /// `NNNN_<slug>` stems in order.
+    stems: Vec<String>,
+    dir: PathBuf,
+}
+
+impl Migrations {
+    /// Every `NNNN_*.up.sql` with its `.down.sql`; an error if there are none.
+    pub fn find(root: &Path) -> Result<Self, String> {
+        let dir = root.join(DIR);
+        let entries = fs::read_dir(&dir).map_err(|e| {
+            format!("no generated PostgreSQL migrations in {DIR} ({e}); run `cargo xtask generate`")
+        })?;
+        let mut stems: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".up.sql").map(str::to_string)
+            })
+            .collect();
+        stems.sort();
+        if stems.is_empty() {
+            return Err(format!(
+                "no *.up.sql migration in {DIR}; run `cargo xtask generate`"
+            ));
+        }
+        if let Some(stem) = stems
+            .iter()
+            .find(|s| !dir.join(format!("{s}.down.sql")).exists())
+        {
+            return Err(format!("{DIR}/{stem}.up.sql has no {stem}.down.sql"));
+        }
+        Ok(Migrations { stems, dir })
+    }
+
+    /// Every up migration, oldest first.
+    pub fn apply_up(&self, database: &str) -> Result<(), String> {
+        for stem in &self.stems {
+            self.apply(database, &format!("{stem}.up.sql"))?;
+        }
+        Ok(())
+    }
+
+    /// Every down migration, newest first.
+    pub fn apply_down(&self, database: &str) -> Result<(), String> {
+        for stem in self.stems.iter().rev() {
+            self.apply(database, &format!("{stem}.down.sql"))?;
+        }
+        Ok(())
+    }
+
+    fn apply(&self, database: &str, file: &str) -> Result<(), String> {
+        let started = Instant::now();
+        let out = Command::new("psql")
+            .arg(database)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(self.dir.join(file))
+            .output()
+            .map_err(|e| format!("cannot run psql: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "psql -f {DIR}/{file} failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        eprintln!(
+            "    psql -f {DIR}/{file}: {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        Ok(())
+    }
+}

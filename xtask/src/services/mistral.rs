@@ -1,0 +1,121 @@
+//! Mistral 23.0.0 (with mistral-extra 17.0.0) in a Python venv at `target/mistral-venv`,
+//! the version the project's Mistral facts were read off.
+//!
+//! Stable interface, reused beyond the workflow tests:
+//! - the venv is `target/mistral-venv` ([`venv_dir`]); its interpreter is
+//!   `target/mistral-venv/bin/python` ([`python`]), with `mistral-server` and
+//!   `mistral-db-manage` beside it in `bin/`;
+//! - `cargo xtask ci` calls [`export`] before the tests, which sets `MA_MISTRAL_PYTHON`
+//!   ([`PYTHON_ENV`]) to that interpreter for every test process. Tests that need Mistral
+//!   read that variable and fail, saying so, when it is absent.
+//!
+//! Installing takes 2–3 minutes and needs no compiler; it is skipped when the venv already
+//! holds these exact versions. A lock file serialises concurrent installs (several people
+//! share `target/`).
+
+use std::fs::{self, File};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const PYTHON_ENV: &str = "MA_MISTRAL_PYTHON";
+pub const MISTRAL_VERSION: &str = "23.0.0";
+pub const MISTRAL_EXTRA_VERSION: &str = "17.0.0";
+const PACKAGES: [&str; 4] = [
+    "mistral==23.0.0",
+    "mistral-extra==17.0.0",
+    "psycopg2-binary",
+    "pymysql",
+];
+
+pub fn venv_dir(root: &Path) -> PathBuf {
+    root.join("target").join("mistral-venv")
+}
+
+pub fn python(root: &Path) -> PathBuf {
+    venv_dir(root).join("bin").join("python")
+}
+
+/// Installs Mistral into the venv unless it is there already; returns the interpreter.
+pub fn ensure(root: &Path) -> Result<PathBuf, String> {
+    let dir = venv_dir(root);
+    let py = python(root);
+    if installed(&py) {
+        return Ok(py);
+    }
+    fs::create_dir_all(dir.parent().expect("target/"))
+        .map_err(|e| format!("cannot create target/: {e}"))?;
+    let lock_path = root.join("target").join("mistral-venv.lock");
+    let lock = File::create(&lock_path)
+        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+    // SAFETY: flock on a file descriptor we own; released when `lock` is dropped.
+    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(format!("cannot lock {}", lock_path.display()));
+    }
+    // Someone else may have installed it while we waited for the lock.
+    if installed(&py) {
+        return Ok(py);
+    }
+    if !py.exists() {
+        eprintln!("    creating a Python venv at {}", dir.display());
+        if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir)).is_ok_and(|ok| ok) {
+            // Debian splits `venv`/`ensurepip` into python3-venv.
+            super::apt_install(&["python3-venv"])?;
+            let _ = fs::remove_dir_all(&dir);
+            if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir))? {
+                return Err(format!("`python3 -m venv {}` failed", dir.display()));
+            }
+        }
+    }
+    eprintln!(
+        "    pip install {} (about 2-3 minutes, once)",
+        PACKAGES.join(" ")
+    );
+    let ok = run(Command::new(&py)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(PACKAGES))?;
+    if !ok || !installed(&py) {
+        return Err(format!(
+            "pip could not install mistral=={MISTRAL_VERSION} into {} (is PyPI reachable?)",
+            dir.display()
+        ));
+    }
+    Ok(py)
+}
+
+/// `ensure`, then `MA_MISTRAL_PYTHON` for every process started after (the tests).
+pub fn export(root: &Path) -> Result<PathBuf, String> {
+    let py = ensure(root)?;
+    std::env::set_var(PYTHON_ENV, &py);
+    eprintln!("    {PYTHON_ENV}={}", py.display());
+    Ok(py)
+}
+
+fn installed(py: &Path) -> bool {
+    if !py.exists() {
+        return false;
+    }
+    let out = Command::new(py)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('mistral'), m.version('mistral-extra'))",
+        ])
+        .output();
+    out.is_ok_and(|o| {
+        o.status.success()
+            && String::from_utf8_lossy(&o.stdout).trim()
+                == format!("{MISTRAL_VERSION} {MISTRAL_EXTRA_VERSION}")
+    })
+}
+
+fn run(cmd: &mut Command) -> Result<bool, String> {
+    cmd.status()
+        .map(|s| s.success())
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))
+}

@@ -1,0 +1,171 @@
+//! The few calls of Mistral's v2 REST API the end-to-end run makes (auth disabled), over a
+//! blocking HTTP client.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+pub struct MistralApi {
+    base: String,
+    agent: ureq::Agent,
+}
+
+/// A non-2xx answer or a transport failure, with what Mistral said.
+fn describe(what: &str, err: ureq::Error) -> String {
+    match err {
+        ureq::Error::Status(code, resp) => {
+            let body = resp.into_string().unwrap_or_default();
+            format!("{what}: HTTP {code}: {}", body.trim())
+        }
+        ureq::Error::Transport(t) => format!("{what}: {t}"),
+    }
+}
+
+/// Whether a plain GET of `url` answers 2xx (any HTTP service, e.g. a health check).
+pub fn http_ok(url: &str) -> bool {
+    ureq::get(url)
+        .timeout(Duration::from_secs(5))
+        .call()
+        .is_ok()
+}
+
+impl MistralApi {
+    /// `base` is `http://host:port` (without `/v2`).
+    pub fn new(base: &str) -> Self {
+        MistralApi {
+            base: base.trim_end_matches('/').to_string(),
+            agent: ureq::AgentBuilder::new()
+                .timeout(Duration::from_secs(60))
+                .build(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v2/{path}", self.base)
+    }
+
+    fn json(what: &str, resp: ureq::Response) -> Result<Value, String> {
+        let text = resp
+            .into_string()
+            .map_err(|e| format!("{what}: cannot read the answer: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| format!("{what}: answer is not JSON ({e}): {text}"))
+    }
+
+    pub fn get(&self, path: &str) -> Result<Value, String> {
+        let what = format!("GET /v2/{path}");
+        let resp = self
+            .agent
+            .get(&self.url(path))
+            .call()
+            .map_err(|e| describe(&what, e))?;
+        Self::json(&what, resp)
+    }
+
+    /// Whether the API answers at all (200 on the workflow list).
+    pub fn ready(&self) -> bool {
+        self.agent
+            .get(&self.url("workflows"))
+            .timeout(Duration::from_secs(5))
+            .call()
+            .is_ok()
+    }
+
+    /// Creates (or, if they exist, updates) the workflows of one DSL v2 document.
+    pub fn upload_workflows(&self, yaml: &str) -> Result<Vec<String>, String> {
+        let created = self
+            .agent
+            .post(&self.url("workflows"))
+            .set("Content-Type", "text/plain")
+            .send_string(yaml);
+        let resp = match created {
+            Err(ureq::Error::Status(409, _)) => self
+                .agent
+                .put(&self.url("workflows"))
+                .set("Content-Type", "text/plain")
+                .send_string(yaml)
+                .map_err(|e| describe("PUT /v2/workflows", e))?,
+            other => other.map_err(|e| describe("POST /v2/workflows", e))?,
+        };
+        let body = Self::json("POST /v2/workflows", resp)?;
+        Ok(body["workflows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w["name"].as_str().map(str::to_string))
+            .collect())
+    }
+
+    /// Starts an execution of `workflow` with `input`, `env` in its params; returns its id.
+    pub fn start_execution(
+        &self,
+        workflow: &str,
+        input: &Value,
+        env: &Value,
+    ) -> Result<String, String> {
+        let what = format!("POST /v2/executions ({workflow})");
+        let body = json!({
+            "workflow_name": workflow,
+            "input": input.to_string(),
+            "params": json!({"env": env}).to_string(),
+        });
+        let resp = self
+            .agent
+            .post(&self.url("executions"))
+            .set("Content-Type", "application/json")
+            .send_string(&body.to_string())
+            .map_err(|e| describe(&what, e))?;
+        let exec = Self::json(&what, resp)?;
+        exec["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("{what}: no id in {exec}"))
+    }
+
+    pub fn execution(&self, id: &str) -> Result<Value, String> {
+        self.get(&format!("executions/{id}"))
+    }
+
+    /// One task with its result (the list leaves results out).
+    pub fn task(&self, id: &str) -> Result<Value, String> {
+        self.get(&format!("tasks/{id}"))
+    }
+
+    /// The tasks of an execution, with their states and state_info (no results).
+    pub fn tasks(&self, execution_id: &str) -> Result<Vec<Value>, String> {
+        let body = self.get(&format!("tasks?workflow_execution_id={execution_id}"))?;
+        Ok(body["tasks"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// The action executions of a task: one per attempt when it retries.
+    pub fn action_executions(&self, task_id: &str) -> Result<Vec<Value>, String> {
+        let body = self.get(&format!("tasks/{task_id}/action_executions"))?;
+        Ok(body["action_executions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones
+    /// from its database), following `next` links if it pages.
+    pub fn action_names(&self) -> Result<Vec<String>, String> {
+        let mut names = Vec::new();
+        let mut page = self.get("actions")?;
+        loop {
+            for action in page["actions"].as_array().into_iter().flatten() {
+                if let Some(name) = action["name"].as_str() {
+                    names.push(name.to_string());
+                }
+            }
+            let Some(next) = page["next"].as_str() else {
+                return Ok(names);
+            };
+            let what = format!("GET {next}");
+            let resp = self
+                .agent
+                .get(next)
+                .call()
+                .map_err(|e| describe(&what, e))?;
+            page = Self::json(&what, resp)?;
+        }
+    }
+}

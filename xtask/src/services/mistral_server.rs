@@ -1,0 +1,195 @@
+//! A real mistral-server (api, engine, executor) for the end-to-end run: its config under
+//! `target/services/mistral`, a database migrated by Mistral's own `mistral-db-manage`,
+//! RabbitMQ for messaging, auth off, loopback allowed for std.http.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::mistral_api::MistralApi;
+use super::process::{self, Background};
+
+pub struct MistralServer {
+    server: Background,
+    /// `http://127.0.0.1:<port>`; the REST API is under `/v2`.
+    pub url: String,
+}
+
+/// Where mistral.conf and the logs go.
+pub fn dir(root: &Path) -> PathBuf {
+    super::state_dir(root, "mistral")
+}
+
+/// The database Mistral gets, dropped and created afresh on each start.
+pub const DATABASE: &str = "mistral_e2e";
+
+/// Creates a fresh database on the PostgreSQL server at `postgres` (a libpq URL without a
+/// database, like `postgresql://postgres@127.0.0.1:15432/`), writes mistral.conf for it and
+/// `transport_url`, migrates it with `mistral-db-manage upgrade head`, starts mistral-server
+/// and waits for its REST API.
+pub fn start(
+    root: &Path,
+    venv: &Path,
+    transport_url: &str,
+    postgres: &str,
+) -> Result<MistralServer, String> {
+    let dir = dir(root);
+    let conf = dir.join("mistral.conf");
+    let pid_file = dir.with_extension("pid");
+    let marker = conf.to_string_lossy().into_owned();
+    // A server left by a killed run would still hold its port and database.
+    process::kill_leftover(&pid_file, &marker);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    fresh_database(postgres)?;
+    let database = format!(
+        "{}{DATABASE}",
+        postgres.replacen("postgresql://", "postgresql+psycopg2://", 1)
+    );
+    let port = process::free_port(Some(18989))?;
+    fs::write(&conf, config(&dir, transport_url, &database, port))
+        .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
+
+    let started = Instant::now();
+    let out = Command::new(venv.join("bin").join("mistral-db-manage"))
+        .arg("--config-file")
+        .arg(&conf)
+        .args(["upgrade", "head"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cannot run mistral-db-manage from {}: {e}", venv.display()))?;
+    fs::write(
+        dir.join("db-manage.log"),
+        [&out.stdout[..], &out.stderr[..]].concat(),
+    )
+    .map_err(|e| format!("cannot write the db-manage log: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`mistral-db-manage upgrade head` failed ({}); end of {}:\n{}",
+            out.status,
+            dir.join("db-manage.log").display(),
+            process::tail(&dir.join("db-manage.log"), 30)
+        ));
+    }
+    eprintln!(
+        "    mistral-db-manage upgrade head: {:.1}s",
+        started.elapsed().as_secs_f32()
+    );
+
+    // Once here the forked API worker logged "API server started" and never answered (12
+    // starts in a row went fine after); a second start costs seconds, a lost CI run more.
+    for attempt in 1.. {
+        let mut cmd = Command::new(venv.join("bin").join("mistral-server"));
+        cmd.args(["--server", "api,engine,executor", "--config-file"])
+            .arg(&conf)
+            .current_dir(&dir);
+        // mistral-server ignores SIGTERM while busy; SIGINT is what stops it.
+        let server = Background::spawn(
+            "mistral-server",
+            cmd,
+            &dir.join("mistral-server.log"),
+            &pid_file,
+            &marker,
+        )?
+        .stop_with(libc::SIGINT, Duration::from_secs(15));
+        let mut mistral = MistralServer {
+            server,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let api = MistralApi::new(&mistral.url);
+        let ready =
+            mistral
+                .server
+                .wait_ready("serving its REST API", Duration::from_secs(60), || {
+                    process::listening(port) && api.ready()
+                });
+        match ready {
+            Ok(took) => {
+                eprintln!(
+                    "    mistral-server (pid {}) at {}, ready in {:.1}s",
+                    mistral.server.pid(),
+                    mistral.url,
+                    took.as_secs_f32()
+                );
+                return Ok(mistral);
+            }
+            Err(e) if attempt < 2 => {
+                let first = e.lines().next().unwrap_or_default().to_string();
+                eprintln!("    {first}; stopping it and starting it once more");
+                mistral.stop();
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+impl MistralServer {
+    /// An error if the server has died (with the end of its log).
+    pub fn check_alive(&mut self) -> Result<(), String> {
+        self.server.check_alive()
+    }
+
+    pub fn log(&self) -> &Path {
+        self.server.log()
+    }
+
+    /// SIGINT to the process group, then SIGKILL.
+    pub fn stop(mut self) {
+        self.server.stop();
+    }
+}
+
+/// The libpq URL of Mistral's database, for psql.
+pub fn database_url(postgres: &str) -> String {
+    format!("{postgres}{DATABASE}")
+}
+
+fn fresh_database(postgres: &str) -> Result<(), String> {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"),
+        format!("CREATE DATABASE {DATABASE} ENCODING 'UTF8'"),
+    ] {
+        let out = Command::new("psql")
+            .arg(format!("{postgres}postgres"))
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", &sql])
+            .output()
+            .map_err(|e| format!("cannot run psql: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "`{sql}` failed on {postgres}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn config(dir: &Path, transport_url: &str, database: &str, port: u16) -> String {
+    format!(
+        "# Written by `cargo xtask e2e` for a throwaway Mistral; not for production.\n\
+         [DEFAULT]\n\
+         transport_url = {transport_url}\n\
+         debug = False\n\
+         \n\
+         [database]\n\
+         connection = {database}\n\
+         \n\
+         [pecan]\n\
+         auth_enable = False\n\
+         \n\
+         [api]\n\
+         host = 127.0.0.1\n\
+         port = {port}\n\
+         api_workers = 1\n\
+         \n\
+         [action_std_http]\n\
+         # Mistral 23 refuses loopback targets by default; our action server is on loopback.\n\
+         denied_cidrs = 169.254.0.0/16\n\
+         \n\
+         [oslo_concurrency]\n\
+         lock_path = {locks}\n",
+        locks = dir.join("locks").display()
+    )
+}

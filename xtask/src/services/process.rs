@@ -1,0 +1,220 @@
+//! Background processes that `cargo xtask` starts and must stop: each runs in its own process
+//! group (so its forked workers stop with it), logs to a file under `target/`, and leaves a
+//! pid file there so that a run killed before it could clean up is cleaned up by the next.
+
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+/// A process group started in the background; stopped on drop if not stopped before.
+pub struct Background {
+    name: String,
+    child: Child,
+    log: PathBuf,
+    pid_file: PathBuf,
+    stop_signal: libc::c_int,
+    grace: Duration,
+    stopped: bool,
+}
+
+impl Background {
+    /// Starts `cmd` as the leader of a new process group, stdout and stderr appended to
+    /// `log`, its pid written to `pid_file`. First kills a group left behind under that pid
+    /// file by an earlier run whose command line still mentions `marker`.
+    pub fn spawn(
+        name: &str,
+        mut cmd: Command,
+        log: &Path,
+        pid_file: &Path,
+        marker: &str,
+    ) -> Result<Self, String> {
+        kill_leftover(pid_file, marker);
+        if let Some(dir) = log.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let out = File::options()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| format!("cannot open {}: {e}", log.display()))?;
+        let err = out
+            .try_clone()
+            .map_err(|e| format!("{}: {e}", log.display()))?;
+        cmd.stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {name} ({:?}): {e}", cmd.get_program()))?;
+        fs::write(pid_file, format!("{}\n", child.id()))
+            .map_err(|e| format!("cannot write {}: {e}", pid_file.display()))?;
+        Ok(Background {
+            name: name.to_string(),
+            child,
+            log: log.to_path_buf(),
+            pid_file: pid_file.to_path_buf(),
+            stop_signal: libc::SIGTERM,
+            grace: Duration::from_secs(10),
+            stopped: false,
+        })
+    }
+
+    /// How `stop` asks the group to end before it is killed.
+    pub fn stop_with(mut self, signal: libc::c_int, grace: Duration) -> Self {
+        self.stop_signal = signal;
+        self.grace = grace;
+        self
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
+    /// An error naming the process, its exit status and the end of its log if it has exited.
+    pub fn check_alive(&mut self) -> Result<(), String> {
+        match self.child.try_wait() {
+            Ok(None) => Ok(()),
+            Ok(Some(status)) => Err(format!(
+                "{} exited early ({status}); end of {}:\n{}",
+                self.name,
+                self.log.display(),
+                tail(&self.log, 30)
+            )),
+            Err(e) => Err(format!("cannot watch {}: {e}", self.name)),
+        }
+    }
+
+    /// Polls `ready` every 250 ms until it says yes, the process dies, or `timeout` passes.
+    pub fn wait_ready(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        mut ready: impl FnMut() -> bool,
+    ) -> Result<Duration, String> {
+        let started = Instant::now();
+        loop {
+            if ready() {
+                return Ok(started.elapsed());
+            }
+            self.check_alive()?;
+            if started.elapsed() > timeout {
+                return Err(format!(
+                    "{} not {what} after {}s; end of {}:\n{}",
+                    self.name,
+                    timeout.as_secs(),
+                    self.log.display(),
+                    tail(&self.log, 30)
+                ));
+            }
+            sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Sends the stop signal to the whole group, waits up to the grace period for the leader
+    /// to exit, then SIGKILLs what is left of the group.
+    pub fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        let pgid = self.child.id() as libc::pid_t;
+        signal_group(pgid, self.stop_signal);
+        let deadline = Instant::now() + self.grace;
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) && !group_exists(pgid) {
+                break;
+            }
+            sleep(Duration::from_millis(100));
+        }
+        signal_group(pgid, libc::SIGKILL);
+        let _ = self.child.wait();
+        let _ = fs::remove_file(&self.pid_file);
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn signal_group(pgid: libc::pid_t, signal: libc::c_int) {
+    if pgid > 1 {
+        // SAFETY: kill(2) with a negative pid signals the group; no memory is involved.
+        unsafe { libc::kill(-pgid, signal) };
+    }
+}
+
+fn group_exists(pgid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 only checks that the group exists and may be signalled.
+    pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
+}
+
+/// Kills the group recorded in `pid_file` if its leader is still one of ours (its command
+/// line mentions `marker`, a path under target/); pid reuse leaves strangers alone.
+pub fn kill_leftover(pid_file: &Path, marker: &str) {
+    let Some(pid) = fs::read_to_string(pid_file)
+        .ok()
+        .and_then(|s| s.trim().parse::<libc::pid_t>().ok())
+    else {
+        return;
+    };
+    let ours = fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|c| {
+            String::from_utf8_lossy(&c)
+                .replace('\0', " ")
+                .contains(marker)
+        })
+        .unwrap_or(false);
+    if ours {
+        eprintln!("    killing process group {pid} left by an earlier run");
+        signal_group(pid, libc::SIGKILL);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while group_exists(pid) && Instant::now() < deadline {
+            sleep(Duration::from_millis(100));
+        }
+    }
+    let _ = fs::remove_file(pid_file);
+}
+
+/// `preferred` if nothing listens on it on loopback, else a port the kernel picks.
+pub fn free_port(preferred: Option<u16>) -> Result<u16, String> {
+    if let Some(port) = preferred {
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free TCP port on 127.0.0.1: {e}"))
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+pub fn listening(port: u16) -> bool {
+    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok()
+}
+
+/// The last `lines` lines of a log file (at most its last 64 KiB), for error messages.
+pub fn tail(path: &Path, lines: usize) -> String {
+    let Ok(mut file) = File::open(path) else {
+        return String::from("(no log)");
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let _ = file.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)));
+    let mut buf = Vec::new();
+    let _ = file.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf);
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
