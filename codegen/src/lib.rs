@@ -11,6 +11,7 @@ pub mod diff;
 pub mod emit;
 pub mod model;
 pub mod output;
+mod parallel;
 pub mod signature;
 pub mod spec;
 pub mod workflow;

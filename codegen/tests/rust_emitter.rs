@@ -156,3 +156,27 @@ fn secrets_are_wrapped_and_defaults_typed() {
     // The emitted file parses as Rust.
     syn::parse_file(text).unwrap();
 }
+
+#[test]
+fn module_names_never_clash_with_keywords_or_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "actions:\n  act:\n    description: Does it.\n    implementation: {kind: get_field, service: compute, path: /x, field: x}\n";
+    for file in ["specs/actions/type.yaml", "specs/actions/registry.yaml"] {
+        let full = dir.path().join(file);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, spec).unwrap();
+    }
+    let (_, _, files) = codegen::generate(dir.path()).unwrap();
+    let lib = files.get("actions/src/lib.rs").unwrap();
+    assert!(lib.contains("pub mod r#type;"), "{lib}");
+    assert!(
+        lib.contains("pub mod registry;") && lib.contains("mod registry_;"),
+        "{lib}"
+    );
+    assert!(files
+        .get("actions/src/registry_.rs")
+        .unwrap()
+        .contains("pub static ACTIONS"));
+    assert!(files.get("actions/src/type.rs").is_some());
+    syn::parse_file(lib).unwrap();
+}

@@ -368,6 +368,14 @@ fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Like a real Cinder, a new backup or snapshot is `creating` for a while: the first read
+/// shows `creating`, later reads `available`, so a `retry:` that waits for it succeeds.
+fn finish_creating(resource: &mut Value) {
+    if resource["status"] == "creating" {
+        resource["status"] = json!("available");
+    }
+}
+
 fn found(v: Option<&Value>, key: &str, what: &str, id: &str) -> Response {
     match v {
         Some(v) => Json(json!({ key: v })).into_response(),
@@ -430,7 +438,13 @@ async fn service(
         }
         ["volume", "v3", p, rest @ ..] if *p == PROJECT_ID => match rest {
             ["volumes", id] if is_get => found(w.volumes.get(*id), "volume", "Volume", id),
-            ["snapshots", id] if is_get => found(w.snapshots.get(*id), "snapshot", "Snapshot", id),
+            ["snapshots", id] if is_get => {
+                let shown = w.snapshots.get(*id).cloned();
+                if let Some(s) = w.snapshots.get_mut(*id) {
+                    finish_creating(s);
+                }
+                found(shown.as_ref(), "snapshot", "Snapshot", id)
+            }
             ["backups", "detail"] if is_get => {
                 let list: Vec<&Value> = w
                     .backups
@@ -444,12 +458,14 @@ async fn service(
                     .collect();
                 Json(json!({"backups": list})).into_response()
             }
-            ["backups", id] if is_get => found(
-                w.backups.iter().find(|b| b["id"] == *id),
-                "backup",
-                "Backup",
-                id,
-            ),
+            ["backups", id] if is_get => {
+                let backup = w.backups.iter_mut().find(|b| b["id"] == *id);
+                let shown = backup.as_ref().map(|b| (**b).clone());
+                if let Some(b) = backup {
+                    finish_creating(b);
+                }
+                found(shown.as_ref(), "backup", "Backup", id)
+            }
             ["backups"] if method == Method::POST => {
                 let b = &body["backup"];
                 let volume_id = b["volume_id"].as_str().unwrap_or("");

@@ -25,6 +25,7 @@ fn progress(step: usize, what: &str) {
 }
 
 pub fn run(root: &Path) -> Result<bool, Error> {
+    crate::services::process::stop_all_on_interrupt();
     let started = Instant::now();
     match run_steps(root) {
         Ok(()) => {
@@ -41,36 +42,87 @@ pub fn run(root: &Path) -> Result<bool, Error> {
     }
 }
 
-/// Every service below is stopped when its guard drops, in the reverse order of starting,
-/// whether the run passes or fails.
+/// What the run started. Dropping it stops everything, newest first (fields drop in
+/// declaration order), whether the run passed or failed midway.
+#[derive(Default)]
+struct Started {
+    stub_and_server: Option<(actors::Stub, actors::ActionServer)>,
+    mistral: Option<mistral_server::MistralServer>,
+    postgres: Option<Postgres>,
+    rabbit: Option<RabbitMq>,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        progress(6, "stopping everything started");
+        let started = Instant::now();
+        drop(self.stub_and_server.take());
+        drop(self.mistral.take());
+        drop(self.postgres.take());
+        drop(self.rabbit.take());
+        eprintln!("    stopped in {:.1}s", started.elapsed().as_secs_f32());
+    }
+}
+
 fn run_steps(root: &Path) -> Result<(), String> {
+    let mut started = Started::default();
     progress(1, "installing what is missing and starting services");
     let (model, _, _) =
         codegen::generate(root).map_err(|e| format!("the specs do not load: {e}"))?;
     let ours: BTreeSet<String> = model.actions.iter().map(|a| a.name.clone()).collect();
+    let uncalled: Vec<_> = ours.iter().filter(|n| !cases::calls(n)).collect();
+    if !uncalled.is_empty() {
+        eprintln!(
+            "    note: the e2e workflow does not call {uncalled:?}; add them to xtask/src/e2e/cases.rs"
+        );
+    }
     let migrations = migrations::Migrations::find(root)?;
     let workflows = cases::generated_workflows(root)?;
-    let binaries = actors::build(root)?;
+    // Without our side the workflows cannot run: that fails the run at the end, after the
+    // way back (down migrations) has been checked all the same.
+    let binaries = actors::build(root);
     let venv = mistral::ensure(root).map(|_| mistral::venv_dir(root))?;
-    let rabbit = RabbitMq::start(root)?;
-    let (_our_postgres, postgres) = postgres_server(root)?;
+    let rabbit = started.rabbit.insert(RabbitMq::start(root)?);
+    let transport_url = rabbit.transport_url();
+    let postgres = match std::env::var(postgres::URL_ENV) {
+        Ok(url) => {
+            eprintln!(
+                "    using the PostgreSQL server at {url} ({})",
+                postgres::URL_ENV
+            );
+            url
+        }
+        Err(_) => started.postgres.insert(Postgres::start(root)?).url(""),
+    };
 
     progress(
         2,
         "migrating a fresh Mistral database, starting mistral-server",
     );
-    let mut server = mistral_server::start(root, &venv, &rabbit.transport_url(), &postgres)?;
-    let api = MistralApi::new(&server.url);
-    probe(&api, &server.url)?;
+    let mistral = started.mistral.insert(mistral_server::start(
+        root,
+        &venv,
+        &transport_url,
+        &postgres,
+    )?);
+    let api = MistralApi::new(&mistral.url);
+    probe(&api, &mistral.url)?;
 
     progress(
         3,
         "registering our actions with the generated SQL, starting the action server",
     );
     let database = mistral_server::database_url(&postgres);
-    let builtin: BTreeSet<String> = api.action_names()?.into_iter().collect();
+    let before: BTreeSet<String> = api.action_names()?.into_iter().collect();
+    for builtin in ["std.echo", "std.http"] {
+        if !before.contains(builtin) {
+            return Err(format!("Mistral does not list its own {builtin}"));
+        }
+    }
     migrations.apply_up(&database)?;
-    let registered: BTreeSet<String> = api.action_names()?.into_iter().collect();
+    let mut listed = api.action_names()?;
+    listed.sort();
+    let registered: BTreeSet<String> = listed.iter().cloned().collect();
     let missing: Vec<_> = ours.difference(&registered).collect();
     if !missing.is_empty() {
         return Err(format!(
@@ -78,16 +130,44 @@ fn run_steps(root: &Path) -> Result<(), String> {
             missing.len()
         ));
     }
+    let twice: Vec<_> = listed
+        .windows(2)
+        .filter(|w| w[0] == w[1] && ours.contains(&w[0]))
+        .map(|w| &w[0])
+        .collect();
+    if !twice.is_empty() {
+        return Err(format!(
+            "Mistral lists these actions more than once: {twice:?}"
+        ));
+    }
+    // Operators re-run scripts: a second pass must change nothing Mistral shows.
+    migrations.apply_up(&database)?;
+    let mut again = api.action_names()?;
+    again.sort();
+    if again != listed {
+        return Err(format!(
+            "applying the up migrations twice changed Mistral's list: {} actions, then {}",
+            listed.len(),
+            again.len()
+        ));
+    }
     eprintln!(
-        "    Mistral lists all {} of our actions (no restart)",
+        "    Mistral lists all {} of our actions (no restart), once each, also after a second run",
         ours.len()
     );
-    // Without our side, the workflows cannot run: say so, still check the way back.
     let mut problems = Vec::new();
-    let actors = actors::Stub::start(root, &binaries).and_then(|stub| {
+    let ours_running = binaries.and_then(|binaries| {
+        let stub = actors::Stub::start(root, &binaries)?;
         let server = actors::ActionServer::start(root, &binaries, &stub)?;
         Ok((stub, server))
     });
+    match ours_running {
+        Ok(pair) => started.stub_and_server = Some(pair),
+        Err(e) => {
+            eprintln!("    cannot start the action server: {e}");
+            problems.push(format!("the workflows did not run: {e}"));
+        }
+    }
 
     progress(4, "uploading the generated workflows and running them");
     for (file, yaml) in &workflows {
@@ -98,22 +178,18 @@ fn run_steps(root: &Path) -> Result<(), String> {
         );
     }
     api.upload_workflows(cases::ACTIONS_WORKFLOW)?;
-    match &actors {
-        Ok((_stub, action_server)) => {
-            let env = json!({
-                "mistral_actions_url": action_server.url,
-                "mistral_actions_token": action_server.token,
-            });
-            if let Err(e) = cases::run_all(&api, &cases::cases(), &env) {
-                problems.push(e);
-            }
-        }
-        Err(e) => {
-            eprintln!("    cannot run the workflows: {e}");
-            problems.push(format!("the workflows did not run: {e}"));
+    if let Some((_, action_server)) = &started.stub_and_server {
+        let env = json!({
+            "mistral_actions_url": action_server.url,
+            "mistral_actions_token": action_server.token,
+        });
+        if let Err(e) = cases::run_all(&api, &cases::cases(), &env) {
+            problems.push(e);
         }
     }
-    server.check_alive()?;
+    if let Some(mistral) = started.mistral.as_mut() {
+        mistral.check_alive()?;
+    }
 
     progress(5, "unregistering with the down migrations");
     migrations.apply_down(&database)?;
@@ -124,24 +200,19 @@ fn run_steps(root: &Path) -> Result<(), String> {
             "after the down migrations Mistral still lists {left:?}"
         ));
     }
-    if after != builtin {
-        let gone: Vec<_> = builtin.difference(&after).collect();
-        let new: Vec<_> = after.difference(&builtin).collect();
+    if after != before {
+        let gone: Vec<_> = before.difference(&after).collect();
+        let new: Vec<_> = after.difference(&before).collect();
         return Err(format!(
             "the down migrations changed Mistral's other actions: gone {gone:?}, new {new:?}"
         ));
     }
     eprintln!(
-        "    none of our {} actions listed; Mistral's {} others untouched (std.http among them: {})",
+        "    none of our {} actions listed; the {} others (std.http, std.echo, …) exactly as before",
         ours.len(),
-        builtin.len(),
-        after.contains("std.http")
+        before.len()
     );
-
-    progress(6, "stopping everything started");
-    drop(actors);
-    server.stop();
-    rabbit.stop();
+    drop(started);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -149,39 +220,25 @@ fn run_steps(root: &Path) -> Result<(), String> {
     }
 }
 
-/// The PostgreSQL server announced by `cargo xtask ci` (which started it for the tests) if
-/// there is one, else one of our own, stopped when the guard drops.
-fn postgres_server(root: &Path) -> Result<(Option<Postgres>, String), String> {
-    if let Ok(url) = std::env::var(postgres::URL_ENV) {
-        eprintln!(
-            "    using the PostgreSQL server at {url} ({})",
-            postgres::URL_ENV
-        );
-        return Ok((None, url));
-    }
-    let pg = Postgres::start(root)?;
-    let url = pg.url("");
-    Ok((Some(pg), url))
-}
-
 /// Proves the stack before any of our pieces take part: a builtin action runs, and std.http
 /// may call loopback (Mistral 23 refuses it unless `denied_cidrs` is narrowed).
 fn probe(api: &MistralApi, mistral_url: &str) -> Result<(), String> {
-    let wf = "---\n\
-        version: '2.0'\n\
-        e2e_probe:\n  \
-          input: [message, url]\n  \
-          output:\n    \
-            echoed: <% $.echoed %>\n    \
-            http_status: <% $.http_status %>\n  \
-          tasks:\n    \
-            echo:\n      \
-              action: std.echo output=<% $.message %>\n      \
-              publish: {echoed: <% task().result %>}\n      \
-              on-success: [loopback]\n    \
-            loopback:\n      \
-              action: std.http url=<% $.url %> method=GET\n      \
-              publish: {http_status: <% task().result.status %>}\n";
+    let wf = "---
+version: '2.0'
+e2e_probe:
+  input: [message, url]
+  output:
+    echoed: <% $.echoed %>
+    http_status: <% $.http_status %>
+  tasks:
+    echo:
+      action: std.echo output=<% $.message %>
+      publish: {echoed: <% task().result %>}
+      on-success: [loopback]
+    loopback:
+      action: std.http url=<% $.url %> method=GET
+      publish: {http_status: <% task().result.status %>}
+";
     api.upload_workflows(wf)?;
     let message = "hello from cargo xtask e2e";
     let id = api.start_execution(
@@ -196,7 +253,7 @@ fn probe(api: &MistralApi, mistral_url: &str) -> Result<(), String> {
             exec["state"], exec["state_info"]
         ));
     }
-    let output = output_of(&exec)?;
+    let output = json_text(&exec["output"]);
     if output["echoed"] != message || output["http_status"] != 200 {
         return Err(format!(
             "probe workflow output {output}, expected echoed={message:?} and http_status=200"
@@ -232,8 +289,4 @@ fn json_text(value: &Value) -> Value {
         Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| value.clone()),
         other => other.clone(),
     }
-}
-
-fn output_of(exec: &Value) -> Result<Value, String> {
-    Ok(json_text(&exec["output"]))
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask`: the command line over the `codegen` library.
 
+mod allocator;
 mod bench;
 mod bench_server;
 mod catalog_diff;
@@ -98,6 +99,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = Cli::parse();
     let root = cli.root.unwrap_or_else(workspace_root);
     let result = match cli.command {

@@ -19,12 +19,31 @@ pub const DO_NOT_EDIT: &str =
 /// Everything `generated/` should hold for `model`. `generated` is the current
 /// `generated/` directory, read only by emitters whose output depends on what was emitted
 /// before (append-only SQL migrations); emitters never write.
+///
+/// The SQL emitter runs beside the small ones, each into its own set, merged afterwards;
+/// the Rust emitter, which keeps every core busy on its own, runs after them so their
+/// working memory never adds up.
 pub fn all(model: &Model, generated: &Path) -> Result<FileSet, Error> {
-    let mut set = FileSet::default();
-    let history = history::emit(model, generated, &mut set)?;
-    catalog::emit(model, &history, &mut set)?;
-    sql::emit(model, generated, &mut set)?;
-    workflows::emit(model, &mut set)?;
+    let (first, sql, workflows) = std::thread::scope(|scope| {
+        let sql = scope.spawn(|| run(|set| sql::emit(model, generated, set)));
+        let first = run(|set| {
+            let history = history::emit(model, generated, set)?;
+            catalog::emit(model, &history, set)
+        });
+        let workflows = run(|set| workflows::emit(model, set));
+        let sql = sql.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (first, sql, workflows)
+    });
+    // The error reported is the one the emitters would hit first one after another.
+    let mut set = first?;
+    set.merge(sql?);
+    set.merge(workflows?);
     rust::emit(model, generated, &mut set)?;
+    Ok(set)
+}
+
+fn run(emit: impl FnOnce(&mut FileSet) -> Result<(), Error>) -> Result<FileSet, Error> {
+    let mut set = FileSet::default();
+    emit(&mut set)?;
     Ok(set)
 }

@@ -18,6 +18,9 @@ use crate::model::{Action, Model};
 use crate::output::FileSet;
 use crate::Error;
 
+/// The module holding `ACTIONS` (a `_` is appended if a spec file takes the name).
+const TABLE_MODULE: &str = "registry";
+
 /// Directory of the crate under `generated/`.
 pub const DIR: &str = "actions";
 
@@ -69,24 +72,52 @@ pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Er
     }
 
     set.insert(format!("{DIR}/Cargo.toml"), cargo_toml());
-    set.insert(format!("{DIR}/src/lib.rs"), lib_rs(modules.keys()));
+    let mut table = TABLE_MODULE.to_string();
+    while modules.contains_key(&table) {
+        table.push('_');
+    }
+    set.insert(format!("{DIR}/src/lib.rs"), lib_rs(modules.keys(), &table));
 
+    // Each module is built and printed on its own (proc-macro2's token streams cannot
+    // cross threads), the table alongside.
+    let modules: Vec<(&String, &Vec<&Action>)> = modules.iter().collect();
+    let (texts, registry) = std::thread::scope(|scope| {
+        let registry = scope.spawn(|| registry(&modules));
+        let texts = crate::parallel::map(&modules, |(_, actions)| module_rs(actions));
+        let registry = registry
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (texts, registry)
+    });
+    for ((module, _), text) in modules.iter().zip(texts) {
+        set.insert(format!("{DIR}/src/{module}.rs"), text);
+    }
+    set.insert(format!("{DIR}/src/{table}.rs"), registry);
+    Ok(())
+}
+
+/// The module of one spec file's actions.
+fn module_rs(actions: &[&Action]) -> String {
+    let source = crate::spec::slash_path(&actions[0].origin.file)
+        .to_string_lossy()
+        .into_owned();
+    let module_doc = format!(" Actions of `{source}`.");
+    let mut tokens = quote! {
+        #![doc = #module_doc]
+        use mistral_actions_runtime as rt;
+    };
+    tokens.extend(actions.iter().map(|a| action::emit(a).items));
+    header(&source) + &print(tokens)
+}
+
+/// The table of every action, by module.
+fn registry(modules: &[(&String, &Vec<&Action>)]) -> String {
     let mut entries = Vec::new();
-    for (module, actions) in &modules {
-        let source = crate::spec::slash_path(&actions[0].origin.file)
-            .to_string_lossy()
-            .into_owned();
-        let module_doc = format!(" Actions of `{source}`.");
-        let mut items = vec![quote! {
-            #![doc = #module_doc]
-            use mistral_actions_runtime as rt;
-        }];
+    for (module, actions) in modules {
         let module_ident = names::ident(module);
-        for a in actions {
-            let emitted = action::emit(a);
-            items.push(emitted.items);
+        for a in actions.iter() {
             let (name, summary, input) = (&a.name, a.summary(), a.signature());
-            let handler = emitted.handler;
+            let handler = action::handler(a);
             entries.push(quote! {
                 rt::ActionDef {
                     name: #name,
@@ -96,12 +127,7 @@ pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Er
                 }
             });
         }
-        set.insert(
-            format!("{DIR}/src/{module}.rs"),
-            header(&source) + &print(quote! { #(#items)* }),
-        );
     }
-
     let registry = quote! {
         //! The table of every action, sorted by name.
         use mistral_actions_runtime as rt;
@@ -114,11 +140,7 @@ pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Er
             rt::registry::find(ACTIONS, name)
         }
     };
-    set.insert(
-        format!("{DIR}/src/registry.rs"),
-        header("specs/actions/") + &print(registry),
-    );
-    Ok(())
+    header("specs/actions/") + &print(registry)
 }
 
 fn cargo_toml() -> String {
@@ -141,7 +163,7 @@ serde_json.workspace = true\n"
 
 /// Written as text, not printed: rustfmt checks this file (the modules it declares are
 /// skipped), so it must already be in rustfmt's layout.
-fn lib_rs<'a>(modules: impl Iterator<Item = &'a String>) -> String {
+fn lib_rs<'a>(modules: impl Iterator<Item = &'a String>, table: &str) -> String {
     let mut out = header("specs/actions/");
     out.push_str(
         "//! The actions the specs define: per spec file a module with each action's typed input\n\
@@ -150,8 +172,10 @@ fn lib_rs<'a>(modules: impl Iterator<Item = &'a String>) -> String {
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]\n\n",
     );
     for m in modules {
-        out.push_str(&format!("#[rustfmt::skip]\npub mod {m};\n"));
+        out.push_str(&format!("#[rustfmt::skip]\npub mod {};\n", names::ident(m)));
     }
-    out.push_str("#[rustfmt::skip]\nmod registry;\n\npub use registry::*;\n");
+    out.push_str(&format!(
+        "#[rustfmt::skip]\nmod {table};\n\npub use {table}::*;\n"
+    ));
     out
 }

@@ -93,6 +93,19 @@ async fn finish(mut child: Child) -> std::io::Result<Ran> {
     })
 }
 
+fn killed_by_sigpipe(status: ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal() == Some(13)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        false
+    }
+}
+
 fn check(argv: &[String], ran: &Ran) -> Result<(), ActionError> {
     if ran.status.success() {
         return Ok(());
@@ -133,16 +146,21 @@ async fn run(argvs: &[Vec<String>], cap: usize) -> Result<Vec<u8>, ActionError> 
         let (out, a) = tokio::join!(out, finish(first));
         (out.map_err(io)?, None, a.map_err(io)?)
     };
-    // The first command's failure counts even though the pipe hid it (as in the original).
-    if let Some(ran) = &first_ran {
-        check(&argvs[0], ran)?;
-    }
-    check(argvs.last().expect("one command at least"), &last)?;
+    // Over the cap we stopped reading, so the writer may have died of SIGPIPE: the cap is
+    // the reason to report.
     if out.len() > cap {
         return Err(ActionError::CommandFailed(format!(
             "the output exceeds the cap of {cap} bytes"
         )));
     }
+    // The first command's failure counts even though the pipe hid it (as in the original),
+    // except death by SIGPIPE: the second command stopped reading, as `head` does.
+    if let Some(ran) = &first_ran {
+        if !killed_by_sigpipe(ran.status) {
+            check(&argvs[0], ran)?;
+        }
+    }
+    check(argvs.last().expect("one command at least"), &last)?;
     Ok(out)
 }
 

@@ -55,7 +55,7 @@ async fn only_allowed_programs_run_without_a_shell() {
 #[tokio::test]
 async fn one_pipe_works_two_do_not() {
     let h = with_allow(
-        &["echo", "wc", "tr", "false"],
+        &["echo", "wc", "tr", "false", "yes", "head"],
         Duration::from_secs(10),
         4096,
     )
@@ -68,6 +68,11 @@ async fn one_pipe_works_two_do_not() {
         .fails(EXEC, json!({"cmd": "echo a | tr a b | wc -c"}), 400)
         .await;
     assert!(m.contains("at most one pipe"), "{m}");
+    // A reader that stops early (SIGPIPE for the writer) is no failure.
+    assert_eq!(
+        h.ok(EXEC, json!({"cmd": "yes | head -n 2"})).await,
+        "y\ny\n"
+    );
     // The first command's failure is not hidden by the pipe.
     let m = h.fails(EXEC, json!({"cmd": "false | wc -c"}), 422).await;
     assert!(m.contains("'false'") && m.contains("exit code 1"), "{m}");

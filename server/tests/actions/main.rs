@@ -1,6 +1,7 @@
 //! The action server against a stub OpenStack on loopback: every seed action, its
 //! failures, and the HTTP surface.
 
+mod binary;
 mod chains;
 mod config;
 mod exec;

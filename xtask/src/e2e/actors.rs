@@ -112,11 +112,28 @@ impl ActionServer {
         let _ = fs::remove_file(&log);
         let token = random_token()?;
         let port = process::free_port(Some(8989))?;
+        let config = dir.join("mistral-actions-server.yaml");
+        let allow: Vec<String> = super::cases::EXEC_ALLOW
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect();
+        fs::write(
+            &config,
+            format!(
+                "exec:\n  allow: [{}]\n  timeout_secs: 10\n",
+                allow.join(", ")
+            ),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
         let mut cmd = Command::new(&binaries.server);
         cmd.args(["--listen", &format!("127.0.0.1:{port}")])
+            .arg("--config")
+            .arg(&config)
             .env("MISTRAL_ACTIONS_TOKEN", &token)
+            .current_dir(&dir)
             .env_remove("MISTRAL_ACTIONS_CONFIG")
             .env_remove("OS_CLOUD")
+            .env_remove("OS_CLIENT_CONFIG_FILE")
             .envs(stub.os_env.iter().map(|(k, v)| (k, v)));
         let mut process = Background::spawn(
             SERVER_BIN,

@@ -41,32 +41,62 @@ mod fixtures {
     pub const SERVER: &str = "22222222-2222-4222-8222-222222222222";
     pub const IMAGE: &str = "33333333-3333-4333-8333-333333333333";
     pub const BACKUP: &str = "44444444-4444-4444-8444-444444444444";
+    pub const SNAPSHOT: &str = "55555555-5555-4555-8555-555555555555";
+    pub const TROVE_INSTANCE: &str = "66666666-6666-4666-8666-666666666666";
+    pub const TROVE_BACKUP: &str = "77777777-7777-4777-8777-777777777777";
 }
 
-/// A workflow of our own beside the generated ones: one action of each implementation kind
-/// (get_field, assert_field, list_filter, custom), outputs gathered so they can be compared.
+/// A workflow of our own beside the generated ones: every action the specs define, called
+/// through Mistral at once (no transitions: all tasks start together), their results
+/// gathered in the output so it can be compared whole. Created resources get ids from the
+/// stub; only what is certain about them is published.
 pub const ACTIONS_WORKFLOW: &str = "---
 version: '2.0'
 e2e_actions:
-  input: [server_id, backup_id, image_name, volume_id]
+  input: [server_id, volume_id, snapshot_id, backup_id, image_id, image_name, trove_instance_id, trove_backup_id]
   output:
     server_status: <% $.server_status %>
+    server_active: <% $.server_active %>
+    server_running: <% $.server_running %>
+    volume_available: <% $.volume_available %>
+    snapshot_available: <% $.snapshot_available %>
     backup_available: <% $.backup_available %>
+    image_active: <% $.image_active %>
     image_ids: <% $.image_ids %>
+    trove_backup_completed: <% $.trove_backup_completed %>
     new_backup: <% $.new_backup %>
+    chained_backup_volume: <% $.chained_backup_volume %>
+    new_snapshot: <% $.new_snapshot %>
+    trove_backup_instance: <% $.trove_backup_instance %>
+    exec_output: <% $.exec_output %>
   tasks:
     get_status:
       action: int32bit.nova.servers.get_status server_id=<% $.server_id %>
       publish: {server_status: <% task().result %>}
-      on-success: [assert_backup]
+    assert_server:
+      action: int32bit.nova.servers.assert_status server_id=<% $.server_id %>
+      publish: {server_active: <% task().result %>}
+    assert_power:
+      action: int32bit.nova.servers.assert_power_status server_id=<% $.server_id %> status=running
+      publish: {server_running: <% task().result %>}
+    assert_volume:
+      action: int32bit.cinder.volumes.assert_status volume_id=<% $.volume_id %>
+      publish: {volume_available: <% task().result %>}
+    assert_snapshot:
+      action: int32bit.cinder.snapshots.assert_status snapshot_id=<% $.snapshot_id %>
+      publish: {snapshot_available: <% task().result %>}
     assert_backup:
       action: int32bit.cinder.backups.assert_status backup_id=<% $.backup_id %>
       publish: {backup_available: <% task().result %>}
-      on-success: [filter_images]
+    assert_image:
+      action: int32bit.glance.images.assert_status image_id=<% $.image_id %>
+      publish: {image_active: <% task().result %>}
     filter_images:
       action: int32bit.glance.images.filter_by name=<% $.image_name %> status=active
       publish: {image_ids: <% task().result.select($.id) %>}
-      on-success: [create_backup]
+    assert_trove_backup:
+      action: int32bit.trove.backups.assert_status backup_id=<% $.trove_backup_id %>
+      publish: {trove_backup_completed: <% task().result %>}
     create_backup:
       action: int32bit.cinder.backups.create
       input:
@@ -75,7 +105,44 @@ e2e_actions:
         incremental: false
       publish:
         new_backup: {volume_id: <% task().result.volume_id %>, name: <% task().result.name %>}
+    create_chained_backup:
+      action: int32bit.cinder.backups.create_backup volume_id=<% $.volume_id %>
+      publish: {chained_backup_volume: <% task().result.volume_id %>}
+    create_snapshot:
+      action: int32bit.cinder.snapshots.create_snapshot volume_id=<% $.volume_id %>
+      publish:
+        new_snapshot: {volume_id: <% task().result.volume_id %>, named_after_volume: <% task().result.name.startsWith('data_snap_') %>}
+    create_trove_backup:
+      action: int32bit.trove.backups.create_backup instance_id=<% $.trove_instance_id %>
+      publish: {trove_backup_instance: <% task().result.instance_id %>}
+    exec:
+      action: int32bit.system.exec
+      input:
+        cmd: echo hello from mistral | wc -w
+      publish: {exec_output: <% task().result %>}
 ";
+
+/// Whether [`ACTIONS_WORKFLOW`] calls the action `name`.
+pub fn calls(name: &str) -> bool {
+    let call = format!("action: {name}");
+    ACTIONS_WORKFLOW.lines().map(str::trim).any(|l| {
+        l == call
+            || l.strip_prefix(&call)
+                .is_some_and(|rest| rest.starts_with(' '))
+    })
+}
+
+/// Programs `int32bit.system.exec` may run in the e2e (the action server's allowlist).
+pub const EXEC_ALLOW: [&str; 2] = ["echo", "wc"];
+
+fn actions_input() -> Value {
+    use fixtures::*;
+    json!({
+        "server_id": SERVER, "volume_id": VOLUME, "snapshot_id": SNAPSHOT, "backup_id": BACKUP,
+        "image_id": IMAGE, "image_name": "cirros", "trove_instance_id": TROVE_INSTANCE,
+        "trove_backup_id": TROVE_BACKUP,
+    })
+}
 
 pub struct Case {
     pub workflow: &'static str,
@@ -99,9 +166,8 @@ pub enum Expect {
     },
 }
 
-/// The runs. Left out: create_image and create_volume_snapshot start with Mistral's own
-/// nova/cinder actions, which need Keystone auth in Mistral; create_volume_backup waits for
-/// a backup the stub never moves out of `creating`.
+/// The runs. Left out: create_image and create_volume_snapshot, whose first task is one of
+/// Mistral's own nova/cinder actions, which need Keystone auth inside Mistral.
 pub fn cases() -> Vec<Case> {
     use fixtures::*;
     vec![
@@ -124,25 +190,42 @@ pub fn cases() -> Vec<Case> {
             },
         },
         Case {
-            workflow: "e2e_actions",
-            why: "one action of each kind, outputs compared",
-            input: json!({"server_id": SERVER, "backup_id": BACKUP, "image_name": "cirros", "volume_id": VOLUME}),
+            workflow: "create_volume_backup",
+            why: "seed; the new backup is `creating` at the first check, `available` after one retry",
+            input: json!({"volume_id": VOLUME, "backup_name": "seed-backup"}),
             token: None,
-            expect: Expect::Success(vec![
-                ("*", "/server_status", json!("ACTIVE")),
-                ("*", "/backup_available", json!(true)),
-                ("*", "/image_ids", json!([IMAGE])),
-                (
-                    "*",
-                    "/new_backup",
-                    json!({"volume_id": VOLUME, "name": "e2e"}),
-                ),
-            ]),
+            expect: Expect::Success(vec![("wait_for_active", "", json!(true))]),
+        },
+        Case {
+            workflow: "e2e_actions",
+            why: "every action of the specs, the whole output compared",
+            input: actions_input(),
+            token: None,
+            expect: Expect::Success(vec![(
+                "*",
+                "",
+                json!({
+                    "server_status": "ACTIVE",
+                    "server_active": true,
+                    "server_running": true,
+                    "volume_available": true,
+                    "snapshot_available": true,
+                    "backup_available": true,
+                    "image_active": true,
+                    "image_ids": [IMAGE],
+                    "trove_backup_completed": true,
+                    "new_backup": {"volume_id": VOLUME, "name": "e2e"},
+                    "chained_backup_volume": VOLUME,
+                    "new_snapshot": {"volume_id": VOLUME, "named_after_volume": true},
+                    "trove_backup_instance": TROVE_INSTANCE,
+                    "exec_output": "3\n",
+                }),
+            )]),
         },
         Case {
             workflow: "e2e_actions",
             why: "a wrong bearer token in Mistral's environment",
-            input: json!({"server_id": SERVER, "backup_id": BACKUP, "image_name": "cirros", "volume_id": VOLUME}),
+            input: actions_input(),
             token: Some("not-the-token"),
             expect: Expect::Error {
                 task: "get_status",
@@ -299,5 +382,40 @@ fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String
                 line.chars().take(400).collect::<String>()
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_is_found_by_its_full_name_only() {
+        assert!(calls("int32bit.cinder.backups.create"));
+        assert!(calls("int32bit.cinder.backups.create_backup"));
+        assert!(calls("int32bit.system.exec"));
+        assert!(!calls("int32bit.cinder.backups"));
+        assert!(!calls("int32bit.nova.servers.get"));
+    }
+
+    #[test]
+    fn the_generated_workflows_are_read_sorted_and_only_yaml() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("generated/workflows");
+        fs::create_dir_all(&dir).unwrap();
+        for (name, text) in [("b.yaml", "b"), ("a.yaml", "a"), ("notes.txt", "x")] {
+            fs::write(dir.join(name), text).unwrap();
+        }
+        let found = generated_workflows(root.path()).unwrap();
+        assert_eq!(
+            found,
+            [
+                ("a.yaml".to_string(), "a".to_string()),
+                ("b.yaml".into(), "b".into())
+            ]
+        );
+        fs::remove_file(dir.join("a.yaml")).unwrap();
+        fs::remove_file(dir.join("b.yaml")).unwrap();
+        assert!(generated_workflows(root.path()).is_err());
     }
 }

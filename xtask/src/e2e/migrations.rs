@@ -81,3 +81,53 @@ impl Migrations {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join(DIR);
+        fs::create_dir_all(&dir).unwrap();
+        for f in files {
+            fs::write(dir.join(f), "-- sql").unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn ups_run_oldest_first_and_downs_newest_first() {
+        let root = tree(&[
+            "0002_b.up.sql",
+            "0002_b.down.sql",
+            "0001_a.up.sql",
+            "0001_a.down.sql",
+            "0010_c.up.sql",
+            "0010_c.down.sql",
+            "README",
+        ]);
+        let m = Migrations::find(root.path()).unwrap();
+        assert_eq!(m.stems, ["0001_a", "0002_b", "0010_c"]);
+    }
+
+    #[test]
+    fn an_up_without_its_down_is_refused() {
+        let root = tree(&["0001_a.up.sql", "0001_a.down.sql", "0002_b.up.sql"]);
+        let err = Migrations::find(root.path()).err().unwrap();
+        assert!(
+            err.contains("0002_b.up.sql has no 0002_b.down.sql"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn no_migrations_say_how_to_get_them() {
+        let root = tree(&[]);
+        let err = Migrations::find(root.path()).err().unwrap();
+        assert!(err.contains("cargo xtask generate"), "{err}");
+        let empty = tempfile::tempdir().unwrap();
+        let err = Migrations::find(empty.path()).err().unwrap();
+        assert!(err.contains("cargo xtask generate"), "{err}");
+    }
+}

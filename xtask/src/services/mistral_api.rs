@@ -61,13 +61,14 @@ impl MistralApi {
         Self::json(&what, resp)
     }
 
-    /// Whether the API answers at all (200 on the workflow list).
-    pub fn ready(&self) -> bool {
+    /// Whether the API answers (200 on the workflow list), else why not.
+    pub fn ready(&self) -> Result<(), String> {
         self.agent
             .get(&self.url("workflows"))
             .timeout(Duration::from_secs(5))
             .call()
-            .is_ok()
+            .map(drop)
+            .map_err(|e| describe("GET /v2/workflows", e))
     }
 
     /// Creates (or, if they exist, updates) the workflows of one DSL v2 document.
@@ -121,6 +122,17 @@ impl MistralApi {
             .ok_or_else(|| format!("{what}: no id in {exec}"))
     }
 
+    /// Asks Mistral to cancel a running execution.
+    pub fn cancel_execution(&self, id: &str) -> Result<(), String> {
+        let what = format!("PUT /v2/executions/{id} (cancel)");
+        self.agent
+            .put(&self.url(&format!("executions/{id}")))
+            .set("Content-Type", "application/json")
+            .send_string(&json!({"state": "CANCELLED"}).to_string())
+            .map(drop)
+            .map_err(|e| describe(&what, e))
+    }
+
     pub fn execution(&self, id: &str) -> Result<Value, String> {
         self.get(&format!("executions/{id}"))
     }
@@ -143,6 +155,11 @@ impl MistralApi {
             .as_array()
             .cloned()
             .unwrap_or_default())
+    }
+
+    /// One action execution with its output (the lists leave outputs out).
+    pub fn action_execution(&self, id: &str) -> Result<Value, String> {
+        self.get(&format!("action_executions/{id}"))
     }
 
     /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones

@@ -98,12 +98,18 @@ pub fn start(
             url: format!("http://127.0.0.1:{port}"),
         };
         let api = MistralApi::new(&mistral.url);
-        let ready =
-            mistral
-                .server
-                .wait_ready("serving its REST API", Duration::from_secs(60), || {
-                    process::listening(port) && api.ready()
-                });
+        let mut last = String::new();
+        // Ready in 3-12 s here; give the second start more room in case it is only slow.
+        let timeout = Duration::from_secs(if attempt == 1 { 40 } else { 120 });
+        let ready = mistral
+            .server
+            .wait_ready("serving its REST API", timeout, || {
+                if !process::listening(port) {
+                    last = format!("nothing listens on port {port}");
+                    return false;
+                }
+                api.ready().map_err(|e| last = e).is_ok()
+            });
         match ready {
             Ok(took) => {
                 eprintln!(
@@ -116,7 +122,9 @@ pub fn start(
             }
             Err(e) if attempt < 2 => {
                 let first = e.lines().next().unwrap_or_default().to_string();
-                eprintln!("    {first}; stopping it and starting it once more");
+                eprintln!(
+                    "    {first} (last answer: {last}); stopping it and starting it once more"
+                );
                 mistral.stop();
             }
             Err(e) => return Err(e),
@@ -129,10 +137,6 @@ impl MistralServer {
     /// An error if the server has died (with the end of its log).
     pub fn check_alive(&mut self) -> Result<(), String> {
         self.server.check_alive()
-    }
-
-    pub fn log(&self) -> &Path {
-        self.server.log()
     }
 
     /// SIGINT to the process group, then SIGKILL.
@@ -192,4 +196,54 @@ fn config(dir: &Path, transport_url: &str, database: &str, port: u16) -> String 
          lock_path = {locks}\n",
         locks = dir.join("locks").display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The options the e2e depends on, read back the way oslo.config reads them.
+    #[test]
+    fn the_config_allows_loopback_and_disables_auth() {
+        let text = config(
+            Path::new("/x/mistral"),
+            "rabbit://guest:guest@127.0.0.1:5673/",
+            "postgresql+psycopg2://postgres@127.0.0.1:15432/mistral_e2e",
+            18990,
+        );
+        let mut section = String::new();
+        let mut options = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = name.to_string();
+            } else if let Some((key, value)) = line.split_once(" = ") {
+                options.push(format!("{section}.{key}={value}"));
+            }
+        }
+        for wanted in [
+            "DEFAULT.transport_url=rabbit://guest:guest@127.0.0.1:5673/",
+            "database.connection=postgresql+psycopg2://postgres@127.0.0.1:15432/mistral_e2e",
+            "pecan.auth_enable=False",
+            "api.host=127.0.0.1",
+            "api.port=18990",
+            "action_std_http.denied_cidrs=169.254.0.0/16",
+        ] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "{wanted} not in {options:?}"
+            );
+        }
+        assert!(
+            !options.iter().any(|o| o.contains("127.0.0.0/8")),
+            "loopback still denied"
+        );
+    }
+
+    #[test]
+    fn the_database_url_names_the_fresh_database() {
+        assert_eq!(
+            database_url("postgresql://postgres@127.0.0.1:15432/"),
+            "postgresql://postgres@127.0.0.1:15432/mistral_e2e"
+        );
+    }
 }

@@ -8,6 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,7 @@ impl Background {
         let child = cmd
             .spawn()
             .map_err(|e| format!("cannot start {name} ({:?}): {e}", cmd.get_program()))?;
+        register(child.id() as libc::pid_t);
         fs::write(pid_file, format!("{}\n", child.id()))
             .map_err(|e| format!("cannot write {}: {e}", pid_file.display()))?;
         Ok(Background {
@@ -74,10 +76,6 @@ impl Background {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
-    }
-
-    pub fn log(&self) -> &Path {
-        &self.log
     }
 
     /// An error naming the process, its exit status and the end of its log if it has exited.
@@ -138,6 +136,7 @@ impl Background {
         }
         signal_group(pgid, libc::SIGKILL);
         let _ = self.child.wait();
+        unregister(pgid);
         let _ = fs::remove_file(&self.pid_file);
     }
 }
@@ -187,6 +186,53 @@ pub fn kill_leftover(pid_file: &Path, marker: &str) {
     let _ = fs::remove_file(pid_file);
 }
 
+/// Process groups running now, for the interrupt handler (which may not lock or allocate).
+static RUNNING: [AtomicI32; 32] = [const { AtomicI32::new(0) }; 32];
+
+fn register(pgid: libc::pid_t) {
+    for slot in &RUNNING {
+        if slot
+            .compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            return;
+        }
+    }
+}
+
+fn unregister(pgid: libc::pid_t) {
+    for slot in &RUNNING {
+        let _ = slot.compare_exchange(pgid, 0, Ordering::SeqCst, Ordering::SeqCst);
+    }
+}
+
+extern "C" fn kill_running_and_exit(signal: libc::c_int) {
+    for slot in &RUNNING {
+        let pgid = slot.load(Ordering::SeqCst);
+        if pgid > 1 {
+            // SAFETY: kill(2) and _exit(2) are async-signal-safe.
+            unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        }
+    }
+    // SAFETY: as above; the exit status says which signal ended the run.
+    unsafe { libc::_exit(128 + signal) };
+}
+
+/// On Ctrl-C (or SIGTERM/SIGHUP), SIGKILL every process group started here, then exit:
+/// they run in their own groups, so the terminal's signal does not reach them.
+pub fn stop_all_on_interrupt() {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: installs a handler that only calls async-signal-safe functions.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            let handler: extern "C" fn(libc::c_int) = kill_running_and_exit;
+            action.sa_sigaction = handler as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+}
+
 /// `preferred` if nothing listens on it on loopback, else a port the kernel picks.
 pub fn free_port(preferred: Option<u16>) -> Result<u16, String> {
     if let Some(port) = preferred {
@@ -217,4 +263,107 @@ pub fn tail(path: &Path, lines: usize) -> String {
     let text = String::from_utf8_lossy(&buf);
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alive(pid: libc::pid_t) -> bool {
+        // SAFETY: signal 0 only checks that the process exists.
+        let exists = unsafe { libc::kill(pid, 0) } == 0;
+        let zombie = fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z");
+        exists && !zombie
+    }
+
+    #[test]
+    fn stop_ends_the_whole_group_and_removes_the_pid_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, pid_file) = (dir.path().join("x.log"), dir.path().join("x.pid"));
+        // The shell forks a grandchild that ignores SIGTERM and records its pid.
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            "sh -c 'trap \"\" TERM; echo $$ > grandchild; exec sleep 60' & echo started; wait",
+        ])
+        .current_dir(dir.path());
+        let mut bg = Background::spawn("test", cmd, &log, &pid_file, "unused")
+            .unwrap()
+            .stop_with(libc::SIGTERM, Duration::from_millis(300));
+        bg.wait_ready("started", Duration::from_secs(10), || {
+            dir.path().join("grandchild").exists() && tail(&log, 5).contains("started")
+        })
+        .unwrap();
+        assert!(pid_file.exists());
+        let grandchild: libc::pid_t = fs::read_to_string(dir.path().join("grandchild"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(alive(grandchild));
+        bg.stop();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(grandchild) && Instant::now() < deadline {
+            sleep(Duration::from_millis(50));
+        }
+        assert!(!alive(grandchild), "the grandchild outlived stop()");
+        assert!(!pid_file.exists());
+    }
+
+    #[test]
+    fn an_early_exit_is_reported_with_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo cannot bind >&2; exit 3"]);
+        let mut bg = Background::spawn(
+            "failing",
+            cmd,
+            &dir.path().join("f.log"),
+            &dir.path().join("f.pid"),
+            "unused",
+        )
+        .unwrap();
+        let err = bg
+            .wait_ready("ready", Duration::from_secs(10), || false)
+            .unwrap_err();
+        assert!(err.contains("failing exited early"), "{err}");
+        assert!(err.contains("cannot bind"), "{err}");
+    }
+
+    #[test]
+    fn a_leftover_group_is_killed_only_if_its_command_line_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("marker-arg");
+        // `sh` stays as the leader (it has more to do after sleep), the marker its $0.
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 60; true"])
+            .arg(&marker)
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pid_file = dir.path().join("left.pid");
+        fs::write(&pid_file, child.id().to_string()).unwrap();
+        kill_leftover(&pid_file, "some other marker");
+        sleep(Duration::from_millis(200));
+        assert!(child.try_wait().unwrap().is_none(), "a stranger was killed");
+        fs::write(&pid_file, child.id().to_string()).unwrap();
+        kill_leftover(&pid_file, &marker.to_string_lossy());
+        let status = child.wait().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        assert!(!pid_file.exists());
+    }
+
+    #[test]
+    fn free_port_avoids_a_taken_preference() {
+        let taken = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        assert!(listening(port));
+        let other = free_port(Some(port)).unwrap();
+        assert_ne!(other, port);
+        drop(taken);
+        assert_eq!(free_port(Some(port)).unwrap(), port);
+    }
 }

@@ -4,7 +4,7 @@
 //! `target/services/rabbitmq`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -18,7 +18,6 @@ const EPMD_PORT: u16 = 4369;
 
 pub struct RabbitMq {
     server: Background,
-    dir: PathBuf,
     pub port: u16,
     /// Erlang starts epmd (a daemon outside our process group) if none runs; we stop it
     /// again only if it was ours.
@@ -72,11 +71,9 @@ impl RabbitMq {
         )?;
         let mut rabbit = RabbitMq {
             server,
-            dir,
             port,
             started_epmd,
         };
-        let dir = rabbit.dir.clone();
         let took = rabbit.server.wait_ready(
             "answering `rabbitmqctl status`",
             Duration::from_secs(90),
@@ -85,7 +82,8 @@ impl RabbitMq {
                 ctl.args(["-q", "status"])
                     .stdout(Stdio::null())
                     .stderr(Stdio::null());
-                ctl.status().is_ok_and(|s| s.success()) && process::listening(port)
+                // Cheap check first: each rabbitmqctl call boots an Erlang VM.
+                process::listening(port) && ctl.status().is_ok_and(|s| s.success())
             },
         )?;
         eprintln!(

@@ -9,8 +9,6 @@ use crate::model::{Action, Implementation, Input, InputType};
 
 pub struct Emitted {
     pub items: TokenStream,
-    /// The handler's name in its module.
-    pub handler: Ident,
 }
 
 fn doc_attrs(text: &str) -> TokenStream {
@@ -185,9 +183,15 @@ fn path_expr(path: &str, fields: &[Field]) -> TokenStream {
     }
 }
 
+/// The handler's name in its module: the last dotted part of the action's name.
+pub fn handler(action: &Action) -> Ident {
+    let key = action.name.rsplit('.').next().unwrap_or(&action.name);
+    names::ident(&names::snake(key))
+}
+
 pub fn emit(action: &Action) -> Emitted {
     let key = action.name.rsplit('.').next().unwrap_or(&action.name);
-    let handler = names::ident(&names::snake(key));
+    let handler = handler(action);
     let camel = names::camel(key).unwrap_or_else(|| "Action".into());
     let input_ty = format_ident!("{}Input", camel);
 
@@ -359,7 +363,7 @@ pub fn emit(action: &Action) -> Emitted {
     });
 
     Emitted {
-        items: quote! { #(#items)* },
-        handler,
+        // Collected, not quoted: `quote!` would copy every token once more.
+        items: items.into_iter().collect(),
     }
 }

@@ -2,11 +2,12 @@
 //!
 //! `generated/sql/state.json` records our rows as the last migrations leave them and how
 //! many migrations each target has; `generated/sql/integrity.sum` holds the SHA-256 of
-//! every emitted migration. Each run re-emits the recorded migrations byte for byte from
-//! disk (after checking them against the sums, so an edited one is an error, never silently
-//! kept or rewritten) and adds one migration per target when the specs' rows differ from
-//! the recorded ones.
+//! every emitted migration. Each run keeps the recorded migrations as they are on disk
+//! (after checking them against the sums, so an edited one is an error, never silently
+//! kept or rewritten; they are hashed, not held, as they grow large) and adds one migration
+//! per target when the specs' rows differ from the recorded ones.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 use super::row::Row;
 use super::script::{self, Target};
 use crate::model::Dialect;
+use crate::output::Fingerprint;
 use crate::Error;
 
 pub const STATE: &str = "sql/state.json";
@@ -101,7 +103,7 @@ pub fn read_integrity(generated: &Path) -> Result<Vec<Emitted>, Error> {
     Ok(out)
 }
 
-pub fn render_integrity(files: &BTreeMap<String, String>) -> String {
+pub fn render_integrity(files: &Files) -> String {
     let mut out = format!(
         "# {}\n\
          # SHA-256 of every emitted SQL migration (paths under generated/sql/). `generate`\n\
@@ -109,28 +111,32 @@ pub fn render_integrity(files: &BTreeMap<String, String>) -> String {
          # append-only; change the specs to get a new one.\n",
         super::super::DO_NOT_EDIT
     );
-    for (path, text) in files {
-        out.push_str(&format!("{}  {path}\n", sha256_hex(text.as_bytes())));
+    for (path, migration) in files {
+        let sum = match migration {
+            Migration::Kept(fingerprint) => Cow::Borrowed(&fingerprint.sha256),
+            Migration::New(text) => Cow::Owned(sha256_hex(text.as_bytes())),
+        };
+        out.push_str(&format!("{sum}  {path}\n"));
     }
     out
 }
 
-/// Reads every recorded migration back, refusing if one was edited or removed.
-pub fn load_emitted(
+/// Hashes every recorded migration (several at once: they are large), refusing if one was
+/// edited or removed.
+pub fn verify_emitted(
     generated: &Path,
     listed: &[Emitted],
-) -> Result<BTreeMap<String, String>, Error> {
+) -> Result<BTreeMap<String, Fingerprint>, Error> {
+    let results = crate::parallel::map(listed, |e| {
+        Fingerprint::of(&generated.join("sql").join(&e.path))
+    });
     let mut problems = Vec::new();
     let mut files = BTreeMap::new();
-    for e in listed {
-        let full = generated.join("sql").join(&e.path);
-        match fs::read(&full) {
-            Ok(bytes) if sha256_hex(&bytes) == e.sha256 => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    files.insert(e.path.clone(), text);
-                }
-                Err(_) => problems.push(format!("generated/sql/{} is not UTF-8", e.path)),
-            },
+    for (e, result) in listed.iter().zip(results) {
+        match result {
+            Ok(fingerprint) if fingerprint.sha256 == e.sha256 => {
+                files.insert(e.path.clone(), fingerprint);
+            }
             Ok(_) => problems.push(format!(
                 "generated/sql/{} was edited: its SHA-256 no longer matches generated/{INTEGRITY}",
                 e.path
@@ -139,7 +145,12 @@ pub fn load_emitted(
                 "generated/sql/{} is listed in generated/{INTEGRITY} but was removed",
                 e.path
             )),
-            Err(source) => return Err(Error::Io { path: full, source }),
+            Err(source) => {
+                return Err(Error::Io {
+                    path: generated.join("sql").join(&e.path),
+                    source,
+                })
+            }
         }
     }
     if problems.is_empty() {
@@ -286,15 +297,24 @@ fn header(
     h
 }
 
-/// Each migration pair the caller must emit, keyed by its path under `generated/sql/`.
-pub type Files = BTreeMap<String, String>;
+/// A migration the caller must emit.
+#[derive(Debug, Clone)]
+pub enum Migration {
+    /// Emitted by an earlier run and verified on disk.
+    Kept(Fingerprint),
+    /// Added by this run.
+    New(String),
+}
+
+/// Each migration the caller must emit, keyed by its path under `generated/sql/`.
+pub type Files = BTreeMap<String, Migration>;
 
 /// Re-adds recorded migrations of `target` and, if `to` differs from where they leave the
 /// table, appends one more. Returns the new migration count.
 pub fn extend(
     target: &Target,
     state: &State,
-    emitted: &Files,
+    emitted: &BTreeMap<String, Fingerprint>,
     to: &BTreeMap<String, Row>,
     takeover: bool,
     out: &mut Files,
@@ -312,8 +332,8 @@ pub fn extend(
             ups.len()
         )));
     }
-    for (path, text) in emitted.iter().filter(|(p, _)| p.starts_with(&prefix)) {
-        out.insert(path.clone(), text.clone());
+    for (path, fingerprint) in emitted.iter().filter(|(p, _)| p.starts_with(&prefix)) {
+        out.insert(path.clone(), Migration::Kept(fingerprint.clone()));
     }
     let empty = BTreeMap::new();
     let from = if count == 0 { &empty } else { &state.rows };
@@ -323,8 +343,14 @@ pub fn extend(
     let number = count + 1;
     let slug = slug(from, to);
     let (up, down) = migration(target, number, &slug, from, to, takeover);
-    out.insert(format!("{dir}/{number:04}_{slug}.up.sql"), up);
-    out.insert(format!("{dir}/{number:04}_{slug}.down.sql"), down);
+    out.insert(
+        format!("{dir}/{number:04}_{slug}.up.sql"),
+        Migration::New(up),
+    );
+    out.insert(
+        format!("{dir}/{number:04}_{slug}.down.sql"),
+        Migration::New(down),
+    );
     Ok(number)
 }
 
@@ -377,7 +403,7 @@ mod tests {
         fs::create_dir_all(dir.path().join("sql")).unwrap();
         let files = BTreeMap::from([(
             "postgresql/ussuri/0001_x.up.sql".to_string(),
-            "BEGIN;".to_string(),
+            Migration::New("BEGIN;".to_string()),
         )]);
         fs::write(dir.path().join(INTEGRITY), render_integrity(&files)).unwrap();
         let listed = read_integrity(dir.path()).unwrap();
@@ -389,5 +415,43 @@ mod tests {
         )
         .unwrap();
         assert!(read_integrity(dir.path()).is_err());
+    }
+
+    #[test]
+    fn emitted_migrations_are_hashed_and_edits_or_removals_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let migrations = dir.path().join("sql/postgresql/ussuri");
+        fs::create_dir_all(&migrations).unwrap();
+        let listed: Vec<Emitted> = ["0001_a.up.sql", "0002_b.up.sql"]
+            .iter()
+            .map(|name| {
+                let text = format!("-- {name}\nBEGIN;\nCOMMIT;\n");
+                fs::write(migrations.join(name), &text).unwrap();
+                Emitted {
+                    path: format!("postgresql/ussuri/{name}"),
+                    sha256: sha256_hex(text.as_bytes()),
+                }
+            })
+            .collect();
+        let kept = verify_emitted(dir.path(), &listed).unwrap();
+        assert_eq!(kept.len(), 2);
+        assert_eq!(
+            kept["postgresql/ussuri/0002_b.up.sql"].sha256,
+            listed[1].sha256
+        );
+
+        fs::write(migrations.join("0001_a.up.sql"), "-- edited\n").unwrap();
+        fs::remove_file(migrations.join("0002_b.up.sql")).unwrap();
+        let Err(Error::State(msg)) = verify_emitted(dir.path(), &listed) else {
+            panic!("an edited and a removed migration were accepted");
+        };
+        assert!(
+            msg.contains("generated/sql/postgresql/ussuri/0001_a.up.sql was edited"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("0002_b.up.sql is listed in generated/sql/integrity.sum but was removed"),
+            "{msg}"
+        );
     }
 }

@@ -41,18 +41,18 @@ pub fn targets(model: &Model) -> Vec<Target> {
 
 /// Our rows as the specs want them, by name.
 pub fn desired(model: &Model) -> Result<BTreeMap<String, Row>, Error> {
-    model
-        .actions
-        .iter()
-        .map(|a| Ok((a.name.clone(), registration(&model.project, a)?)))
-        .collect()
+    crate::parallel::map(&model.actions, |a| {
+        Ok((a.name.clone(), registration(&model.project, a)?))
+    })
+    .into_iter()
+    .collect()
 }
 
 pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Error> {
     let desired = desired(model)?;
     let state = history::read_state(generated)?;
     let listed = history::read_integrity(generated)?;
-    let emitted = history::load_emitted(generated, &listed)?;
+    let emitted = history::verify_emitted(generated, &listed)?;
     let mut files = history::Files::new();
     let mut counts = BTreeMap::new();
     for target in targets(model) {
@@ -66,10 +66,16 @@ pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Er
         )?;
         counts.insert(target.dir(), n);
     }
+    // The recorded rows are as large as the desired ones: gone before the next big text.
+    drop(state);
     set.insert(history::INTEGRITY, history::render_integrity(&files));
     set.insert(history::STATE, history::render_state(counts, desired));
-    for (path, text) in files {
-        set.insert(format!("sql/{path}"), text);
+    for (path, migration) in files {
+        let path = format!("sql/{path}");
+        match migration {
+            history::Migration::Kept(fingerprint) => set.keep(path, fingerprint),
+            history::Migration::New(text) => set.insert(path, text),
+        }
     }
     Ok(())
 }
