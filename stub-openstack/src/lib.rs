@@ -277,7 +277,8 @@ fn error(status: StatusCode, message: &str) -> Response {
 
 async fn login(State((world, base)): State<AppState>, Json(body): Json<Value>) -> Response {
     let identity = &body["auth"]["identity"];
-    let ok = match identity["methods"][0].as_str() {
+    let method = identity["methods"][0].clone();
+    let ok = match method.as_str() {
         Some("password") => {
             let user = &identity["password"]["user"];
             user["name"] == USERNAME && user["password"] == PASSWORD
@@ -324,6 +325,8 @@ async fn login(State((world, base)): State<AppState>, Json(body): Json<Value>) -
         StatusCode::CREATED,
         [("x-subject-token", token)],
         Json(json!({"token": {
+            // Clients (keystoneclient's ServiceCatalog) recognise a v3 token by `methods`.
+            "methods": [method],
             "expires_at": unix_to_iso(expires),
             "project": {"id": PROJECT_ID, "name": "admin"},
             "catalog": catalog,

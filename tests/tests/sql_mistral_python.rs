@@ -42,7 +42,8 @@ for name in sys.argv[2:]:
     plain = desc.instantiate(inputs, {"__env": {}}).base_action
     deployed = desc.instantiate(inputs, {"__env": {
         "mistral_actions_url": "https://actions.example:8443",
-        "mistral_actions_token": "s3cret"}}).base_action
+        "mistral_actions_token": "s3cret",
+        "mistral_actions_region": "RegionTwo"}}).base_action
     [again] = spec_parser.get_action_list_spec_from_yaml(desc.definition).get_actions()
     values = adhoc_actions._get_action_values(again, desc.definition, "public", "")
     out[name] = {
@@ -114,9 +115,10 @@ fn mistral_loads(dialect: Dialect) {
         assert_eq!(got["method"], "POST");
         assert_eq!(
             got["headers"],
-            json!({"Content-Type": "application/json", "Authorization": "Bearer "})
+            json!({"Content-Type": "application/json", "Authorization": "Bearer ", "X-OpenStack-Region": ""})
         );
         assert_eq!(got["deployed_headers"]["Authorization"], "Bearer s3cret");
+        assert_eq!(got["deployed_headers"]["X-OpenStack-Region"], "RegionTwo");
         assert_eq!(got["timeout"], 600);
         let body: Value = serde_json::from_str(
             got["body"]

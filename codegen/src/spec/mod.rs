@@ -82,18 +82,7 @@ fn parse_action_files(
         };
         (parsed, local)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(threads).max(1);
-    let results: Vec<(Vec<actions::ParsedAction>, Diagnostics)> = std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a spec parser thread panicked"))
-            .collect()
-    });
+    let results = crate::parallel::map(files, parse_one);
     let mut parsed = Vec::new();
     for (actions, local) in results {
         parsed.extend(actions);

@@ -20,6 +20,8 @@ pub const TIMEOUT_SECONDS: u64 = 600;
 /// Keys of Mistral's environment (`env()`) a deployment sets to reach its action server.
 pub const URL_ENV_KEY: &str = "mistral_actions_url";
 pub const TOKEN_ENV_KEY: &str = "mistral_actions_token";
+/// Optional: the OpenStack region the action server should call (empty: its default).
+pub const REGION_ENV_KEY: &str = "mistral_actions_region";
 
 /// The columns that carry the action; the rest are constants or the database's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +105,7 @@ pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
             "headers": {
                 "Content-Type": "application/json",
                 "Authorization": format!("Bearer <% env().get('{TOKEN_ENV_KEY}', '') %>"),
+                "X-OpenStack-Region": format!("<% env().get('{REGION_ENV_KEY}', '') %>"),
             },
             "body": body,
             "timeout": TIMEOUT_SECONDS,
