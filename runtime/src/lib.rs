@@ -34,10 +34,13 @@ pub struct Context {
     /// Per-call region override (the server takes it from the `X-OpenStack-Region`
     /// header); `None` uses the cloud's region.
     pub region: Option<String>,
+    /// Per-call project override, an id or a name (the server takes it from the
+    /// `X-OpenStack-Project` header); `None` uses the configured project.
+    pub project: Option<String>,
 }
 
 impl Context {
-    /// OpenStack, in this call's region.
+    /// OpenStack, in this call's region and project.
     pub fn openstack(&self) -> Result<openstack::Scoped<'_>, ActionError> {
         let os = self.openstack.as_deref().ok_or_else(|| {
             ActionError::Config(
@@ -45,6 +48,6 @@ impl Context {
                     .into(),
             )
         })?;
-        Ok(os.scoped(self.region.as_deref()))
+        Ok(os.scoped(self.region.as_deref(), self.project.as_deref()))
     }
 }

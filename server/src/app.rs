@@ -37,6 +37,8 @@ impl AppState {
 pub const REQUEST_ID: &str = "x-request-id";
 /// Per-call OpenStack region, overriding the configured one.
 pub const REGION: &str = "x-openstack-region";
+/// Per-call OpenStack project (id or name), overriding the configured one.
+pub const PROJECT: &str = "x-openstack-project";
 
 pub fn router(state: Arc<AppState>) -> Router {
     let protected = Router::new()
@@ -134,6 +136,15 @@ async fn list_actions() -> Json<Value> {
     Json(json!({ "actions": actions }))
 }
 
+/// Mistral sends these headers empty when the workflow's environment names no override.
+fn override_header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
 /// Runs one action. Inputs are never logged: they may hold secrets.
 async fn run_action(
     State(state): State<Arc<AppState>>,
@@ -155,22 +166,18 @@ async fn run_action(
             }
         }
     };
-    // Mistral sends the header empty when the workflow's environment names no region.
-    let region = headers
-        .get(REGION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
+    let region = override_header(&headers, REGION);
+    let project = override_header(&headers, PROJECT);
     let scoped;
-    let ctx = match region {
-        Some(r) => {
-            scoped = Context {
-                region: Some(r.to_string()),
-                ..state.ctx.clone()
-            };
-            &scoped
-        }
-        None => &state.ctx,
+    let ctx = if region.is_none() && project.is_none() {
+        &state.ctx
+    } else {
+        scoped = Context {
+            region: region.map(str::to_string),
+            project: project.map(str::to_string),
+            ..state.ctx.clone()
+        };
+        &scoped
     };
     match (action.handler)(ctx, input)
         .instrument(tracing::info_span!("action", name = action.name))

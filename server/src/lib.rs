@@ -25,6 +25,7 @@ pub fn state(config: &Config) -> Result<Arc<AppState>, mistral_actions_runtime::
         openstack,
         exec: config.exec.clone(),
         region: None,
+        project: None,
     };
     Ok(AppState::new(ctx, config.token.clone()))
 }

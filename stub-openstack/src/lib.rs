@@ -3,8 +3,15 @@
 //! loopback port. Tests arrange the world, inject failures (a status, a delay, revoked
 //! tokens), and read back what was created.
 //!
+//! Two projects: [`PROJECT_ID`] (`admin`, the default scope) and [`PROJECT_TWO_ID`]
+//! ([`PROJECT_TWO_NAME`]), both open to the password user; a token is scoped to one of
+//! them, its catalog points at that project's Cinder and Trove URLs, and resources carrying
+//! a `tenant_id` are visible only in that project.
+//!
 //! Endpoints: `{base}/identity/v3`, `{base}/compute/v2.1`, `{base}/volume/v3/{project}`,
-//! `{base}/image`, `{base}/database/v1.0/{project}`.
+//! `{base}/image`, `{base}/database/v1.0/{project}`. Nova and Cinder also answer the
+//! version documents python-novaclient and python-cinderclient read to pick a microversion,
+//! and Nova's `createImage` server action (a new Glance image), for Mistral's own actions.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -20,11 +27,25 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 pub const PROJECT_ID: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+pub const PROJECT_NAME: &str = "admin";
+/// A second project the password user may scope to (the application credential may not).
+pub const PROJECT_TWO_ID: &str = "2e2e2e2e2e2e4e2e8e2e2e2e2e2e2e2e";
+pub const PROJECT_TWO_NAME: &str = "second";
+const PROJECTS: &[(&str, &str)] = &[
+    (PROJECT_ID, PROJECT_NAME),
+    (PROJECT_TWO_ID, PROJECT_TWO_NAME),
+];
+/// The domain of every user and project here.
+pub const DOMAIN: (&str, &str) = ("default", "Default");
 pub const USERNAME: &str = "admin";
 pub const PASSWORD: &str = "stub-password";
 pub const APP_CRED_ID: &str = "stub-app-cred";
 pub const APP_CRED_SECRET: &str = "stub-app-secret";
 pub const REGION: &str = "RegionOne";
+/// Nova's newest microversion here (what Nova 2024.1 serves, python-novaclient's newest).
+pub const NOVA_MAX_MICROVERSION: &str = "2.96";
+/// Cinder's newest microversion here (Cinder 2024.1's, python-cinderclient's newest).
+pub const CINDER_MAX_MICROVERSION: &str = "3.71";
 /// A second region; only Nova has an endpoint there (`{base}/r2/compute/v2.1`).
 pub const REGION_TWO: &str = "RegionTwo";
 
@@ -37,6 +58,16 @@ pub mod fixtures {
     pub const SNAPSHOT: &str = "55555555-5555-4555-8555-555555555555";
     pub const TROVE_INSTANCE: &str = "66666666-6666-4666-8666-666666666666";
     pub const TROVE_BACKUP: &str = "77777777-7777-4777-8777-777777777777";
+    /// A server of the second project ([`super::PROJECT_TWO_ID`]), `SHUTOFF`.
+    pub const PROJECT_TWO_SERVER: &str = "88888888-8888-4888-8888-888888888888";
+}
+
+/// A token Keystone issued.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub expires: SystemTime,
+    /// The id of the project it is scoped to.
+    pub project: String,
 }
 
 /// Everything the stub knows; tests change it through [`Stub::world`].
@@ -44,14 +75,16 @@ pub mod fixtures {
 pub struct World {
     /// Lifetime of the tokens Keystone issues.
     pub token_ttl: Duration,
-    /// Issued tokens and when they expire; clear it to make every token invalid.
-    pub tokens: BTreeMap<String, SystemTime>,
+    /// Issued tokens; clear it to make every token invalid.
+    pub tokens: BTreeMap<String, Issued>,
     /// Successful `POST /auth/tokens` so far.
     pub logins: usize,
     /// Requests to services (not Keystone) so far.
     pub service_requests: usize,
     /// Of those, requests that came through a [`REGION_TWO`] endpoint.
     pub region_two_requests: usize,
+    /// Service requests per project id of their token.
+    pub project_requests: BTreeMap<String, usize>,
     /// The next service request answers this status (then it is cleared).
     pub fail_next: Option<u16>,
     /// Every service request waits this long first.
@@ -80,6 +113,7 @@ impl Default for World {
             logins: 0,
             service_requests: 0,
             region_two_requests: 0,
+            project_requests: BTreeMap::new(),
             fail_next: None,
             delay: None,
             volumes: BTreeMap::new(),
@@ -102,6 +136,10 @@ impl World {
         let mut w = World::default();
         w.add_volume(fixtures::VOLUME, "data", "available");
         w.add_server(fixtures::SERVER, "web", "ACTIVE", 1);
+        w.add_server(fixtures::PROJECT_TWO_SERVER, "batch", "SHUTOFF", 4);
+        w.servers
+            .get_mut(fixtures::PROJECT_TWO_SERVER)
+            .expect("just added")["tenant_id"] = json!(PROJECT_TWO_ID);
         w.add_image(
             json!({"id": fixtures::IMAGE, "name": "cirros", "status": "active",
             "container_format": "bare", "disk_format": "qcow2"}),
@@ -278,28 +316,45 @@ fn error(status: StatusCode, message: &str) -> Response {
 async fn login(State((world, base)): State<AppState>, Json(body): Json<Value>) -> Response {
     let identity = &body["auth"]["identity"];
     let method = identity["methods"][0].clone();
-    let ok = match method.as_str() {
+    let scope = body["auth"].get("scope").map(|s| &s["project"]);
+    let project = match method.as_str() {
         Some("password") => {
             let user = &identity["password"]["user"];
-            user["name"] == USERNAME && user["password"] == PASSWORD
+            let known = user["name"] == USERNAME && user["password"] == PASSWORD;
+            // Unscoped logins get the default project, which suits the stub's callers.
+            known
+                .then(|| scope.map_or(Some(PROJECT_ID), scoped_project))
+                .flatten()
         }
+        // Like Keystone, an application credential brings its own scope and takes no other.
         Some("application_credential") => {
             let c = &identity["application_credential"];
-            c["id"] == APP_CRED_ID && c["secret"] == APP_CRED_SECRET
+            (c["id"] == APP_CRED_ID && c["secret"] == APP_CRED_SECRET && scope.is_none())
+                .then_some(PROJECT_ID)
         }
-        _ => false,
+        _ => None,
     };
-    if !ok {
+    let Some(project) = project else {
         return error(
             StatusCode::UNAUTHORIZED,
             "The request you have made requires authentication.",
         );
-    }
+    };
+    let project_name = PROJECTS
+        .iter()
+        .find(|(id, _)| *id == project)
+        .map_or("", |p| p.1);
     let mut w = world.lock().expect("stub world lock");
     w.logins += 1;
     let token = format!("stub-token-{}", w.logins);
     let expires = SystemTime::now() + w.token_ttl;
-    w.tokens.insert(token.clone(), expires);
+    w.tokens.insert(
+        token.clone(),
+        Issued {
+            expires,
+            project: project.to_string(),
+        },
+    );
     let endpoint = |ty: &str, url: String| {
         json!({"type": ty, "name": ty, "endpoints": [
             {"interface": "public", "region": REGION, "region_id": REGION, "url": url},
@@ -317,9 +372,9 @@ async fn login(State((world, base)): State<AppState>, Json(body): Json<Value>) -
     let catalog = json!([
         endpoint("identity", format!("{base}/identity/v3")),
         compute,
-        endpoint("volumev3", format!("{base}/volume/v3/{PROJECT_ID}")),
+        endpoint("volumev3", format!("{base}/volume/v3/{project}")),
         endpoint("image", format!("{base}/image")),
-        endpoint("database", format!("{base}/database/v1.0/{PROJECT_ID}")),
+        endpoint("database", format!("{base}/database/v1.0/{project}")),
     ]);
     (
         StatusCode::CREATED,
@@ -328,11 +383,32 @@ async fn login(State((world, base)): State<AppState>, Json(body): Json<Value>) -
             // Clients (keystoneclient's ServiceCatalog) recognise a v3 token by `methods`.
             "methods": [method],
             "expires_at": unix_to_iso(expires),
-            "project": {"id": PROJECT_ID, "name": "admin"},
+            "project": {"id": project, "name": project_name,
+                "domain": {"id": DOMAIN.0, "name": DOMAIN.1}},
             "catalog": catalog,
         }})),
     )
         .into_response()
+}
+
+/// The id of the project a password login's `scope.project` names (by id, or by name in
+/// its domain), if it is one of [`PROJECTS`].
+fn scoped_project(project: &Value) -> Option<&'static str> {
+    if let Some(id) = project["id"].as_str() {
+        return PROJECTS.iter().find(|p| p.0 == id).map(|p| p.0);
+    }
+    let domain = &project["domain"];
+    let in_domain = domain["id"] == DOMAIN.0 || domain["name"] == DOMAIN.1;
+    let name = project["name"].as_str()?;
+    PROJECTS
+        .iter()
+        .find(|p| in_domain && p.1 == name)
+        .map(|p| p.0)
+}
+
+/// Resources with a `tenant_id` belong to that project; the others to every project.
+fn visible<'v>(resource: Option<&'v Value>, project: &str) -> Option<&'v Value> {
+    resource.filter(|r| r.get("tenant_id").is_none_or(|t| t == project))
 }
 
 fn query_pairs(uri: &Uri) -> BTreeMap<String, String> {
@@ -379,6 +455,23 @@ fn finish_creating(resource: &mut Value) {
     }
 }
 
+/// Like a real Glance, an image a server snapshot creates is `saving` until it has been
+/// read once, then `active`, so a `retry:` that waits for it succeeds.
+fn finish_saving(images: &mut [Value]) {
+    for image in images.iter_mut().filter(|i| i["status"] == "saving") {
+        image["status"] = json!("active");
+    }
+}
+
+/// A version document, which clients read to pick a microversion: Nova's at its versioned
+/// root (novaclient), Cinder's list at the unversioned root (cinderclient).
+fn version(id: &str, version: &str, min_version: &str, href: String) -> Value {
+    json!({
+        "id": id, "status": "CURRENT", "version": version, "min_version": min_version,
+        "updated": "2013-07-23T11:33:21Z", "links": [{"rel": "self", "href": href}],
+    })
+}
+
 fn found(v: Option<&Value>, key: &str, what: &str, id: &str) -> Response {
     match v {
         Some(v) => Json(json!({ key: v })).into_response(),
@@ -390,26 +483,28 @@ fn found(v: Option<&Value>, key: &str, what: &str, id: &str) -> Response {
 }
 
 async fn service(
-    State((world, _)): State<AppState>,
+    State((world, base)): State<AppState>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (delay, fail) = {
+    let (delay, fail, project) = {
         let mut w = world.lock().expect("stub world lock");
         w.service_requests += 1;
         let token = headers.get("x-auth-token").and_then(|v| v.to_str().ok());
-        let valid = token
+        let Some(project) = token
             .and_then(|t| w.tokens.get(t))
-            .is_some_and(|exp| *exp > SystemTime::now());
-        if !valid {
+            .filter(|issued| issued.expires > SystemTime::now())
+            .map(|issued| issued.project.clone())
+        else {
             return error(
                 StatusCode::UNAUTHORIZED,
                 "The request you have made requires authentication.",
             );
-        }
-        (w.delay, w.fail_next.take())
+        };
+        *w.project_requests.entry(project.clone()).or_default() += 1;
+        (w.delay, w.fail_next.take(), project)
     };
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
@@ -436,11 +531,60 @@ async fn service(
     }
     let is_get = method == Method::GET;
     match segs.as_slice() {
-        ["compute", "v2.1", "servers", id] if is_get => {
-            found(w.servers.get(*id), "server", "Instance", id)
+        ["compute", "v2.1"] if is_get => {
+            let v = version(
+                "v2.1",
+                NOVA_MAX_MICROVERSION,
+                "2.1",
+                format!("{base}/compute/v2.1/"),
+            );
+            Json(json!({ "version": v })).into_response()
         }
-        ["volume", "v3", p, rest @ ..] if *p == PROJECT_ID => match rest {
-            ["volumes", id] if is_get => found(w.volumes.get(*id), "volume", "Volume", id),
+        ["volume"] if is_get => {
+            let v = version(
+                "v3.0",
+                CINDER_MAX_MICROVERSION,
+                "3.0",
+                format!("{base}/volume/v3/"),
+            );
+            Json(json!({ "versions": [v] })).into_response()
+        }
+        ["compute", "v2.1", "servers", id] if is_get => found(
+            visible(w.servers.get(*id), &project),
+            "server",
+            "Instance",
+            id,
+        ),
+        ["compute", "v2.1", "servers", id, "action"] if method == Method::POST => {
+            let Some(create) = body.get("createImage") else {
+                return error(StatusCode::BAD_REQUEST, "the stub only knows createImage");
+            };
+            if visible(w.servers.get(*id), &project).is_none() {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    &format!("Instance {id} could not be found."),
+                );
+            }
+            let image_id = w.new_id();
+            w.add_image(
+                json!({"id": image_id, "name": create["name"], "status": "saving",
+                "container_format": "bare", "disk_format": "qcow2"}),
+            );
+            w.posts.push((uri.path().to_string(), body.clone()));
+            // Microversion 2.45 and later answer the image id in the body.
+            (StatusCode::ACCEPTED, Json(json!({"image_id": image_id}))).into_response()
+        }
+        // Like Cinder and Trove, the project in the URL must be the token's.
+        ["volume" | "database", _, p, ..] if *p != project => {
+            error(StatusCode::BAD_REQUEST, "Malformed request url")
+        }
+        ["volume", "v3", _, rest @ ..] => match rest {
+            ["volumes", id] if is_get => found(
+                visible(w.volumes.get(*id), &project),
+                "volume",
+                "Volume",
+                id,
+            ),
             ["snapshots", id] if is_get => {
                 let shown = w.snapshots.get(*id).cloned();
                 if let Some(s) = w.snapshots.get_mut(*id) {
@@ -509,13 +653,17 @@ async fn service(
             }
             _ => error(StatusCode::NOT_FOUND, "no such resource"),
         },
-        ["image", "v2", "images", id] if is_get => match w.images.iter().find(|i| i["id"] == *id) {
-            Some(i) => Json(i.clone()).into_response(),
-            None => error(
-                StatusCode::NOT_FOUND,
-                &format!("No image found with ID {id}"),
-            ),
-        },
+        ["image", "v2", "images", id] if is_get => {
+            let shown = match w.images.iter().find(|i| i["id"] == *id) {
+                Some(i) => Json(i.clone()).into_response(),
+                None => error(
+                    StatusCode::NOT_FOUND,
+                    &format!("No image found with ID {id}"),
+                ),
+            };
+            finish_saving(&mut w.images);
+            shown
+        }
         ["image", "v2", "images"] if is_get => {
             let filters = ["container_format", "disk_format", "id", "name", "status"];
             let matching: Vec<&Value> = w
@@ -553,9 +701,10 @@ async fn service(
                 }
                 out["next"] = Value::String(next);
             }
+            finish_saving(&mut w.images);
             Json(out).into_response()
         }
-        ["database", "v1.0", p, rest @ ..] if *p == PROJECT_ID => match rest {
+        ["database", "v1.0", _, rest @ ..] => match rest {
             ["instances", id] if is_get => {
                 found(w.trove_instances.get(*id), "instance", "Instance", id)
             }

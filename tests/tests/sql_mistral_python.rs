@@ -43,7 +43,8 @@ for name in sys.argv[2:]:
     deployed = desc.instantiate(inputs, {"__env": {
         "mistral_actions_url": "https://actions.example:8443",
         "mistral_actions_token": "s3cret",
-        "mistral_actions_region": "RegionTwo"}}).base_action
+        "mistral_actions_region": "RegionTwo",
+        "mistral_actions_project": "ops"}}).base_action
     [again] = spec_parser.get_action_list_spec_from_yaml(desc.definition).get_actions()
     values = adhoc_actions._get_action_values(again, desc.definition, "public", "")
     out[name] = {
@@ -115,10 +116,12 @@ fn mistral_loads(dialect: Dialect) {
         assert_eq!(got["method"], "POST");
         assert_eq!(
             got["headers"],
-            json!({"Content-Type": "application/json", "Authorization": "Bearer ", "X-OpenStack-Region": ""})
+            json!({"Content-Type": "application/json", "Authorization": "Bearer ",
+                "X-OpenStack-Region": "", "X-OpenStack-Project": ""})
         );
         assert_eq!(got["deployed_headers"]["Authorization"], "Bearer s3cret");
         assert_eq!(got["deployed_headers"]["X-OpenStack-Region"], "RegionTwo");
+        assert_eq!(got["deployed_headers"]["X-OpenStack-Project"], "ops");
         assert_eq!(got["timeout"], 600);
         let body: Value = serde_json::from_str(
             got["body"]

@@ -6,6 +6,7 @@
 mod actors;
 mod cases;
 mod migrations;
+mod target_cloud;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -178,12 +179,15 @@ fn run_steps(root: &Path) -> Result<(), String> {
         );
     }
     api.upload_workflows(cases::ACTIONS_WORKFLOW)?;
-    if let Some((_, action_server)) = &started.stub_and_server {
+    if let Some((stub, action_server)) = &started.stub_and_server {
         let env = json!({
             "mistral_actions_url": action_server.url,
             "mistral_actions_token": action_server.token,
         });
-        if let Err(e) = cases::run_all(&api, &cases::cases(), &env) {
+        let ran = target_cloud::headers(&stub.os_env)
+            .map_err(|e| format!("cannot log in to the stub's Keystone: {e}"))
+            .and_then(|target| cases::run_all(&api, &cases::cases(), &env, &target));
+        if let Err(e) = ran {
             problems.push(e);
         }
     }
@@ -245,6 +249,7 @@ e2e_probe:
         "e2e_probe",
         &json!({"message": message, "url": format!("{mistral_url}/v2/workflows")}),
         &json!({}),
+        &[],
     )?;
     let exec = wait_execution(api, &id, Duration::from_secs(60))?;
     if exec["state"] != "SUCCESS" {

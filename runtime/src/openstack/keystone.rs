@@ -26,12 +26,30 @@ pub struct Service {
     pub endpoints: Vec<Endpoint>,
 }
 
+/// The project a token is scoped to, as Keystone names it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProjectRef {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl ProjectRef {
+    /// Whether `project` (an id or a name) is this project.
+    pub fn is(&self, project: &str) -> bool {
+        self.id.as_deref() == Some(project) || self.name.as_deref() == Some(project)
+    }
+}
+
 /// A token and what it grants, valid until `expires_at`.
 #[derive(Debug)]
 pub struct Session {
     pub token: Secret<String>,
     pub expires_at: Option<SystemTime>,
     pub catalog: Vec<Service>,
+    /// `None` for an unscoped token.
+    pub project: Option<ProjectRef>,
 }
 
 /// Service types that name the same API (the catalog may use either).
@@ -92,14 +110,15 @@ fn with_domain(i: &Ident, domain: &Ident) -> Value {
     v
 }
 
-/// The request body; it holds the secret, so it is never logged.
-fn request_body(c: &CloudConfig) -> Value {
+/// The request body; it holds the secret, so it is never logged. `project` replaces the
+/// configured project of password auth; an application credential carries its own scope.
+fn request_body(c: &CloudConfig, project: Option<&Ident>) -> Value {
     match &c.credentials {
         Credentials::Password {
             user,
             password,
             user_domain,
-            project,
+            project: configured,
             project_domain,
         } => {
             let mut user = with_domain(user, user_domain);
@@ -107,7 +126,7 @@ fn request_body(c: &CloudConfig) -> Value {
             let mut auth = json!({
                 "identity": {"methods": ["password"], "password": {"user": user}}
             });
-            if let Some(p) = project {
+            if let Some(p) = project.or(configured.as_ref()) {
                 auth["scope"] = json!({"project": with_domain(p, project_domain)});
             }
             json!({"auth": auth})
@@ -141,16 +160,20 @@ struct TokenInfo {
     expires_at: Option<String>,
     #[serde(default)]
     catalog: Vec<Service>,
+    #[serde(default)]
+    project: Option<ProjectRef>,
 }
 
+/// Logs in; `project` scopes a password login to another project than the configured one.
 pub async fn authenticate(
     http: &reqwest::Client,
     config: &CloudConfig,
+    project: Option<&Ident>,
 ) -> Result<Session, ActionError> {
     let url = format!("{}/auth/tokens", config.auth_url);
     let response = http
         .post(&url)
-        .json(&request_body(config))
+        .json(&request_body(config, project))
         .timeout(config.timeout)
         .send()
         .await
@@ -186,5 +209,50 @@ pub async fn authenticate(
         token: Secret::new(token),
         expires_at,
         catalog: body.token.catalog,
+        project: body.token.project,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn password_config() -> CloudConfig {
+        CloudConfig {
+            auth_url: "http://k/v3".into(),
+            credentials: Credentials::Password {
+                user: Ident::Name("admin".into()),
+                password: Secret::new("pw".into()),
+                user_domain: Ident::Name("Default".into()),
+                project: Some(Ident::Name("admin".into())),
+                project_domain: Ident::Name("Ops".into()),
+            },
+            region: None,
+            interface: "public".into(),
+            timeout: Duration::from_secs(1),
+            refresh_margin: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn a_project_override_replaces_the_configured_scope() {
+        let c = password_config();
+        let scope = |p: Option<&Ident>| request_body(&c, p)["auth"]["scope"].clone();
+        assert_eq!(
+            scope(None),
+            json!({"project": {"name": "admin", "domain": {"name": "Ops"}}})
+        );
+        assert_eq!(
+            scope(Some(&Ident::Name("second".into()))),
+            json!({"project": {"name": "second", "domain": {"name": "Ops"}}}),
+            "a name is looked up in the configured project domain"
+        );
+        assert_eq!(
+            scope(Some(&Ident::Id("abc".into()))),
+            json!({"project": {"id": "abc"}}),
+            "an id needs no domain"
+        );
+    }
 }

@@ -7,5 +7,6 @@ mod config;
 mod exec;
 mod http;
 mod openstack;
+mod projects;
 mod support;
 mod tls;

@@ -150,13 +150,16 @@ pub struct Case {
     pub input: Value,
     /// Replaces the bearer token Mistral's environment gives our actions.
     pub token: Option<&'static str>,
+    /// Started with the stub's token and catalog in Mistral's `X-Target-*` headers, which
+    /// Mistral's own OpenStack actions (`nova.*`, `cinder.*`) need.
+    pub target_cloud: bool,
     pub expect: Expect,
 }
 
 pub enum Expect {
-    /// SUCCESS, and each (task, JSON pointer into its result, value) holds; task `*` is the
-    /// workflow's output.
-    Success(Vec<(&'static str, &'static str, Value)>),
+    /// SUCCESS, and each (task, JSON pointer into its result, wanted value) holds; task `*`
+    /// is the workflow's output.
+    Success(Vec<(&'static str, &'static str, Want)>),
     /// ERROR after `task` ran its action `attempts` times (its retries), its result
     /// mentioning each of `mentions`.
     Error {
@@ -166,23 +169,32 @@ pub enum Expect {
     },
 }
 
-/// The runs. Left out: create_image and create_volume_snapshot, whose first task is one of
-/// Mistral's own nova/cinder actions, which need Keystone auth inside Mistral.
+/// What a value in a task's result must be.
+pub enum Want {
+    Is(Value),
+    /// The same as (task, JSON pointer) in another task's result: ids the stub hands out.
+    SameAs(&'static str, &'static str),
+}
+
+/// The runs: the five generated seed workflows and [`ACTIONS_WORKFLOW`].
 pub fn cases() -> Vec<Case> {
     use fixtures::*;
+    use Want::{Is, SameAs};
     vec![
         Case {
             workflow: "start_server",
             why: "seed; the server is ACTIVE",
             input: json!({"server_id": SERVER}),
             token: None,
-            expect: Expect::Success(vec![("wait_for_server", "", json!(true))]),
+            target_cloud: false,
+            expect: Expect::Success(vec![("wait_for_server", "", Is(json!(true)))]),
         },
         Case {
             workflow: "stop_server",
             why: "seed; status mismatch: the server stays ACTIVE",
             input: json!({"server_id": SERVER}),
             token: None,
+            target_cloud: false,
             expect: Expect::Error {
                 task: "wait_for_server",
                 attempts: 6,
@@ -191,20 +203,52 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             workflow: "create_volume_backup",
-            why: "seed; the new backup is `creating` at the first check, `available` after one retry",
+            why:
+                "seed; the new backup is `creating` at the first check, `available` after one retry",
             input: json!({"volume_id": VOLUME, "backup_name": "seed-backup"}),
             token: None,
-            expect: Expect::Success(vec![("wait_for_active", "", json!(true))]),
+            target_cloud: false,
+            expect: Expect::Success(vec![("wait_for_active", "", Is(json!(true)))]),
+        },
+        Case {
+            workflow: "create_image",
+            why: "seed; Mistral's own nova.servers_create_image on the stub (X-Target-* headers), \
+                  the image `saving` until Glance is next read",
+            input: json!({"server_id": SERVER, "image_name": "e2e-image"}),
+            token: None,
+            target_cloud: true,
+            expect: Expect::Success(vec![
+                ("wait_for_image", "/0/id", SameAs("create_image", "")),
+                ("wait_for_image", "/0/name", Is(json!("e2e-image"))),
+                ("wait_for_image", "/0/status", Is(json!("active"))),
+                ("wait_for_image", "/1", Is(Value::Null)),
+            ]),
+        },
+        Case {
+            workflow: "create_volume_snapshot",
+            why: "seed; Mistral's own cinder.volume_snapshots_create on the stub (X-Target-* \
+                  headers), `creating` in its result, `available` when checked (cinderclient \
+                  reads it once more while Mistral serializes the result)",
+            input: json!({"volume_id": VOLUME, "snapshot_name": "e2e-snapshot"}),
+            token: None,
+            target_cloud: true,
+            expect: Expect::Success(vec![
+                ("create_snapshot", "/volume_id", Is(json!(VOLUME))),
+                ("create_snapshot", "/name", Is(json!("e2e-snapshot"))),
+                ("create_snapshot", "/status", Is(json!("creating"))),
+                ("wait_for_active", "", Is(json!(true))),
+            ]),
         },
         Case {
             workflow: "e2e_actions",
             why: "every action of the specs, the whole output compared",
             input: actions_input(),
             token: None,
+            target_cloud: false,
             expect: Expect::Success(vec![(
                 "*",
                 "",
-                json!({
+                Is(json!({
                     "server_status": "ACTIVE",
                     "server_active": true,
                     "server_running": true,
@@ -219,7 +263,7 @@ pub fn cases() -> Vec<Case> {
                     "new_snapshot": {"volume_id": VOLUME, "named_after_volume": true},
                     "trove_backup_instance": TROVE_INSTANCE,
                     "exec_output": "3\n",
-                }),
+                })),
             )]),
         },
         Case {
@@ -227,6 +271,7 @@ pub fn cases() -> Vec<Case> {
             why: "a wrong bearer token in Mistral's environment",
             input: actions_input(),
             token: Some("not-the-token"),
+            target_cloud: false,
             expect: Expect::Error {
                 task: "get_status",
                 attempts: 1,
@@ -237,14 +282,21 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// Starts every case at once, then checks each as it ends; all failures are reported.
-pub fn run_all(api: &MistralApi, cases: &[Case], env: &Value) -> Result<(), String> {
+/// `target` are the `X-Target-*` headers for the cases that ask for them.
+pub fn run_all(
+    api: &MistralApi,
+    cases: &[Case],
+    env: &Value,
+    target: &[(&str, String)],
+) -> Result<(), String> {
     let mut running = Vec::new();
     for case in cases {
         let mut env = env.clone();
         if let Some(token) = case.token {
             env["mistral_actions_token"] = json!(token);
         }
-        let id = api.start_execution(case.workflow, &case.input, &env)?;
+        let headers = if case.target_cloud { target } else { &[] };
+        let id = api.start_execution(case.workflow, &case.input, &env, headers)?;
         running.push((case, id, Instant::now()));
     }
     let mut failures = Vec::new();
@@ -312,12 +364,12 @@ fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String
                 ));
             }
             let output = json_text(&exec["output"]);
-            let mut seen = Vec::new();
-            for (task, pointer, value) in wanted {
-                let (label, got) = if *task == "*" {
+            // (label, value; null when absent) of a task's result (`*`: the output).
+            let read = |task: &str, pointer: &str| -> Result<(String, Value), String> {
+                let (label, got) = if task == "*" {
                     (format!("output{pointer}"), output.pointer(pointer).cloned())
                 } else {
-                    let result = match tasks.iter().find(|t| t["name"] == *task) {
+                    let result = match tasks.iter().find(|t| t["name"] == task) {
                         Some(t) => Some(json_text(
                             &api.task(t["id"].as_str().unwrap_or(""))?["result"],
                         )),
@@ -328,8 +380,21 @@ fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String
                         result.and_then(|r| r.pointer(pointer).cloned()),
                     )
                 };
-                let got = got.unwrap_or(Value::Null);
-                if got != *value {
+                Ok((label, got.unwrap_or(Value::Null)))
+            };
+            let mut seen = Vec::new();
+            for (task, pointer, want) in wanted {
+                let (label, got) = read(task, pointer)?;
+                let value = match want {
+                    Want::Is(value) => value.clone(),
+                    Want::SameAs(task, pointer) => match read(task, pointer)? {
+                        (other, Value::Null) => {
+                            return Err(format!("{other} is null; tasks {task_states:?}"))
+                        }
+                        (_, value) => value,
+                    },
+                };
+                if got != value {
                     return Err(format!(
                         "{label} is {got}, expected {value}; tasks {task_states:?}"
                     ));

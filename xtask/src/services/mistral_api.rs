@@ -96,12 +96,14 @@ impl MistralApi {
             .collect())
     }
 
-    /// Starts an execution of `workflow` with `input`, `env` in its params; returns its id.
+    /// Starts an execution of `workflow` with `input`, `env` in its params, and extra request
+    /// `headers` (e.g. Mistral's `X-Target-*`); returns its id.
     pub fn start_execution(
         &self,
         workflow: &str,
         input: &Value,
         env: &Value,
+        headers: &[(&str, String)],
     ) -> Result<String, String> {
         let what = format!("POST /v2/executions ({workflow})");
         let body = json!({
@@ -109,10 +111,14 @@ impl MistralApi {
             "input": input.to_string(),
             "params": json!({"env": env}).to_string(),
         });
-        let resp = self
+        let mut request = self
             .agent
             .post(&self.url("executions"))
-            .set("Content-Type", "application/json")
+            .set("Content-Type", "application/json");
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let resp = request
             .send_string(&body.to_string())
             .map_err(|e| describe(&what, e))?;
         let exec = Self::json(&what, resp)?;

@@ -22,6 +22,9 @@ pub const URL_ENV_KEY: &str = "mistral_actions_url";
 pub const TOKEN_ENV_KEY: &str = "mistral_actions_token";
 /// Optional: the OpenStack region the action server should call (empty: its default).
 pub const REGION_ENV_KEY: &str = "mistral_actions_region";
+/// Optional: the OpenStack project (id or name) the action server should act in (empty:
+/// the project of its own credentials).
+pub const PROJECT_ENV_KEY: &str = "mistral_actions_project";
 
 /// The columns that carry the action; the rest are constants or the database's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +109,7 @@ pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
                 "Content-Type": "application/json",
                 "Authorization": format!("Bearer <% env().get('{TOKEN_ENV_KEY}', '') %>"),
                 "X-OpenStack-Region": format!("<% env().get('{REGION_ENV_KEY}', '') %>"),
+                "X-OpenStack-Project": format!("<% env().get('{PROJECT_ENV_KEY}', '') %>"),
             },
             "body": body,
             "timeout": TIMEOUT_SECONDS,

@@ -62,6 +62,7 @@ int32bit.cinder.backups.assert_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       backup_id: "<% $.backup_id %>"
       status: "<% $.status %>"
@@ -71,7 +72,7 @@ int32bit.cinder.backups.assert_status:
     - status: "available"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a volume backup in special status.", "tags": ["assert", "cinder", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"backup_id": "<% $.backup_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["backup_id", {"status": "available"}], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.assert_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Assert a volume backup in special status.", "tags": ["assert", "cinder", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"backup_id": "<% $.backup_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["backup_id", {"status": "available"}], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.assert_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.cinder.backups.assert_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -110,6 +111,7 @@ int32bit.cinder.backups.create:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       volume_id: "<% $.volume_id %>"
       backup_name: "<% $.backup_name %>"
@@ -129,7 +131,7 @@ int32bit.cinder.backups.create:
     - force: true
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Creates a volume backup.\\n\\nAll of Cinder''s backup options, as the original tool''s README documented them.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>", "backup_name": "<% $.backup_name %>", "snapshot_id": "<% $.snapshot_id %>", "description": "<% $.description %>", "container": "<% $.container %>", "incremental": "<% $.incremental %>", "force": "<% $.force %>"}, "timeout": 600}, "input": ["volume_id", "backup_name", {"snapshot_id": null}, {"description": null}, {"container": null}, {"incremental": true}, {"force": true}], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create", "version": "2.0"}';
+    @ma_spec = '{"description": "Creates a volume backup.\\n\\nAll of Cinder''s backup options, as the original tool''s README documented them.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>", "backup_name": "<% $.backup_name %>", "snapshot_id": "<% $.snapshot_id %>", "description": "<% $.description %>", "container": "<% $.container %>", "incremental": "<% $.incremental %>", "force": "<% $.force %>"}, "timeout": 600}, "input": ["volume_id", "backup_name", {"snapshot_id": null}, {"description": null}, {"container": null}, {"incremental": true}, {"force": true}], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.cinder.backups.create' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -170,6 +172,7 @@ int32bit.cinder.backups.create_backup:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       volume_id: "<% $.volume_id %>"
     timeout: 600
@@ -177,7 +180,7 @@ int32bit.cinder.backups.create_backup:
     - "volume_id"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Creates a volume backup.\\n\\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create_backup", "version": "2.0"}';
+    @ma_spec = '{"description": "Creates a volume backup.\\n\\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create_backup", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.cinder.backups.create_backup' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -214,6 +217,7 @@ int32bit.cinder.snapshots.assert_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       snapshot_id: "<% $.snapshot_id %>"
       status: "<% $.status %>"
@@ -223,7 +227,7 @@ int32bit.cinder.snapshots.assert_status:
     - status: "available"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a volume snapshot in special status.", "tags": ["assert", "cinder", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.snapshots.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"snapshot_id": "<% $.snapshot_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["snapshot_id", {"status": "available"}], "output": "<% $.content.result %>", "name": "int32bit.cinder.snapshots.assert_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Assert a volume snapshot in special status.", "tags": ["assert", "cinder", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.snapshots.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"snapshot_id": "<% $.snapshot_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["snapshot_id", {"status": "available"}], "output": "<% $.content.result %>", "name": "int32bit.cinder.snapshots.assert_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.cinder.snapshots.assert_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -262,6 +266,7 @@ int32bit.cinder.snapshots.create_snapshot:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       volume_id: "<% $.volume_id %>"
     timeout: 600
@@ -269,7 +274,7 @@ int32bit.cinder.snapshots.create_snapshot:
     - "volume_id"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Create a snapshot for a volume.\\n\\nThe snapshot is named `<volume name>_snap_<UTC time>` and forced, so in-use volumes work.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.snapshots.create_snapshot", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.snapshots.create_snapshot", "version": "2.0"}';
+    @ma_spec = '{"description": "Create a snapshot for a volume.\\n\\nThe snapshot is named `<volume name>_snap_<UTC time>` and forced, so in-use volumes work.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.snapshots.create_snapshot", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.snapshots.create_snapshot", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.cinder.snapshots.create_snapshot' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -306,6 +311,7 @@ int32bit.cinder.volumes.assert_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       volume_id: "<% $.volume_id %>"
       status: "<% $.status %>"
@@ -315,7 +321,7 @@ int32bit.cinder.volumes.assert_status:
     - status: "available"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a volume in special status.", "tags": ["assert", "cinder", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.volumes.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["volume_id", {"status": "available"}], "output": "<% $.content.result %>", "name": "int32bit.cinder.volumes.assert_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Assert a volume in special status.", "tags": ["assert", "cinder", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.volumes.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["volume_id", {"status": "available"}], "output": "<% $.content.result %>", "name": "int32bit.cinder.volumes.assert_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.cinder.volumes.assert_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -352,6 +358,7 @@ int32bit.glance.images.assert_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       image_id: "<% $.image_id %>"
       status: "<% $.status %>"
@@ -361,7 +368,7 @@ int32bit.glance.images.assert_status:
     - status: "active"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a image in special status.", "tags": ["assert", "glance", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.glance.images.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"image_id": "<% $.image_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["image_id", {"status": "active"}], "output": "<% $.content.result %>", "name": "int32bit.glance.images.assert_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Assert a image in special status.", "tags": ["assert", "glance", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.glance.images.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"image_id": "<% $.image_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["image_id", {"status": "active"}], "output": "<% $.content.result %>", "name": "int32bit.glance.images.assert_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.glance.images.assert_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -402,6 +409,7 @@ int32bit.glance.images.filter_by:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       container_format: "<% $.container_format %>"
       disk_format: "<% $.disk_format %>"
@@ -417,7 +425,7 @@ int32bit.glance.images.filter_by:
     - status: null
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "List image filtered by id, name, status, etc.\\n\\nThe original tool took `**kwargs` and silently dropped every key but these five; here\\nthey are declared inputs, so a workflow passing another key fails validation.\\nFails when no image matches, so `retry:` can wait for an image to appear.", "tags": ["glance", "list", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.glance.images.filter_by", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"container_format": "<% $.container_format %>", "disk_format": "<% $.disk_format %>", "id": "<% $.id %>", "name": "<% $.name %>", "status": "<% $.status %>"}, "timeout": 600}, "input": [{"container_format": null}, {"disk_format": null}, {"id": null}, {"name": null}, {"status": null}], "output": "<% $.content.result %>", "name": "int32bit.glance.images.filter_by", "version": "2.0"}';
+    @ma_spec = '{"description": "List image filtered by id, name, status, etc.\\n\\nThe original tool took `**kwargs` and silently dropped every key but these five; here\\nthey are declared inputs, so a workflow passing another key fails validation.\\nFails when no image matches, so `retry:` can wait for an image to appear.", "tags": ["glance", "list", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.glance.images.filter_by", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"container_format": "<% $.container_format %>", "disk_format": "<% $.disk_format %>", "id": "<% $.id %>", "name": "<% $.name %>", "status": "<% $.status %>"}, "timeout": 600}, "input": [{"container_format": null}, {"disk_format": null}, {"id": null}, {"name": null}, {"status": null}], "output": "<% $.content.result %>", "name": "int32bit.glance.images.filter_by", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.glance.images.filter_by' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -457,6 +465,7 @@ int32bit.nova.servers.assert_power_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       server_id: "<% $.server_id %>"
       status: "<% $.status %>"
@@ -466,7 +475,7 @@ int32bit.nova.servers.assert_power_status:
     - status: "running"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a server''s power in special status.\\n\\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_power_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "running"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_power_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Assert a server''s power in special status.\\n\\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_power_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "running"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_power_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.nova.servers.assert_power_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -503,6 +512,7 @@ int32bit.nova.servers.assert_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       server_id: "<% $.server_id %>"
       status: "<% $.status %>"
@@ -512,7 +522,7 @@ int32bit.nova.servers.assert_status:
     - status: "ACTIVE"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a server in special status.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "ACTIVE"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Assert a server in special status.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "ACTIVE"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.nova.servers.assert_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -548,6 +558,7 @@ int32bit.nova.servers.get_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       server_id: "<% $.server_id %>"
     timeout: 600
@@ -555,7 +566,7 @@ int32bit.nova.servers.get_status:
     - "server_id"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Get a server status.", "tags": ["mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.get_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"server_id": "<% $.server_id %>"}, "timeout": 600}, "input": ["server_id"], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.get_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Get a server status.", "tags": ["mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.get_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"server_id": "<% $.server_id %>"}, "timeout": 600}, "input": ["server_id"], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.get_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.nova.servers.get_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -595,6 +606,7 @@ int32bit.system.exec:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       cmd: "<% $.cmd %>"
     timeout: 600
@@ -602,7 +614,7 @@ int32bit.system.exec:
     - "cmd"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Run command with arguments and return its output as a byte string.\\n\\nAt most one pipe, like `ls -l | wc -l`. The command line is split into arguments\\n(no shell), runs only when the action server allows the program, and is killed at its\\ntimeout. Output is returned as text (invalid UTF-8 replaced).", "tags": ["mistral-actions:managed", "system"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.system.exec", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"cmd": "<% $.cmd %>"}, "timeout": 600}, "input": ["cmd"], "output": "<% $.content.result %>", "name": "int32bit.system.exec", "version": "2.0"}';
+    @ma_spec = '{"description": "Run command with arguments and return its output as a byte string.\\n\\nAt most one pipe, like `ls -l | wc -l`. The command line is split into arguments\\n(no shell), runs only when the action server allows the program, and is killed at its\\ntimeout. Output is returned as text (invalid UTF-8 replaced).", "tags": ["mistral-actions:managed", "system"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.system.exec", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"cmd": "<% $.cmd %>"}, "timeout": 600}, "input": ["cmd"], "output": "<% $.content.result %>", "name": "int32bit.system.exec", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.system.exec' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -639,6 +651,7 @@ int32bit.trove.backups.assert_status:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       backup_id: "<% $.backup_id %>"
       status: "<% $.status %>"
@@ -648,7 +661,7 @@ int32bit.trove.backups.assert_status:
     - status: "COMPLETED"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a trove backup in special status.", "tags": ["assert", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"backup_id": "<% $.backup_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["backup_id", {"status": "COMPLETED"}], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.assert_status", "version": "2.0"}';
+    @ma_spec = '{"description": "Assert a trove backup in special status.", "tags": ["assert", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.assert_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"backup_id": "<% $.backup_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["backup_id", {"status": "COMPLETED"}], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.assert_status", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.trove.backups.assert_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
@@ -688,6 +701,7 @@ int32bit.trove.backups.create_backup:
       Content-Type: "application/json"
       Authorization: "Bearer <% env().get(''mistral_actions_token'', '''') %>"
       X-OpenStack-Region: "<% env().get(''mistral_actions_region'', '''') %>"
+      X-OpenStack-Project: "<% env().get(''mistral_actions_project'', '''') %>"
     body:
       instance_id: "<% $.instance_id %>"
     timeout: 600
@@ -695,7 +709,7 @@ int32bit.trove.backups.create_backup:
     - "instance_id"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Creates a trove backup.\\n\\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\\nbe ACTIVE.", "tags": ["create", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>"}, "body": {"instance_id": "<% $.instance_id %>"}, "timeout": 600}, "input": ["instance_id"], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.create_backup", "version": "2.0"}';
+    @ma_spec = '{"description": "Creates a trove backup.\\n\\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\\nbe ACTIVE.", "tags": ["create", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"instance_id": "<% $.instance_id %>"}, "timeout": 600}, "input": ["instance_id"], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.create_backup", "version": "2.0"}';
 UPDATE action_definitions_v2
    SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
  WHERE name = 'int32bit.trove.backups.create_backup' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
