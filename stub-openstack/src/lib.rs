@@ -60,6 +60,18 @@ pub mod fixtures {
     pub const TROVE_BACKUP: &str = "77777777-7777-4777-8777-777777777777";
     /// A server of the second project ([`super::PROJECT_TWO_ID`]), `SHUTOFF`.
     pub const PROJECT_TWO_SERVER: &str = "88888888-8888-4888-8888-888888888888";
+
+    /// The default project's fixture ids by name; the binary prints them as
+    /// `STUB_FIXTURE_<NAME>=<id>` so programs driving it never copy the ids.
+    pub const ALL: [(&str, &str); 7] = [
+        ("VOLUME", VOLUME),
+        ("SERVER", SERVER),
+        ("IMAGE", IMAGE),
+        ("BACKUP", BACKUP),
+        ("SNAPSHOT", SNAPSHOT),
+        ("TROVE_INSTANCE", TROVE_INSTANCE),
+        ("TROVE_BACKUP", TROVE_BACKUP),
+    ];
 }
 
 /// A token Keystone issued.

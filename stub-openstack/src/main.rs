@@ -1,5 +1,6 @@
 //! `stub-openstack [ADDR]`: serves the stub with its fixtures until Ctrl-C or SIGTERM and
-//! prints `OS_*` lines to use it (for end-to-end runs and the server benchmark).
+//! prints `OS_*` lines to use it and `STUB_FIXTURE_*` lines naming its fixtures (for
+//! end-to-end runs and the server benchmark).
 
 use stub_openstack::{Stub, World};
 
@@ -22,7 +23,9 @@ async fn main() {
     println!("OS_REGION_NAME={}", stub_openstack::REGION);
     // For load generators that call the stub directly.
     println!("STUB_PROJECT_ID={}", stub_openstack::PROJECT_ID);
-    println!("STUB_VOLUME_ID={}", stub_openstack::fixtures::VOLUME);
+    for (name, id) in stub_openstack::fixtures::ALL {
+        println!("STUB_FIXTURE_{name}={id}");
+    }
     println!("READY");
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("a SIGTERM handler");

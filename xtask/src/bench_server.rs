@@ -216,7 +216,7 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
             .ok_or_else(|| other(format!("the stub did not print {k}")))
     };
     let auth_url = var("OS_AUTH_URL")?;
-    let (project, volume) = (var("STUB_PROJECT_ID")?, var("STUB_VOLUME_ID")?);
+    let (project, volume) = (var("STUB_PROJECT_ID")?, var("STUB_FIXTURE_VOLUME")?);
     let stub_addr: SocketAddr = auth_url
         .trim_start_matches("http://")
         .split('/')

@@ -186,7 +186,10 @@ fn run_steps(root: &Path) -> Result<(), String> {
         });
         let ran = target_cloud::headers(&stub.os_env)
             .map_err(|e| format!("cannot log in to the stub's Keystone: {e}"))
-            .and_then(|target| cases::run_all(&api, &cases::cases(), &env, &target));
+            .and_then(|target| {
+                let fixtures = cases::Fixtures::from_printed(&stub.fixtures)?;
+                cases::run_all(&api, &cases::cases(&fixtures), &env, &target)
+            });
         if let Err(e) = ran {
             problems.push(e);
         }

@@ -50,11 +50,13 @@ pub fn build(root: &Path) -> Result<Binaries, String> {
     Ok(binaries)
 }
 
-/// The stub OpenStack with its fixtures (`stub_openstack::fixtures`).
+/// The stub OpenStack with its fixtures.
 pub struct Stub {
     _process: Background,
     /// The `OS_*` variables it printed, for the action server.
     pub os_env: Vec<(String, String)>,
+    /// The ids of its fixtures (`STUB_FIXTURE_<NAME>` lines), by name.
+    pub fixtures: std::collections::BTreeMap<String, String>,
 }
 
 impl Stub {
@@ -78,11 +80,18 @@ impl Stub {
         process.wait_ready("ready", Duration::from_secs(30), || {
             read().lines().any(|l| l == "READY")
         })?;
-        let os_env: Vec<(String, String)> = read()
-            .lines()
-            .filter_map(|l| l.split_once('='))
+        let printed = read();
+        let lines: Vec<(&str, &str)> = printed.lines().filter_map(|l| l.split_once('=')).collect();
+        let os_env: Vec<(String, String)> = lines
+            .iter()
             .filter(|(k, _)| k.starts_with("OS_"))
             .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let fixtures = lines
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((k.strip_prefix("STUB_FIXTURE_")?.to_string(), v.to_string()))
+            })
             .collect();
         let auth = os_env.iter().find(|(k, _)| k == "OS_AUTH_URL");
         eprintln!(
@@ -93,6 +102,7 @@ impl Stub {
         Ok(Stub {
             _process: process,
             os_env,
+            fixtures,
         })
     }
 }

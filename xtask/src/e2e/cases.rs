@@ -1,5 +1,6 @@
 //! The workflow runs the e2e expects, and how it checks them against what Mistral reports.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -34,16 +35,35 @@ pub fn generated_workflows(root: &Path) -> Result<Vec<(String, String)>, String>
     Ok(files)
 }
 
-/// Ids of the resources the stub starts with (`stub_openstack::fixtures`; a drift shows as
-/// a 404 in the runs below).
-mod fixtures {
-    pub const VOLUME: &str = "11111111-1111-4111-8111-111111111111";
-    pub const SERVER: &str = "22222222-2222-4222-8222-222222222222";
-    pub const IMAGE: &str = "33333333-3333-4333-8333-333333333333";
-    pub const BACKUP: &str = "44444444-4444-4444-8444-444444444444";
-    pub const SNAPSHOT: &str = "55555555-5555-4555-8555-555555555555";
-    pub const TROVE_INSTANCE: &str = "66666666-6666-4666-8666-666666666666";
-    pub const TROVE_BACKUP: &str = "77777777-7777-4777-8777-777777777777";
+/// Ids of the resources the stub starts with, as it printed them (`STUB_FIXTURE_*`).
+pub struct Fixtures {
+    volume: String,
+    server: String,
+    image: String,
+    backup: String,
+    snapshot: String,
+    trove_instance: String,
+    trove_backup: String,
+}
+
+impl Fixtures {
+    pub fn from_printed(printed: &BTreeMap<String, String>) -> Result<Fixtures, String> {
+        let id = |name: &str| {
+            printed
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("the stub did not print STUB_FIXTURE_{name}"))
+        };
+        Ok(Fixtures {
+            volume: id("VOLUME")?,
+            server: id("SERVER")?,
+            image: id("IMAGE")?,
+            backup: id("BACKUP")?,
+            snapshot: id("SNAPSHOT")?,
+            trove_instance: id("TROVE_INSTANCE")?,
+            trove_backup: id("TROVE_BACKUP")?,
+        })
+    }
 }
 
 /// A workflow of our own beside the generated ones: every action the specs define, called
@@ -135,12 +155,11 @@ pub fn calls(name: &str) -> bool {
 /// Programs `int32bit.system.exec` may run in the e2e (the action server's allowlist).
 pub const EXEC_ALLOW: [&str; 2] = ["echo", "wc"];
 
-fn actions_input() -> Value {
-    use fixtures::*;
+fn actions_input(fx: &Fixtures) -> Value {
     json!({
-        "server_id": SERVER, "volume_id": VOLUME, "snapshot_id": SNAPSHOT, "backup_id": BACKUP,
-        "image_id": IMAGE, "image_name": "cirros", "trove_instance_id": TROVE_INSTANCE,
-        "trove_backup_id": TROVE_BACKUP,
+        "server_id": fx.server, "volume_id": fx.volume, "snapshot_id": fx.snapshot,
+        "backup_id": fx.backup, "image_id": fx.image, "image_name": "cirros",
+        "trove_instance_id": fx.trove_instance, "trove_backup_id": fx.trove_backup,
     })
 }
 
@@ -177,14 +196,13 @@ pub enum Want {
 }
 
 /// The runs: the five generated seed workflows and [`ACTIONS_WORKFLOW`].
-pub fn cases() -> Vec<Case> {
-    use fixtures::*;
+pub fn cases(fx: &Fixtures) -> Vec<Case> {
     use Want::{Is, SameAs};
     vec![
         Case {
             workflow: "start_server",
             why: "seed; the server is ACTIVE",
-            input: json!({"server_id": SERVER}),
+            input: json!({"server_id": fx.server}),
             token: None,
             target_cloud: false,
             expect: Expect::Success(vec![("wait_for_server", "", Is(json!(true)))]),
@@ -192,7 +210,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             workflow: "stop_server",
             why: "seed; status mismatch: the server stays ACTIVE",
-            input: json!({"server_id": SERVER}),
+            input: json!({"server_id": fx.server}),
             token: None,
             target_cloud: false,
             expect: Expect::Error {
@@ -205,7 +223,7 @@ pub fn cases() -> Vec<Case> {
             workflow: "create_volume_backup",
             why:
                 "seed; the new backup is `creating` at the first check, `available` after one retry",
-            input: json!({"volume_id": VOLUME, "backup_name": "seed-backup"}),
+            input: json!({"volume_id": fx.volume, "backup_name": "seed-backup"}),
             token: None,
             target_cloud: false,
             expect: Expect::Success(vec![("wait_for_active", "", Is(json!(true)))]),
@@ -214,7 +232,7 @@ pub fn cases() -> Vec<Case> {
             workflow: "create_image",
             why: "seed; Mistral's own nova.servers_create_image on the stub (X-Target-* headers), \
                   the image `saving` until Glance is next read",
-            input: json!({"server_id": SERVER, "image_name": "e2e-image"}),
+            input: json!({"server_id": fx.server, "image_name": "e2e-image"}),
             token: None,
             target_cloud: true,
             expect: Expect::Success(vec![
@@ -229,11 +247,11 @@ pub fn cases() -> Vec<Case> {
             why: "seed; Mistral's own cinder.volume_snapshots_create on the stub (X-Target-* \
                   headers), `creating` in its result, `available` when checked (cinderclient \
                   reads it once more while Mistral serializes the result)",
-            input: json!({"volume_id": VOLUME, "snapshot_name": "e2e-snapshot"}),
+            input: json!({"volume_id": fx.volume, "snapshot_name": "e2e-snapshot"}),
             token: None,
             target_cloud: true,
             expect: Expect::Success(vec![
-                ("create_snapshot", "/volume_id", Is(json!(VOLUME))),
+                ("create_snapshot", "/volume_id", Is(json!(fx.volume))),
                 ("create_snapshot", "/name", Is(json!("e2e-snapshot"))),
                 ("create_snapshot", "/status", Is(json!("creating"))),
                 ("wait_for_active", "", Is(json!(true))),
@@ -242,7 +260,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             workflow: "e2e_actions",
             why: "every action of the specs, the whole output compared",
-            input: actions_input(),
+            input: actions_input(fx),
             token: None,
             target_cloud: false,
             expect: Expect::Success(vec![(
@@ -256,12 +274,12 @@ pub fn cases() -> Vec<Case> {
                     "snapshot_available": true,
                     "backup_available": true,
                     "image_active": true,
-                    "image_ids": [IMAGE],
+                    "image_ids": [fx.image],
                     "trove_backup_completed": true,
-                    "new_backup": {"volume_id": VOLUME, "name": "e2e"},
-                    "chained_backup_volume": VOLUME,
-                    "new_snapshot": {"volume_id": VOLUME, "named_after_volume": true},
-                    "trove_backup_instance": TROVE_INSTANCE,
+                    "new_backup": {"volume_id": fx.volume, "name": "e2e"},
+                    "chained_backup_volume": fx.volume,
+                    "new_snapshot": {"volume_id": fx.volume, "named_after_volume": true},
+                    "trove_backup_instance": fx.trove_instance,
                     "exec_output": "3\n",
                 })),
             )]),
@@ -269,7 +287,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             workflow: "e2e_actions",
             why: "a wrong bearer token in Mistral's environment",
-            input: actions_input(),
+            input: actions_input(fx),
             token: Some("not-the-token"),
             target_cloud: false,
             expect: Expect::Error {
