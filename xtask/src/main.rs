@@ -7,7 +7,6 @@ mod catalog_diff;
 mod ci;
 mod e2e;
 mod report;
-#[allow(dead_code)] // until the first service is wired into `ci`
 mod services;
 mod sql_cmd;
 

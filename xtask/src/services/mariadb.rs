@@ -125,14 +125,6 @@ impl MariaDb {
         format!("mysql://root@127.0.0.1:{}/{database}", self.port)
     }
 
-    /// The same as an SQLAlchemy URL, for Mistral's `[database] connection`.
-    pub fn sqlalchemy_url(&self, database: &str) -> String {
-        format!(
-            "mysql+pymysql://root@127.0.0.1:{}/{database}?charset=utf8mb4",
-            self.port
-        )
-    }
-
     pub fn stop(mut self) {
         self.server.stop();
     }

@@ -128,17 +128,6 @@ impl MistralApi {
             .ok_or_else(|| format!("{what}: no id in {exec}"))
     }
 
-    /// Asks Mistral to cancel a running execution.
-    pub fn cancel_execution(&self, id: &str) -> Result<(), String> {
-        let what = format!("PUT /v2/executions/{id} (cancel)");
-        self.agent
-            .put(&self.url(&format!("executions/{id}")))
-            .set("Content-Type", "application/json")
-            .send_string(&json!({"state": "CANCELLED"}).to_string())
-            .map(drop)
-            .map_err(|e| describe(&what, e))
-    }
-
     pub fn execution(&self, id: &str) -> Result<Value, String> {
         self.get(&format!("executions/{id}"))
     }
@@ -161,11 +150,6 @@ impl MistralApi {
             .as_array()
             .cloned()
             .unwrap_or_default())
-    }
-
-    /// One action execution with its output (the lists leave outputs out).
-    pub fn action_execution(&self, id: &str) -> Result<Value, String> {
-        self.get(&format!("action_executions/{id}"))
     }
 
     /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones

@@ -184,14 +184,6 @@ impl Postgres {
         format!("postgresql://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
-    /// The same as an SQLAlchemy URL, for Mistral's `[database] connection`.
-    pub fn sqlalchemy_url(&self, database: &str) -> String {
-        format!(
-            "postgresql+psycopg2://postgres@127.0.0.1:{}/{database}",
-            self.port
-        )
-    }
-
     pub fn stop(mut self) {
         self.server.stop();
     }

@@ -99,11 +99,6 @@ impl RabbitMq {
         format!("rabbit://guest:guest@127.0.0.1:{}/", self.port)
     }
 
-    /// Stops the broker (and epmd if we started it).
-    pub fn stop(mut self) {
-        self.shutdown();
-    }
-
     fn shutdown(&mut self) {
         self.server.stop();
         if self.started_epmd {
