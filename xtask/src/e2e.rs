@@ -108,6 +108,7 @@ fn run_steps(root: &Path) -> Result<(), String> {
     )?);
     let api = MistralApi::new(&mistral.url);
     probe(&api, &mistral.url)?;
+    let api_root = format!("{}/v2", mistral.url);
 
     progress(
         3,
@@ -156,6 +157,22 @@ fn run_steps(root: &Path) -> Result<(), String> {
         "    Mistral lists all {} of our actions (no restart), once each, also after a second run",
         ours.len()
     );
+    // What an operator sees with `cargo xtask action-list`.
+    let verdicts = crate::sql_cmd::live_verdicts(root, &api_root)?;
+    let off: Vec<_> = verdicts
+        .iter()
+        .filter(|(_, v)| v.as_str() != crate::sql_cmd::MATCHES)
+        .collect();
+    if !off.is_empty() || verdicts.len() != ours.len() {
+        return Err(format!(
+            "action-list does not report our {} actions as matching the specs: {off:?}",
+            ours.len()
+        ));
+    }
+    eprintln!(
+        "    action-list: all {} ours, matching the specs",
+        verdicts.len()
+    );
     let mut problems = Vec::new();
     let ours_running = binaries.and_then(|binaries| {
         let stub = actors::Stub::start(root, &binaries)?;
@@ -201,6 +218,15 @@ fn run_steps(root: &Path) -> Result<(), String> {
     progress(5, "unregistering with the down migrations");
     migrations.apply_down(&database)?;
     let after: BTreeSet<String> = api.action_names()?.into_iter().collect();
+    let verdicts = crate::sql_cmd::live_verdicts(root, &api_root)?;
+    if !verdicts
+        .values()
+        .all(|v| crate::sql_cmd::needs_fixing(v) && v.starts_with("MISSING"))
+    {
+        return Err(format!(
+            "after the down migrations action-list reports {verdicts:?}"
+        ));
+    }
     let left: Vec<_> = ours.intersection(&after).collect();
     if !left.is_empty() {
         return Err(format!(

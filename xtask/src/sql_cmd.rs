@@ -248,7 +248,7 @@ pub fn compare(listed: &Value, wanted: Option<&Row>) -> String {
                 differs.push("tags");
             }
             if differs.is_empty() {
-                "ours, matches the specs".into()
+                MATCHES.into()
             } else {
                 format!("ours, DRIFT: {} differ from the specs", differs.join(", "))
             }
@@ -267,39 +267,59 @@ pub fn action_list(root: &Path, args: ActionListArgs) -> Result<bool, Error> {
                 return Ok(false);
             }
         };
-    let mut rows: BTreeMap<String, String> = BTreeMap::new();
-    for action in &listed {
-        let Some(name) = action["name"].as_str() else {
-            continue;
-        };
-        let verdict = compare(action, wanted.get(name));
-        if args.all || verdict != "not ours" {
-            rows.insert(name.to_string(), verdict);
-        }
-    }
-    for name in wanted.keys() {
-        rows.entry(name.clone())
-            .or_insert_with(|| "MISSING: in the specs, not registered".into());
-    }
+    let rows = verdicts(&listed, &wanted, args.all);
     let width = rows.keys().map(|n| n.len()).max().unwrap_or(0);
     for (name, verdict) in &rows {
         println!("{name:width$}  {verdict}");
     }
-    let bad = rows
-        .values()
-        .filter(|v| {
-            v.contains("CONFLICT")
-                || v.contains("DRIFT")
-                || v.contains("STALE")
-                || v.starts_with("MISSING")
-        })
-        .count();
+    let bad = rows.values().filter(|v| needs_fixing(v)).count();
     eprintln!(
         "{} action(s) listed by Mistral; {} of ours to fix",
         listed.len(),
         bad
     );
     Ok(bad == 0)
+}
+
+/// The verdict on every action that is ours or in the specs (every listed one with `all`),
+/// by name.
+pub fn verdicts(
+    listed: &[Value],
+    wanted: &BTreeMap<String, Row>,
+    all: bool,
+) -> BTreeMap<String, String> {
+    let mut rows: BTreeMap<String, String> = BTreeMap::new();
+    for action in listed {
+        let Some(name) = action["name"].as_str() else {
+            continue;
+        };
+        let verdict = compare(action, wanted.get(name));
+        if all || verdict != "not ours" {
+            rows.insert(name.to_string(), verdict);
+        }
+    }
+    for name in wanted.keys() {
+        rows.entry(name.clone()).or_insert_with(|| MISSING.into());
+    }
+    rows
+}
+
+const MISSING: &str = "MISSING: in the specs, not registered";
+pub const MATCHES: &str = "ours, matches the specs";
+
+/// Whether a verdict is something an operator has to act on.
+pub fn needs_fixing(verdict: &str) -> bool {
+    verdict.contains("CONFLICT")
+        || verdict.contains("DRIFT")
+        || verdict.contains("STALE")
+        || verdict == MISSING
+}
+
+/// `cargo xtask action-list` against the Mistral at `api_root` (`…/v2`), without auth.
+pub fn live_verdicts(root: &Path, api_root: &str) -> Result<BTreeMap<String, String>, String> {
+    let (model, _) = codegen::spec::load(root).map_err(|e| e.to_string())?;
+    let wanted = sql::desired(&model).map_err(|e| e.to_string())?;
+    Ok(verdicts(&list_actions(api_root, None)?, &wanted, false))
 }
 
 #[cfg(test)]
