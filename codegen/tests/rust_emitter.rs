@@ -93,8 +93,10 @@ fn the_crate_has_headers_typed_inputs_and_a_sorted_table() {
         .paths()
         .filter(|p| p.starts_with("actions/"))
         .collect();
+    // Modules a warm run reuses are read back from generated/.
+    let text_of = |path: &str| files.contents(root, path).unwrap().unwrap().into_owned();
     for path in &rust {
-        let text = files.get(path).unwrap();
+        let text = text_of(path);
         let first = text.lines().next().unwrap();
         assert!(
             first.contains(codegen::emit::DO_NOT_EDIT),
@@ -102,7 +104,7 @@ fn the_crate_has_headers_typed_inputs_and_a_sorted_table() {
         );
         assert!(text.contains("Source: specs/"), "{path}");
     }
-    let nova = files.get("actions/src/nova_servers.rs").unwrap();
+    let nova = text_of("actions/src/nova_servers.rs");
     assert!(nova.contains("pub enum AssertPowerStatusStatus"));
     assert!(nova.contains("#[serde(deny_unknown_fields)]"));
     assert!(nova.contains("rt::custom::nova::assert_power_status("));
@@ -110,7 +112,7 @@ fn the_crate_has_headers_typed_inputs_and_a_sorted_table() {
         nova.contains("/// Assert a server in special status.")
             || nova.contains("Assert a server in special status.")
     );
-    let registry = files.get("actions/src/registry.rs").unwrap();
+    let registry = text_of("actions/src/registry.rs");
     let positions: Vec<usize> = model
         .actions
         .iter()
@@ -121,7 +123,7 @@ fn the_crate_has_headers_typed_inputs_and_a_sorted_table() {
         })
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "sorted by name");
-    let lib = files.get("actions/src/lib.rs").unwrap();
+    let lib = text_of("actions/src/lib.rs");
     assert!(lib.contains("#[rustfmt::skip]\npub mod nova_servers;"));
 }
 
@@ -179,4 +181,72 @@ fn module_names_never_clash_with_keywords_or_the_table() {
         .contains("pub static ACTIONS"));
     assert!(files.get("actions/src/type.rs").is_some());
     syn::parse_file(lib).unwrap();
+}
+
+/// Writes what `generate` produces for the project at `dir`, as `cargo xtask generate` does.
+fn generate_into(dir: &Path) -> codegen::FileSet {
+    let (_, _, files) = codegen::generate(dir).unwrap();
+    codegen::output::apply(dir, &files).unwrap();
+    files
+}
+
+#[test]
+fn a_warm_run_reuses_unchanged_modules_and_reprints_changed_or_edited_ones() {
+    let dir = project(SPEC);
+    let module = "actions/src/svc_res.rs";
+    let cold = generate_into(dir.path());
+    let printed = cold
+        .get(module)
+        .expect("a cold run prints every module")
+        .to_string();
+    assert!(dir
+        .path()
+        .join("target/codegen-cache/rust-modules.json")
+        .exists());
+
+    // Same specs, same emitter, file as printed: reused, not printed again.
+    let (_, _, warm) = codegen::generate(dir.path()).unwrap();
+    assert_eq!(
+        warm.get(module),
+        None,
+        "an unchanged module is printed again"
+    );
+    assert!(codegen::output::check(dir.path(), &warm)
+        .unwrap()
+        .is_empty());
+
+    // An edited module is printed again, so the edit shows as drift.
+    let full = dir.path().join("generated").join(module);
+    fs::write(&full, printed.replace("Does it.", "Does it!")).unwrap();
+    let (_, _, after_edit) = codegen::generate(dir.path()).unwrap();
+    assert_eq!(after_edit.get(module), Some(printed.as_str()));
+    assert_eq!(
+        codegen::output::check(dir.path(), &after_edit)
+            .unwrap()
+            .len(),
+        1
+    );
+    fs::write(&full, &printed).unwrap();
+
+    // A changed spec is printed again even though the file is as the cache last saw it.
+    let spec = dir.path().join("specs/actions/svc/res.yaml");
+    fs::write(&spec, SPEC.replace("default: fast", "default: slow")).unwrap();
+    let (_, _, changed) = codegen::generate(dir.path()).unwrap();
+    let text = changed
+        .get(module)
+        .expect("a changed spec is printed again");
+    assert!(text.contains("Slow"), "{text}");
+}
+
+#[test]
+fn a_broken_cache_only_costs_time() {
+    let dir = project(SPEC);
+    generate_into(dir.path());
+    let cache = dir.path().join("target/codegen-cache/rust-modules.json");
+    fs::write(&cache, "not json").unwrap();
+    let (_, _, files) = codegen::generate(dir.path()).unwrap();
+    assert!(files.get("actions/src/svc_res.rs").is_some());
+    assert!(codegen::output::check(dir.path(), &files)
+        .unwrap()
+        .is_empty());
 }
