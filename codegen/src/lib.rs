@@ -9,6 +9,7 @@ pub mod builtins;
 pub mod diagnostics;
 pub mod diff;
 pub mod emit;
+pub mod hash_cache;
 pub mod model;
 pub mod output;
 mod parallel;

@@ -72,6 +72,20 @@ impl Fingerprint {
         })
     }
 
+    /// The size and mtime this fingerprint trusts, if any (see [`crate::hash_cache`]).
+    pub(crate) fn stat(&self) -> Option<(u64, SystemTime)> {
+        Some((self.len, self.modified?))
+    }
+
+    /// A fingerprint an earlier run recorded for a file whose size and mtime still match.
+    pub(crate) fn remembered(sha256: String, len: u64, modified: SystemTime) -> Fingerprint {
+        Fingerprint {
+            sha256,
+            len,
+            modified: Some(modified),
+        }
+    }
+
     /// Whether `path` still holds these bytes: size and mtime as recorded, or else the
     /// same SHA-256. `Ok(false)` if it is gone.
     fn unchanged(&self, path: &Path) -> std::io::Result<bool> {

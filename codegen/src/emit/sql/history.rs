@@ -127,9 +127,11 @@ pub fn verify_emitted(
     generated: &Path,
     listed: &[Emitted],
 ) -> Result<BTreeMap<String, Fingerprint>, Error> {
+    let hashes = crate::hash_cache::HashCache::load(generated.parent().unwrap_or(generated));
     let results = crate::parallel::map(listed, |e| {
-        Fingerprint::of(&generated.join("sql").join(&e.path))
+        hashes.fingerprint(&generated.join("sql").join(&e.path))
     });
+    hashes.save();
     let mut problems = Vec::new();
     let mut files = BTreeMap::new();
     for (e, result) in listed.iter().zip(results) {

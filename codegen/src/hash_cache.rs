@@ -1,0 +1,152 @@
+//! SHA-256 sums of large files that earlier runs already hashed, trusted while the file's
+//! size and mtime are unchanged (git's index does the same). Every run verifies every
+//! emitted SQL migration against `generated/sql/integrity.sum`; with 10,000 actions that is
+//! 200 MB to hash, which this skips for files nobody touched.
+//!
+//! Only fingerprints whose mtime was already old when hashed are kept (see
+//! [`Fingerprint::of`]), so an edit within the file system's mtime granularity is never
+//! missed. The cache lives in `target/codegen-cache/`; a fresh checkout (CI) has none and
+//! hashes everything.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::output::Fingerprint;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Stored {
+    sha256: String,
+    len: u64,
+    mtime_ns: u128,
+}
+
+pub struct HashCache {
+    file: PathBuf,
+    loaded: BTreeMap<PathBuf, Stored>,
+    seen: Mutex<BTreeMap<PathBuf, Stored>>,
+}
+
+fn nanos(t: SystemTime) -> Option<u128> {
+    t.duration_since(UNIX_EPOCH).ok().map(|d| d.as_nanos())
+}
+
+impl HashCache {
+    /// The cache of the project at `root` (empty when missing or unreadable).
+    pub fn load(root: &Path) -> HashCache {
+        let file = root.join("target/codegen-cache/file-hashes.json");
+        let loaded = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
+        HashCache {
+            file,
+            loaded,
+            seen: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// [`Fingerprint::of`] `path`, without reading it when an earlier run hashed it at the
+    /// same size and mtime.
+    pub fn fingerprint(&self, path: &Path) -> std::io::Result<Fingerprint> {
+        let meta = std::fs::metadata(path)?;
+        let mtime = meta.modified().ok();
+        let known = self
+            .loaded
+            .get(path)
+            .filter(|s| s.len == meta.len() && mtime.and_then(nanos) == Some(s.mtime_ns));
+        let fingerprint = match (known, mtime) {
+            (Some(stored), Some(mtime)) => {
+                Fingerprint::remembered(stored.sha256.clone(), stored.len, mtime)
+            }
+            _ => Fingerprint::of(path)?,
+        };
+        if let Some((len, modified)) = fingerprint.stat() {
+            if let Some(mtime_ns) = nanos(modified) {
+                let stored = Stored {
+                    sha256: fingerprint.sha256.clone(),
+                    len,
+                    mtime_ns,
+                };
+                self.seen
+                    .lock()
+                    .expect("hash cache lock")
+                    .insert(path.to_path_buf(), stored);
+            }
+        }
+        Ok(fingerprint)
+    }
+
+    /// Keeps what this run hashed or trusted, for the next run. Best effort: a cache that
+    /// cannot be written only makes the next run slower.
+    pub fn save(self) {
+        let seen = self.seen.into_inner().unwrap_or_default();
+        if seen == self.loaded {
+            return;
+        }
+        if let Some(dir) = self.file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(text) = serde_json::to_string(&seen) {
+            let _ = std::fs::write(&self.file, text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn set_mtime(path: &Path, secs_ago: u64) {
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(secs_ago))
+            .unwrap();
+    }
+
+    fn sha_of(root: &Path, file: &Path) -> String {
+        let cache = HashCache::load(root);
+        let sha = cache.fingerprint(file).unwrap().sha256;
+        cache.save();
+        sha
+    }
+
+    #[test]
+    fn trusts_unchanged_files_and_rehashes_touched_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("generated/a.sql");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "one").unwrap();
+        set_mtime(&file, 120);
+        let one = sha_of(dir.path(), &file);
+        let stamp = std::fs::metadata(&file).unwrap().modified().unwrap();
+
+        // Same size and mtime: the recorded sum is trusted, the file not read (so bytes
+        // swapped behind its back with the mtime put back go unseen, as with git's index).
+        std::fs::write(&file, "two").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(stamp)
+            .unwrap();
+        assert_eq!(sha_of(dir.path(), &file), one);
+
+        // Any other mtime: hashed again.
+        set_mtime(&file, 60);
+        assert_ne!(sha_of(dir.path(), &file), one);
+    }
+
+    #[test]
+    fn fresh_files_are_not_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("b.sql");
+        std::fs::write(&file, "new").unwrap();
+        sha_of(dir.path(), &file);
+        assert!(
+            HashCache::load(dir.path()).loaded.is_empty(),
+            "a racy mtime was cached"
+        );
+    }
+}
