@@ -90,48 +90,6 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 39] = [
-        Code::YamlSyntax,
-        Code::UnknownKey,
-        Code::WrongType,
-        Code::MissingKey,
-        Code::DuplicateKey,
-        Code::DuplicateAction,
-        Code::BuiltinCollision,
-        Code::InvalidActionName,
-        Code::ActionNameTooLong,
-        Code::NameMismatch,
-        Code::InvalidInputName,
-        Code::DuplicateInput,
-        Code::KeywordInputName,
-        Code::RequiredWithDefault,
-        Code::DefaultTypeMismatch,
-        Code::DefaultNotInEnum,
-        Code::SecretWithDefault,
-        Code::ControlCharacter,
-        Code::NotUtf8,
-        Code::FileTooLarge,
-        Code::AliasBomb,
-        Code::InvalidValue,
-        Code::InvalidImplementation,
-        Code::UnknownCustomFunction,
-        Code::Io,
-        Code::UnknownAction,
-        Code::UnknownWorkflow,
-        Code::UnknownParameter,
-        Code::MissingParameter,
-        Code::ParameterTypeMismatch,
-        Code::UnknownTransitionTarget,
-        Code::UnreachableTask,
-        Code::RequiresCycle,
-        Code::UnbalancedExpression,
-        Code::UndeclaredVariable,
-        Code::DeprecatedAction,
-        Code::DuplicateWorkflow,
-        Code::InvalidWorkflow,
-        Code::IgnoredInlineParameter,
-    ];
-
     /// The code as printed: `MA` and a number that never changes meaning.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -225,8 +225,7 @@ fn implementation_line(imp: &Implementation) -> String {
 
 /// A code span that survives any backticks inside `s`.
 pub(crate) fn code(s: &str) -> String {
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let ticks = "`".repeat(longest + 1);
+    let ticks = "`".repeat(longest_backtick_run(s) + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
         " "
     } else {
@@ -247,8 +246,12 @@ pub(crate) fn cell(s: &str) -> String {
 
 /// A fence longer than any backtick run in the block.
 fn fence_for(block: &str) -> String {
-    let longest = block.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    "`".repeat(longest.max(2) + 1)
+    "`".repeat(longest_backtick_run(block).max(2) + 1)
+}
+
+/// Code spans and fences must be delimited by more backticks than they contain in a row.
+fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 #[cfg(test)]
