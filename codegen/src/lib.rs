@@ -42,6 +42,16 @@ pub enum Error {
     State(String),
 }
 
+impl Error {
+    /// For `map_err`: an I/O failure on `path`.
+    pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        move |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// Loads the specs under `root` and produces every generated file.
 pub fn generate(root: &Path) -> Result<(Model, Diagnostics, FileSet), Error> {
     let (model, warnings) = spec::load(root)?;

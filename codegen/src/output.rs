@@ -167,7 +167,7 @@ impl FileSet {
             Some(Wanted::Text(t)) => Ok(Some(Cow::Borrowed(t))),
             Some(Wanted::Kept(_)) => {
                 let full = root.join(GENERATED_DIR).join(path);
-                let text = fs::read_to_string(&full).map_err(io_err(&full))?;
+                let text = fs::read_to_string(&full).map_err(Error::io(&full))?;
                 Ok(Some(Cow::Owned(text)))
             }
         }
@@ -238,19 +238,12 @@ impl Change {
     }
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 fn owned_files(dir: &Path) -> Result<BTreeSet<String>, Error> {
     let manifest = dir.join(MANIFEST);
     let text = match fs::read_to_string(&manifest) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        Err(e) => return Err(io_err(&manifest)(e)),
+        Err(e) => return Err(Error::io(&manifest)(e)),
     };
     Ok(text
         .lines()
@@ -269,7 +262,7 @@ pub fn check(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
         match wanted {
             Wanted::Text(contents) => changes.extend(compare(&full, path, contents)?),
             Wanted::Kept(fingerprint) => {
-                if !fingerprint.unchanged(&full).map_err(io_err(&full))? {
+                if !fingerprint.unchanged(&full).map_err(Error::io(&full))? {
                     return Err(Error::State(format!(
                         "generated/{path} changed or vanished during this run, yet it must stay as emitted (SHA-256 {}); restore it from version control",
                         fingerprint.sha256
@@ -300,15 +293,15 @@ fn compare(full: &Path, path: &str, contents: &str) -> Result<Option<Change>, Er
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Some(Change::Created(path.to_string())))
         }
-        Err(e) => return Err(io_err(full)(e)),
+        Err(e) => return Err(Error::io(full)(e)),
     };
-    let len = file.metadata().map_err(io_err(full))?.len();
+    let len = file.metadata().map_err(Error::io(full))?.len();
     if len == contents.len() as u64
-        && same_bytes(&mut file, contents.as_bytes()).map_err(io_err(full))?
+        && same_bytes(&mut file, contents.as_bytes()).map_err(Error::io(full))?
     {
         return Ok(None);
     }
-    let bytes = fs::read(full).map_err(io_err(full))?;
+    let bytes = fs::read(full).map_err(Error::io(full))?;
     if bytes == contents.as_bytes() {
         // Rewritten between the two reads: now it matches.
         return Ok(None);
@@ -368,7 +361,7 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
             }
             Change::Removed(path) => {
                 let full = dir.join(path);
-                fs::remove_file(&full).map_err(io_err(&full))?;
+                fs::remove_file(&full).map_err(Error::io(&full))?;
                 remove_empty_parents(&dir, &full);
             }
             Change::Unowned(_) => continue,
@@ -380,19 +373,20 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io_err(parent))?;
+    fs::create_dir_all(parent).map_err(Error::io(parent))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(parent)
-        .map_err(io_err(parent))?;
-    tmp.write_all(bytes).map_err(io_err(path))?;
+        .map_err(Error::io(parent))?;
+    tmp.write_all(bytes).map_err(Error::io(path))?;
     // Temp files are created 0600; generated files are ordinary checked-in files.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(io_err(path))?;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))
+            .map_err(Error::io(path))?;
     }
-    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
+    tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
     Ok(())
 }
 

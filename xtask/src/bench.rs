@@ -12,30 +12,23 @@ use codegen::Error;
 const ACTIONS_PER_FILE: usize = 10;
 const FILES_PER_SERVICE: usize = 100;
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 pub fn run(root: &Path, actions: usize, keep: Option<&Path>) -> Result<bool, Error> {
     eprintln!("bench: building xtask (release)");
     let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
         .args(["build", "--release", "--quiet", "-p", "xtask"])
         .status()
-        .map_err(io(root))?
+        .map_err(Error::io(root))?
         .success();
     if !ok {
         return Ok(false);
     }
     let exe = root.join("target/release/xtask");
-    let temp = tempfile::tempdir().map_err(io(root))?;
+    let temp = tempfile::tempdir().map_err(Error::io(root))?;
     let dir = match keep {
         Some(dir) => {
             if dir.exists() {
-                fs::remove_dir_all(dir).map_err(io(dir))?;
+                fs::remove_dir_all(dir).map_err(Error::io(dir))?;
             }
             dir
         }
@@ -83,8 +76,8 @@ pub fn run(root: &Path, actions: usize, keep: Option<&Path>) -> Result<bool, Err
 
 fn synthesise(dir: &Path, actions: usize) -> Result<(), Error> {
     let project = dir.join("specs/project.yaml");
-    fs::create_dir_all(project.parent().expect("has parent")).map_err(io(dir))?;
-    fs::write(&project, "prefix: bench\n").map_err(io(&project))?;
+    fs::create_dir_all(project.parent().expect("has parent")).map_err(Error::io(dir))?;
+    fs::write(&project, "prefix: bench\n").map_err(Error::io(&project))?;
     let files = actions.div_ceil(ACTIONS_PER_FILE);
     for f in 0..files {
         let path: PathBuf = dir.join(format!(
@@ -92,7 +85,7 @@ fn synthesise(dir: &Path, actions: usize) -> Result<(), Error> {
             f / FILES_PER_SERVICE,
             f % FILES_PER_SERVICE
         ));
-        fs::create_dir_all(path.parent().expect("has parent")).map_err(io(&path))?;
+        fs::create_dir_all(path.parent().expect("has parent")).map_err(Error::io(&path))?;
         let mut text = String::from("actions:\n");
         for a in 0..ACTIONS_PER_FILE.min(actions - f * ACTIONS_PER_FILE) {
             let _ = write!(
@@ -100,7 +93,7 @@ fn synthesise(dir: &Path, actions: usize) -> Result<(), Error> {
                 "  action{a}:\n    description: |\n      Synthetic action {a} of file {f}.\n\n      A second paragraph.\n    inputs:\n      - name: thing_id\n        type: uuid\n        required: true\n        description: The thing.\n      - name: status\n        type: string\n        default: available\n        enum: [available, error]\n      - name: count\n        type: integer\n        default: 5\n    output:\n      type: boolean\n    tags: [bench]\n    implementation:\n      kind: assert_field\n      service: volumev3\n      path: /things/{{thing_id}}\n      field: thing.status\n      expected: status\n      subject: thing\n"
             );
         }
-        fs::write(&path, text).map_err(io(&path))?;
+        fs::write(&path, text).map_err(Error::io(&path))?;
     }
     Ok(())
 }
@@ -115,14 +108,14 @@ fn measure(exe: &Path, root: &Path, args: &[&str]) -> Result<(Duration, i64, boo
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map_err(io(exe))?;
+        .map_err(Error::io(exe))?;
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid out-parameter; wait4 reaps exactly our child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let elapsed = started.elapsed();
     if pid < 0 {
-        return Err(io(exe)(std::io::Error::last_os_error()));
+        return Err(Error::io(exe)(std::io::Error::last_os_error()));
     }
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     Ok((elapsed, usage.ru_maxrss, ok))

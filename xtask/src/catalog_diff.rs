@@ -11,13 +11,6 @@ pub enum DiffFormat {
     Json,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// Returns false (exit 1) on breaking changes unless `allow_breaking`.
 pub fn run(
     root: &Path,
@@ -25,7 +18,7 @@ pub fn run(
     format: DiffFormat,
     allow_breaking: bool,
 ) -> Result<bool, Error> {
-    let old_root = tempfile::tempdir().map_err(io(root))?;
+    let old_root = tempfile::tempdir().map_err(Error::io(root))?;
     if !extract_specs(root, rev, old_root.path())? {
         return Ok(false);
     }
@@ -63,7 +56,7 @@ fn extract_specs(root: &Path, rev: &str, dest: &Path) -> Result<bool, Error> {
         .args(["cat-file", "-e", &format!("{rev}:specs")])
         .stderr(Stdio::null())
         .status()
-        .map_err(io(root))?
+        .map_err(Error::io(root))?
         .success();
     let verify = Command::new("git")
         .current_dir(root)
@@ -75,7 +68,7 @@ fn extract_specs(root: &Path, rev: &str, dest: &Path) -> Result<bool, Error> {
         ])
         .stdout(Stdio::null())
         .status()
-        .map_err(io(root))?;
+        .map_err(Error::io(root))?;
     if !verify.success() {
         eprintln!("error: `{rev}` is not a git revision of {}", root.display());
         return Ok(false);
@@ -88,13 +81,13 @@ fn extract_specs(root: &Path, rev: &str, dest: &Path) -> Result<bool, Error> {
         .args(["archive", "--format=tar", rev, "specs"])
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(io(root))?;
+        .map_err(Error::io(root))?;
     let tar = Command::new("tar")
         .args(["-x", "-C"])
         .arg(dest)
         .stdin(archive.stdout.take().expect("piped"))
         .status()
-        .map_err(io(dest))?;
-    let git = archive.wait().map_err(io(root))?;
+        .map_err(Error::io(dest))?;
+    let git = archive.wait().map_err(Error::io(root))?;
     Ok(git.success() && tar.success())
 }
