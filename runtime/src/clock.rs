@@ -77,8 +77,13 @@ pub fn parse_iso8601(s: &str) -> Option<SystemTime> {
         return None;
     }
     let mut rest = &s[19..];
+    let mut nanos = 0u32;
     if let Some(frac) = rest.strip_prefix('.') {
         let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        // Cinder and Trove order backups created within one second by the fraction.
+        for (i, d) in frac[..digits.min(9)].bytes().enumerate() {
+            nanos += u32::from(d - b'0') * 10u32.pow(8 - i as u32);
+        }
         rest = &frac[digits..];
     }
     let offset = match rest {
@@ -104,7 +109,7 @@ pub fn parse_iso8601(s: &str) -> Option<SystemTime> {
         - offset;
     u64::try_from(secs)
         .ok()
-        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+        .map(|s| UNIX_EPOCH + Duration::new(s, nanos))
 }
 
 // Howard Hinnant's algorithms (http://howardhinnant.github.io/date_algorithms.html).
@@ -147,6 +152,11 @@ mod tests {
             "2000_02_29_00_00_00"
         );
         assert!(parse_iso8601("2026-13-01T00:00:00Z").is_none());
+        // Cinder writes no zone (UTC) and microseconds that order backups of one second.
+        let a = parse_iso8601("2026-11-25T18:30:23.000100").unwrap();
+        let b = parse_iso8601("2026-11-25T18:30:23.25").unwrap();
+        assert_eq!(b.duration_since(t).unwrap(), Duration::from_millis(250));
+        assert!(a < b);
         assert!(parse_iso8601("yesterday").is_none());
     }
 }

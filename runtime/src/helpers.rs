@@ -97,11 +97,9 @@ pub async fn assert_field(
     )))
 }
 
-/// At most this many pages are followed (a runaway `next` link must not loop forever).
-const MAX_PAGES: usize = 1000;
-
 /// `kind: list_filter`: GET `path` with the filters that have a value as query
-/// parameters, follow `next` links, return the items at `items`; fail when there are none.
+/// parameters, follow next-page links, return the items at `items`; fail when there are
+/// none.
 pub async fn list_filter(
     ctx: &Context,
     service: &str,
@@ -109,23 +107,14 @@ pub async fn list_filter(
     items: &str,
     filters: &[(&str, Option<String>)],
 ) -> Result<Value, ActionError> {
-    let os = ctx.openstack()?;
     let query: Vec<(&str, String)> = filters
         .iter()
         .filter_map(|(k, v)| v.clone().map(|v| (*k, v)))
         .collect();
-    let mut found = Vec::new();
-    let mut body = os.get(service, path, &query).await?;
-    for _ in 0..MAX_PAGES {
-        match field(&body, items) {
-            Some(Value::Array(list)) => found.extend(list.iter().cloned()),
-            _ => return Err(missing_field(service, path, items)),
-        }
-        // Glance: `next` is a path with the query already in it, relative to the endpoint.
-        let next = body.get("next").and_then(Value::as_str).map(str::to_string);
-        let Some(next) = next else { break };
-        body = os.get(service, &next, &[]).await?;
-    }
+    let found = ctx
+        .openstack()?
+        .get_all(service, path, &query, items)
+        .await?;
     if found.is_empty() {
         let shown: Vec<String> = query.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
         return Err(ActionError::UnexpectedState(if shown.is_empty() {

@@ -15,6 +15,7 @@ pub mod helpers;
 pub mod input;
 pub mod openstack;
 pub mod registry;
+pub mod shlex;
 pub mod yaml;
 
 use std::sync::Arc;
@@ -37,6 +38,9 @@ pub struct Context {
     /// Per-call project override, an id or a name (the server takes it from the
     /// `X-OpenStack-Project` header); `None` uses the configured project.
     pub project: Option<String>,
+    /// The API microversions the running action relies on (from its spec); every request
+    /// to one of these services names its version.
+    pub microversions: openstack::Microversions,
 }
 
 impl Context {
@@ -48,6 +52,18 @@ impl Context {
                     .into(),
             )
         })?;
-        Ok(os.scoped(self.region.as_deref(), self.project.as_deref()))
+        Ok(os.scoped(
+            self.region.as_deref(),
+            self.project.as_deref(),
+            self.microversions,
+        ))
+    }
+
+    /// This context for an action that relies on `microversions`.
+    pub fn with_microversions(&self, microversions: openstack::Microversions) -> Context {
+        Context {
+            microversions,
+            ..self.clone()
+        }
     }
 }

@@ -24,8 +24,7 @@ pub fn state(config: &Config) -> Result<Arc<AppState>, mistral_actions_runtime::
     let ctx = Context {
         openstack,
         exec: config.exec.clone(),
-        region: None,
-        project: None,
+        ..Context::default()
     };
     Ok(AppState::new(ctx, config.token.clone()))
 }

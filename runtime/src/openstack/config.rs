@@ -34,6 +34,33 @@ pub enum Credentials {
         user: Option<Ident>,
         user_domain: Ident,
     },
+    /// An existing Keystone token (`OS_TOKEN`, `auth_type: v3token`), exchanged for one
+    /// scoped to `project`; it cannot be renewed past its own expiry.
+    Token {
+        token: Secret<String>,
+        project: Option<Ident>,
+        project_domain: Ident,
+    },
+}
+
+/// Which certificates OpenStack's TLS endpoints are checked against: the system's trust
+/// store and the public web roots, plus `cacert` (a PEM bundle, `OS_CACERT` or clouds.yaml
+/// `cacert`, as most clouds serve Keystone with a private CA). `verify: false` (clouds.yaml
+/// `verify: false` or `insecure: true`, `OS_INSECURE=true`) checks nothing; the server logs
+/// a warning when it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trust {
+    pub cacert: Option<PathBuf>,
+    pub verify: bool,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            cacert: None,
+            verify: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +75,7 @@ pub struct CloudConfig {
     pub timeout: Duration,
     /// Re-authenticate this long before the token expires.
     pub refresh_margin: Duration,
+    pub trust: Trust,
 }
 
 /// The `auth:` block of clouds.yaml; the `OS_*` variables fill the same fields.
@@ -71,6 +99,7 @@ struct AuthBlock {
     application_credential_id: Option<String>,
     application_credential_name: Option<String>,
     application_credential_secret: Option<String>,
+    token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +111,9 @@ struct CloudEntry {
     interface: Option<String>,
     endpoint_type: Option<String>,
     api_timeout: Option<f64>,
+    cacert: Option<String>,
+    verify: Option<bool>,
+    insecure: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,12 +166,22 @@ impl CloudConfig {
         })?;
         let entry: CloudEntry = serde_json::from_value(entry.clone())
             .map_err(|e| config_err(format!("{}: cloud '{cloud}': {e}", path.display())))?;
+        // A relative `cacert` is relative to the clouds.yaml that names it.
+        let cacert = entry.cacert.map(|c| match path.parent() {
+            Some(dir) if Path::new(&c).is_relative() => dir.join(c),
+            _ => PathBuf::from(c),
+        });
+        let trust = Trust {
+            cacert,
+            verify: entry.verify.unwrap_or(true) && !entry.insecure.unwrap_or(false),
+        };
         build(
             entry.auth,
             entry.auth_type,
             entry.region_name,
             entry.interface.or(entry.endpoint_type),
             entry.api_timeout.map(Duration::from_secs_f64),
+            trust,
         )
     }
 
@@ -163,6 +205,7 @@ impl CloudConfig {
             application_credential_id: v("OS_APPLICATION_CREDENTIAL_ID"),
             application_credential_name: v("OS_APPLICATION_CREDENTIAL_NAME"),
             application_credential_secret: v("OS_APPLICATION_CREDENTIAL_SECRET"),
+            token: v("OS_TOKEN"),
         };
         let timeout = v("OS_API_TIMEOUT")
             .map(|t| {
@@ -171,12 +214,19 @@ impl CloudConfig {
                     .map_err(|_| config_err(format!("OS_API_TIMEOUT: not a number: {t}")))
             })
             .transpose()?;
+        let insecure = v("OS_INSECURE")
+            .map(|s| matches!(s.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+        let trust = Trust {
+            cacert: v("OS_CACERT").map(PathBuf::from),
+            verify: !insecure.unwrap_or(false),
+        };
         build(
             auth,
             v("OS_AUTH_TYPE"),
             v("OS_REGION_NAME"),
             v("OS_INTERFACE").or_else(|| v("OS_ENDPOINT_TYPE")),
             timeout,
+            trust,
         )
     }
 }
@@ -204,6 +254,7 @@ fn build(
     region: Option<String>,
     interface: Option<String>,
     timeout: Option<Duration>,
+    trust: Trust,
 ) -> Result<CloudConfig, ActionError> {
     let auth_url = auth
         .auth_url
@@ -215,11 +266,28 @@ fn build(
     let user_domain =
         ident(auth.user_domain_id, auth.user_domain_name).unwrap_or(default_domain.clone());
     let user = ident(auth.user_id, auth.username);
+    let project = ident(
+        auth.project_id.or(auth.tenant_id),
+        auth.project_name.or(auth.tenant_name),
+    );
+    let project_domain =
+        ident(auth.project_domain_id, auth.project_domain_name).unwrap_or(default_domain);
+    let token_auth = matches!(auth_type.as_deref(), Some("token" | "v3token"))
+        || (auth_type.is_none() && auth.token.is_some() && auth.password.is_none());
     let app_cred = matches!(
         auth_type.as_deref(),
         Some("v3applicationcredential" | "application_credential")
     ) || auth.application_credential_secret.is_some();
-    let credentials = if app_cred {
+    let credentials = if token_auth {
+        Credentials::Token {
+            token: Secret::new(
+                auth.token
+                    .ok_or_else(|| config_err("token auth needs a token (OS_TOKEN)"))?,
+            ),
+            project,
+            project_domain,
+        }
+    } else if app_cred {
         let credential = ident(
             auth.application_credential_id,
             auth.application_credential_name,
@@ -245,7 +313,7 @@ fn build(
             None | Some("password" | "v3password") => {}
             Some(other) => {
                 return Err(config_err(format!(
-                    "auth_type '{other}' is not supported (password, v3applicationcredential)"
+                    "auth_type '{other}' is not supported (password, v3applicationcredential, v3token)"
                 )))
             }
         }
@@ -256,12 +324,8 @@ fn build(
                     .ok_or_else(|| config_err("no password (OS_PASSWORD)"))?,
             ),
             user_domain,
-            project: ident(
-                auth.project_id.or(auth.tenant_id),
-                auth.project_name.or(auth.tenant_name),
-            ),
-            project_domain: ident(auth.project_domain_id, auth.project_domain_name)
-                .unwrap_or(default_domain),
+            project,
+            project_domain,
         }
     };
     let interface = interface
@@ -274,6 +338,7 @@ fn build(
         interface,
         timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
         refresh_margin: DEFAULT_MARGIN,
+        trust,
     })
 }
 

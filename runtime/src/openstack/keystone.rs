@@ -147,6 +147,19 @@ fn request_body(c: &CloudConfig, project: Option<&Ident>) -> Value {
                 "application_credential": cred
             }}})
         }
+        Credentials::Token {
+            token,
+            project: configured,
+            project_domain,
+        } => {
+            let mut auth = json!({
+                "identity": {"methods": ["token"], "token": {"id": token.expose()}}
+            });
+            if let Some(p) = project.or(configured.as_ref()) {
+                auth["scope"] = json!({"project": with_domain(p, project_domain)});
+            }
+            json!({"auth": auth})
+        }
     }
 }
 
@@ -177,7 +190,7 @@ pub async fn authenticate(
         .timeout(config.timeout)
         .send()
         .await
-        .map_err(|e| super::transport_error("identity", "POST", "/auth/tokens", e))?;
+        .map_err(|e| super::request::transport_error("identity", "POST", "/auth/tokens", e))?;
     let status = response.status();
     if !status.is_success() {
         let body = response.text().await.unwrap_or_default();
@@ -186,7 +199,7 @@ pub async fn authenticate(
             method: "POST",
             path: "/auth/tokens".into(),
             status: status.as_u16(),
-            message: super::error_message(&body),
+            message: super::request::error_message(&body),
         });
     }
     let token = response
@@ -233,6 +246,7 @@ mod tests {
             interface: "public".into(),
             timeout: Duration::from_secs(1),
             refresh_margin: Duration::from_secs(1),
+            trust: Default::default(),
         }
     }
 
@@ -253,6 +267,23 @@ mod tests {
             scope(Some(&Ident::Id("abc".into()))),
             json!({"project": {"id": "abc"}}),
             "an id needs no domain"
+        );
+    }
+
+    #[test]
+    fn a_token_is_exchanged_for_a_scoped_one() {
+        let mut c = password_config();
+        c.credentials = Credentials::Token {
+            token: Secret::new("gAAAA-token".into()),
+            project: Some(Ident::Id("p1".into())),
+            project_domain: Ident::Id("default".into()),
+        };
+        assert_eq!(
+            request_body(&c, None),
+            json!({"auth": {
+                "identity": {"methods": ["token"], "token": {"id": "gAAAA-token"}},
+                "scope": {"project": {"id": "p1"}}
+            }})
         );
     }
 }

@@ -2,20 +2,24 @@
 //! project, one per project a call asked for), re-authenticated shortly before they expire
 //! and whenever a service answers 401.
 
+mod client;
 pub mod config;
 pub mod keystone;
+pub mod microversion;
+mod paging;
+mod request;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use reqwest::Method;
-use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
 
-pub use config::CloudConfig;
+pub use config::{CloudConfig, Trust};
 use config::{Credentials, Ident};
 use keystone::Session;
+pub use microversion::Microversions;
+pub use request::Scoped;
 
 use crate::ActionError;
 
@@ -41,10 +45,7 @@ impl std::fmt::Debug for OpenStack {
 
 impl OpenStack {
     pub fn new(config: CloudConfig) -> Result<OpenStack, ActionError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| ActionError::Config(format!("HTTP client: {e}")))?;
+        let http = client::build(&config)?;
         Ok(OpenStack {
             http,
             config,
@@ -58,12 +59,18 @@ impl OpenStack {
     }
 
     /// Requests in `region` (`None`: the cloud's region) and `project`, an id or a name
-    /// (`None`: the configured project).
-    pub fn scoped<'a>(&'a self, region: Option<&'a str>, project: Option<&'a str>) -> Scoped<'a> {
+    /// (`None`: the configured project), with the API microversions an action relies on.
+    pub fn scoped<'a>(
+        &'a self,
+        region: Option<&'a str>,
+        project: Option<&'a str>,
+        microversions: Microversions,
+    ) -> Scoped<'a> {
         Scoped {
             os: self,
             region,
             project,
+            microversions,
         }
     }
 
@@ -81,8 +88,12 @@ impl OpenStack {
             Credentials::Password {
                 project: Some(Ident::Id(c) | Ident::Name(c)),
                 ..
+            }
+            | Credentials::Token {
+                project: Some(Ident::Id(c) | Ident::Name(c)),
+                ..
             } if c == p => Ok(None),
-            Credentials::Password { .. } => Ok(Some(p)),
+            Credentials::Password { .. } | Credentials::Token { .. } => Ok(Some(p)),
             Credentials::ApplicationCredential { .. } => {
                 let bound = self
                     .session(None)
@@ -175,132 +186,4 @@ fn project_ident(project: &str) -> Ident {
     } else {
         Ident::Name(project.to_string())
     }
-}
-
-/// The client for one call: the shared sessions, the call's region and project.
-#[derive(Clone, Copy)]
-pub struct Scoped<'a> {
-    os: &'a OpenStack,
-    region: Option<&'a str>,
-    project: Option<&'a str>,
-}
-
-impl Scoped<'_> {
-    async fn request(
-        &self,
-        method: Method,
-        service: &str,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-    ) -> Result<Value, ActionError> {
-        let os = self.os;
-        let method_name: &'static str = if method == Method::GET { "GET" } else { "POST" };
-        let key = os.session_key(self.project).await?;
-        let mut retried = false;
-        loop {
-            let session = os.session(key).await?;
-            let region = self.region.or(os.config.region.as_deref());
-            let base = session.endpoint(service, &os.config.interface, region)?;
-            let url = format!("{base}{path}");
-            let mut req = os
-                .http
-                .request(method.clone(), &url)
-                .header("X-Auth-Token", session.token.expose().as_str())
-                .header("Accept", "application/json");
-            if !query.is_empty() {
-                req = req.query(query);
-            }
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            tracing::debug!(service, method = method_name, path, "openstack request");
-            let response = req
-                .send()
-                .await
-                .map_err(|e| transport_error(service, method_name, path, e))?;
-            let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED && !retried {
-                // Revoked or expired early: log in again, once.
-                tracing::info!(service, "token refused; re-authenticating");
-                os.invalidate(key, &session).await;
-                retried = true;
-                continue;
-            }
-            let text = response
-                .text()
-                .await
-                .map_err(|e| transport_error(service, method_name, path, e))?;
-            if !status.is_success() {
-                return Err(ActionError::OpenStack {
-                    service: service.to_string(),
-                    method: method_name,
-                    path: path.to_string(),
-                    status: status.as_u16(),
-                    message: error_message(&text),
-                });
-            }
-            if text.trim().is_empty() {
-                return Ok(Value::Null);
-            }
-            return serde_json::from_str(&text).map_err(|e| {
-                ActionError::Upstream(format!(
-                    "{service} answered {method_name} {path} with something that is not JSON: {e}"
-                ))
-            });
-        }
-    }
-
-    pub async fn get(
-        &self,
-        service: &str,
-        path: &str,
-        query: &[(&str, String)],
-    ) -> Result<Value, ActionError> {
-        self.request(Method::GET, service, path, query, None).await
-    }
-
-    pub async fn post(
-        &self,
-        service: &str,
-        path: &str,
-        body: &Value,
-    ) -> Result<Value, ActionError> {
-        self.request(Method::POST, service, path, &[], Some(body))
-            .await
-    }
-}
-
-pub(crate) fn transport_error(
-    service: &str,
-    method: &str,
-    path: &str,
-    e: reqwest::Error,
-) -> ActionError {
-    if e.is_timeout() {
-        ActionError::Timeout(format!("{service} did not answer {method} {path} in time"))
-    } else {
-        ActionError::Upstream(format!("{service}: {method} {path} failed: {e}"))
-    }
-}
-
-/// OpenStack error bodies look like `{"itemNotFound": {"message": "…", "code": 404}}`
-/// (Nova, Cinder, Trove) or `{"error": {"message": …}}` (Keystone); others are text.
-pub(crate) fn error_message(body: &str) -> String {
-    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
-        for v in map.values() {
-            if let Some(m) = v.get("message").and_then(Value::as_str) {
-                return m.to_string();
-            }
-        }
-        if let Some(m) = map.get("message").and_then(Value::as_str) {
-            return m.to_string();
-        }
-    }
-    let text = body.trim();
-    let mut cut: String = text.chars().take(300).collect();
-    if cut.len() < text.len() {
-        cut.push('…');
-    }
-    cut
 }

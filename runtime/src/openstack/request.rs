@@ -1,0 +1,140 @@
+//! One request to an OpenStack service: endpoint from the token's catalog, the call's
+//! region and project, the action's microversion, one re-login when the token is refused.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::{microversion, Microversions, OpenStack};
+use crate::ActionError;
+
+/// The client for one call: the shared sessions, the call's region and project.
+#[derive(Clone, Copy)]
+pub struct Scoped<'a> {
+    pub(super) os: &'a OpenStack,
+    pub(super) region: Option<&'a str>,
+    pub(super) project: Option<&'a str>,
+    pub(super) microversions: Microversions,
+}
+
+impl Scoped<'_> {
+    async fn request(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, ActionError> {
+        let os = self.os;
+        let method_name: &'static str = if method == Method::GET { "GET" } else { "POST" };
+        let key = os.session_key(self.project).await?;
+        let mut retried = false;
+        loop {
+            let session = os.session(key).await?;
+            let region = self.region.or(os.config.region.as_deref());
+            let base = session.endpoint(service, &os.config.interface, region)?;
+            let url = format!("{base}{path}");
+            let mut req = os
+                .http
+                .request(method.clone(), &url)
+                .header("X-Auth-Token", session.token.expose().as_str())
+                .header("Accept", "application/json");
+            if !query.is_empty() {
+                req = req.query(query);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            if let Some(version) = microversion::header(self.microversions, service) {
+                req = req.header("OpenStack-API-Version", version);
+            }
+            tracing::debug!(service, method = method_name, path, "openstack request");
+            let response = req
+                .send()
+                .await
+                .map_err(|e| transport_error(service, method_name, path, e))?;
+            let status = response.status();
+            if status == reqwest::StatusCode::UNAUTHORIZED && !retried {
+                // Revoked or expired early: log in again, once.
+                tracing::info!(service, "token refused; re-authenticating");
+                os.invalidate(key, &session).await;
+                retried = true;
+                continue;
+            }
+            let text = response
+                .text()
+                .await
+                .map_err(|e| transport_error(service, method_name, path, e))?;
+            if !status.is_success() {
+                return Err(ActionError::OpenStack {
+                    service: service.to_string(),
+                    method: method_name,
+                    path: path.to_string(),
+                    status: status.as_u16(),
+                    message: error_message(&text),
+                });
+            }
+            if text.trim().is_empty() {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_str(&text).map_err(|e| {
+                ActionError::Upstream(format!(
+                    "{service} answered {method_name} {path} with something that is not JSON: {e}"
+                ))
+            });
+        }
+    }
+
+    pub async fn get(
+        &self,
+        service: &str,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Value, ActionError> {
+        self.request(Method::GET, service, path, query, None).await
+    }
+
+    pub async fn post(
+        &self,
+        service: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Value, ActionError> {
+        self.request(Method::POST, service, path, &[], Some(body))
+            .await
+    }
+}
+
+pub(crate) fn transport_error(
+    service: &str,
+    method: &str,
+    path: &str,
+    e: reqwest::Error,
+) -> ActionError {
+    if e.is_timeout() {
+        ActionError::Timeout(format!("{service} did not answer {method} {path} in time"))
+    } else {
+        ActionError::Upstream(format!("{service}: {method} {path} failed: {e}"))
+    }
+}
+
+/// OpenStack error bodies look like `{"itemNotFound": {"message": "…", "code": 404}}`
+/// (Nova, Cinder, Trove) or `{"error": {"message": …}}` (Keystone); others are text.
+pub(crate) fn error_message(body: &str) -> String {
+    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
+        for v in map.values() {
+            if let Some(m) = v.get("message").and_then(Value::as_str) {
+                return m.to_string();
+            }
+        }
+        if let Some(m) = map.get("message").and_then(Value::as_str) {
+            return m.to_string();
+        }
+    }
+    let text = body.trim();
+    let mut cut: String = text.chars().take(300).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut
+}
