@@ -1,12 +1,22 @@
-//! Automatic incremental backup chains, shared by Cinder and Trove: a new backup extends
-//! the shortest chain whose root this tool created, while that chain is shorter than
-//! [`MAX_CHAIN_LENGTH`]; otherwise it starts a new full backup.
+//! Automatic incremental backup chains, the original tool's promise: a chain holds at most
+//! [`MAX_CHAIN_LENGTH`] backups, and only chains whose root this tool created (its
+//! description starts with [`DESC_PREFIX`]) are extended; otherwise a new full backup
+//! starts a chain.
+//!
+//! Trove lets the caller name the parent (`parent_id`), so a new Trove backup extends the
+//! shortest of our chains, as the original did ([`chains`], [`choose_parent`]). Cinder does
+//! not (see [`super::cinder_chain`]).
 
 use serde_json::Value;
 
 pub const MAX_CHAIN_LENGTH: usize = 5;
 /// Descriptions of backups this tool creates start with this.
 pub const DESC_PREFIX: &str = "Created by Mistral";
+
+/// Whether a backup with this description was created by this tool.
+pub fn is_ours(description: Option<&str>) -> bool {
+    description.is_some_and(|d| d.starts_with(DESC_PREFIX))
+}
 
 /// What `chains` needs of a backup.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,11 +77,7 @@ pub fn choose_parent(chains: &[Vec<Link>]) -> Option<&Link> {
             // Every other chain is at least as long.
             return None;
         }
-        if chain[0]
-            .description
-            .as_deref()
-            .is_some_and(|d| d.starts_with(DESC_PREFIX))
-        {
+        if is_ours(chain[0].description.as_deref()) {
             return chain.last();
         }
     }

@@ -2,7 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::chains::{self, Link, DESC_PREFIX};
+use super::chains::DESC_PREFIX;
+use super::cinder_chain::{self, Decision, WhyFull};
 use crate::clock::Utc;
 use crate::helpers::segment;
 use crate::{ActionError, Context, Uuid};
@@ -29,8 +30,46 @@ async fn snap_name(ctx: &Context, volume_id: &Uuid, now: &Utc) -> Result<String,
     Ok(format!("{name}_snap_{}", now.name_stamp()))
 }
 
+/// Every backup of `volume_id` in Cinder's detail view.
+async fn volume_backups(ctx: &Context, volume_id: &Uuid) -> Result<Vec<Value>, ActionError> {
+    let listed = ctx
+        .openstack()?
+        .get_all(
+            SERVICE,
+            "/backups/detail",
+            &[("volume_id", volume_id.to_string())],
+            "backups",
+        )
+        .await?;
+    // Older Cinders ignore the filter; never count another volume's backup.
+    Ok(listed
+        .into_iter()
+        .filter(|b| {
+            b.get("volume_id")
+                .and_then(Value::as_str)
+                .is_none_or(|v| v == volume_id.as_str())
+        })
+        .collect())
+}
+
+/// The created backup as Cinder summarises it (`id`, `name`, `links`), with
+/// `is_incremental` saying what was asked of Cinder and, when an incremental backup was
+/// asked for and could not be made, `incremental_skipped` saying why.
+fn created(body: Value, incremental: bool, skipped: Option<&str>) -> Result<Value, ActionError> {
+    let mut backup = unwrap_key(body, "backup")?;
+    if let Some(map) = backup.as_object_mut() {
+        map.insert("is_incremental".into(), json!(incremental));
+        if let Some(why) = skipped {
+            map.insert("incremental_skipped".into(), json!(why));
+        }
+    }
+    Ok(backup)
+}
+
 /// `int32bit.cinder.backups.create`: one backup with all of Cinder's options; unset
-/// options are left out of the request.
+/// options are left out of the request. Cinder refuses an incremental backup of a volume
+/// that has no available backup (`No backups available to do an incremental backup.`), so
+/// then a full one is made and the result says so.
 #[allow(clippy::too_many_arguments)] // one parameter per spec input, by convention
 pub async fn create_backup(
     ctx: &Context,
@@ -42,6 +81,17 @@ pub async fn create_backup(
     incremental: bool,
     force: bool,
 ) -> Result<Value, ActionError> {
+    let skipped = if incremental
+        && !volume_backups(ctx, &volume_id)
+            .await?
+            .iter()
+            .any(|b| b.get("status").and_then(Value::as_str) == Some("available"))
+    {
+        Some(WhyFull::NoAvailableBackup.explain())
+    } else {
+        None
+    };
+    let incremental = incremental && skipped.is_none();
     let mut backup = Map::new();
     backup.insert("volume_id".into(), json!(volume_id));
     backup.insert("name".into(), json!(backup_name));
@@ -60,52 +110,36 @@ pub async fn create_backup(
         .openstack()?
         .post(SERVICE, "/backups", &json!({ "backup": backup }))
         .await?;
-    unwrap_key(body, "backup")
+    created(body, incremental, skipped)
 }
 
 /// `int32bit.cinder.backups.create_backup`: a backup in an automatic incremental chain
-/// (see [`chains`]).
+/// (the rule: [`cinder_chain`]).
 pub async fn create_backup_in_chain(ctx: &Context, volume_id: Uuid) -> Result<Value, ActionError> {
-    let os = ctx.openstack()?;
     let now = Utc::now();
-    let listed = os
-        .get(
-            SERVICE,
-            "/backups/detail",
-            &[("volume_id", volume_id.to_string())],
-        )
-        .await?;
-    let links: Vec<Link> = listed
-        .get("backups")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ActionError::Upstream(format!("{SERVICE} answered without `backups`")))?
+    let backups: Vec<cinder_chain::Backup> = volume_backups(ctx, &volume_id)
+        .await?
         .iter()
-        // Older Cinders ignore the filter; never chain onto another volume's backup.
-        .filter(|b| {
-            b.get("volume_id")
-                .and_then(Value::as_str)
-                .is_none_or(|v| v == volume_id.as_str())
-        })
-        .filter_map(Link::from_json)
+        .filter_map(cinder_chain::Backup::from_json)
         .collect();
-    let chains = chains::chains(&links);
-    let parent = chains::choose_parent(&chains);
+    let decision = cinder_chain::decide(&backups);
     let name = snap_name(ctx, &volume_id, &now).await?;
+    let incremental = matches!(decision, Decision::Incremental { .. });
+    match &decision {
+        Decision::Incremental { length, .. } => {
+            tracing::info!(chain_length = length, "extending a backup chain")
+        }
+        Decision::Full(why) => tracing::info!(reason = why.explain(), "starting a backup chain"),
+    }
     let body = json!({"backup": {
         "volume_id": volume_id,
         "name": name,
         "description": format!("{DESC_PREFIX} at {}", now.python_str()),
-        "incremental": parent.is_some(),
+        "incremental": incremental,
         "force": true,
-        "backup_id": parent.map(|p| p.id.clone()),
     }});
-    tracing::info!(
-        volume_id = %volume_id,
-        parent = parent.map(|p| p.id.as_str()).unwrap_or("-"),
-        chains = chains.len(),
-        "creating a chained backup"
-    );
-    unwrap_key(os.post(SERVICE, "/backups", &body).await?, "backup")
+    let os = ctx.openstack()?;
+    created(os.post(SERVICE, "/backups", &body).await?, incremental, None)
 }
 
 /// `int32bit.cinder.snapshots.create_snapshot`: a forced snapshot named after the volume.

@@ -8,6 +8,7 @@
 
 pub mod chains;
 pub mod cinder;
+pub mod cinder_chain;
 pub mod nova;
 pub mod system;
 pub mod trove;

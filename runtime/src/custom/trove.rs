@@ -1,4 +1,9 @@
 //! Trove (database) actions; Trove has no SDK worth its weight here, so raw REST.
+//!
+//! Trove's rules, from its source: a backup list is paged at `backups_page_size` (20),
+//! newest first, and filtered by `?instance_id=` (`trove/backup/service.py`, `index`); a
+//! create names its parent with `parent_id` and takes `incremental` as the integer 0 or 1
+//! (`trove/common/apischema.py`, `backup` and `boolean_string`), `true` is refused.
 
 use serde_json::{json, Map, Value};
 
@@ -17,14 +22,20 @@ pub async fn create_backup_in_chain(
 ) -> Result<Value, ActionError> {
     let os = ctx.openstack()?;
     let now = Utc::now();
-    // Trove cannot filter backups by instance.
-    let listed = os.get(SERVICE, "/backups", &[]).await?;
+    let listed = os
+        .get_all(
+            SERVICE,
+            "/backups",
+            &[("instance_id", instance_id.to_string())],
+            "backups",
+        )
+        .await?;
+    // Trove before 26 ignores the filter. Only completed backups can be built on: a
+    // failed one has no data, and one still running is not a parent yet.
     let links: Vec<Link> = listed
-        .get("backups")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ActionError::Upstream(format!("{SERVICE} answered without `backups`")))?
         .iter()
         .filter(|b| b.get("instance_id").and_then(Value::as_str) == Some(instance_id.as_str()))
+        .filter(|b| b.get("status").and_then(Value::as_str) == Some("COMPLETED"))
         .filter_map(Link::from_json)
         .collect();
     let chains = chains::chains(&links);
@@ -60,9 +71,14 @@ pub async fn create_backup_in_chain(
         "description".into(),
         json!(format!("{DESC_PREFIX} at {}", now.python_str())),
     );
-    if let Some(p) = parent {
-        backup.insert("parent_id".into(), json!(p.id));
-        backup.insert("incremental".into(), json!(true));
+    match parent {
+        Some(p) => {
+            backup.insert("parent_id".into(), json!(p.id));
+            backup.insert("incremental".into(), json!(1));
+        }
+        None => {
+            backup.insert("incremental".into(), json!(0));
+        }
     }
     let mut body = os
         .post(SERVICE, "/backups", &json!({ "backup": backup }))
