@@ -56,6 +56,12 @@ struct ExecFile {
     allow: Vec<String>,
     timeout_secs: Option<f64>,
     max_output_bytes: Option<usize>,
+    /// `PATH` of the commands (the server's own environment is never passed on).
+    path: Option<String>,
+    /// Names of the server's environment variables a command may see besides `PATH`,
+    /// `LANG` and `LC_ALL`.
+    #[serde(default)]
+    env: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -185,8 +191,12 @@ impl Config {
 
         let mut exec = ExecPolicy {
             allow: file.exec.allow,
+            env: file.exec.env,
             ..ExecPolicy::default()
         };
+        if let Some(p) = file.exec.path {
+            exec.path = p;
+        }
         if let Some(t) = file.exec.timeout_secs {
             exec.timeout = secs("exec.timeout_secs", t)?;
         }

@@ -1,6 +1,8 @@
 //! `int32bit.system.exec`: a command on the action server's host. Disabled unless the
-//! operator lists the programs it may run; split with shell-words, never through a shell;
-//! at most one pipe; killed at its timeout; output capped.
+//! operator lists the programs it may run; split as Python's `shlex.split` splits (the
+//! original tool's), never through a shell; at most one pipe; killed at its timeout;
+//! output capped. A command sees a cleared environment: the server's holds its bearer
+//! token and OpenStack password.
 
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
@@ -20,7 +22,14 @@ pub struct ExecPolicy {
     pub timeout: Duration,
     /// Largest stdout accepted, in bytes; more fails the action.
     pub max_output_bytes: usize,
+    /// `PATH` of the commands, and where bare program names are looked up.
+    pub path: String,
+    /// Variables of the server's environment passed on, besides [`PASSED_ON`].
+    pub env: Vec<String>,
 }
+
+/// Passed on when the server has them: they decide how commands print text.
+pub const PASSED_ON: [&str; 2] = ["LANG", "LC_ALL"];
 
 impl Default for ExecPolicy {
     fn default() -> Self {
@@ -28,7 +37,25 @@ impl Default for ExecPolicy {
             allow: Vec::new(),
             timeout: Duration::from_secs(30),
             max_output_bytes: 1024 * 1024,
+            path: "/usr/local/bin:/usr/bin:/bin".into(),
+            env: Vec::new(),
         }
+    }
+}
+
+impl ExecPolicy {
+    /// The whole environment of a command.
+    fn environment(&self) -> Vec<(String, String)> {
+        let mut vars = vec![("PATH".to_string(), self.path.clone())];
+        for name in PASSED_ON.iter().copied().chain(self.env.iter().map(String::as_str)) {
+            if name == "PATH" || vars.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            if let Some(value) = std::env::var_os(name) {
+                vars.push((name.to_string(), value.to_string_lossy().into_owned()));
+            }
+        }
+        vars
     }
 }
 
@@ -44,7 +71,7 @@ fn parse(cmd: &str, policy: &ExecPolicy) -> Result<Vec<Vec<String>>, ActionError
     }
     let mut argvs = Vec::new();
     for part in parts {
-        let argv = shell_words::split(part)
+        let argv = crate::shlex::split(part)
             .map_err(|e| ActionError::BadInput(format!("input `cmd`: {e}")))?;
         let Some(program) = argv.first() else {
             return Err(ActionError::BadInput("input `cmd`: empty command".into()));
@@ -59,9 +86,11 @@ fn parse(cmd: &str, policy: &ExecPolicy) -> Result<Vec<Vec<String>>, ActionError
     Ok(argvs)
 }
 
-fn spawn(argv: &[String], stdin: Stdio) -> Result<Child, ActionError> {
+fn spawn(argv: &[String], env: &[(String, String)], stdin: Stdio) -> Result<Child, ActionError> {
     Command::new(&argv[0])
         .args(&argv[1..])
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -127,9 +156,13 @@ fn check(argv: &[String], ran: &Ran) -> Result<(), ActionError> {
     )))
 }
 
-async fn run(argvs: &[Vec<String>], cap: usize) -> Result<Vec<u8>, ActionError> {
+async fn run(
+    argvs: &[Vec<String>],
+    env: &[(String, String)],
+    cap: usize,
+) -> Result<Vec<u8>, ActionError> {
     let io = |e: std::io::Error| ActionError::CommandFailed(format!("running the command: {e}"));
-    let mut first = spawn(&argvs[0], Stdio::null())?;
+    let mut first = spawn(&argvs[0], env, Stdio::null())?;
     let (out, first_ran, last) = if argvs.len() == 2 {
         let pipe: Stdio = first
             .stdout
@@ -137,7 +170,7 @@ async fn run(argvs: &[Vec<String>], cap: usize) -> Result<Vec<u8>, ActionError> 
             .expect("stdout is piped")
             .try_into()
             .map_err(io)?;
-        let mut second = spawn(&argvs[1], pipe)?;
+        let mut second = spawn(&argvs[1], env, pipe)?;
         let out = read_capped(second.stdout.take(), cap);
         let (out, a, b) = tokio::join!(out, finish(first), finish(second));
         (out.map_err(io)?, Some(a.map_err(io)?), b.map_err(io)?)
@@ -175,7 +208,11 @@ pub async fn exec(ctx: &Context, cmd: String) -> Result<Value, ActionError> {
     let argvs = parse(&cmd, policy)?;
     tracing::info!(programs = ?argvs.iter().map(|a| a[0].as_str()).collect::<Vec<_>>(), "exec");
     // Dropping the children on timeout kills them (kill_on_drop).
-    let out = tokio::time::timeout(policy.timeout, run(&argvs, policy.max_output_bytes))
+    let env = policy.environment();
+    let out = tokio::time::timeout(
+        policy.timeout,
+        run(&argvs, &env, policy.max_output_bytes),
+    )
         .await
         .map_err(|_| {
             ActionError::Timeout(format!(

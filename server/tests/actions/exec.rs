@@ -15,6 +15,7 @@ async fn with_allow(allow: &[&str], timeout: Duration, cap: usize) -> Harness {
             allow: allow.iter().map(|s| s.to_string()).collect(),
             timeout,
             max_output_bytes: cap,
+            ..ExecPolicy::default()
         },
         ..Options::default()
     })
@@ -119,4 +120,55 @@ async fn output_over_the_cap_fails_and_under_it_is_text() {
     // Invalid UTF-8 is replaced, not an error.
     let out = h.ok(EXEC, json!({"cmd": r"printf 'a\377b'"})).await;
     assert_eq!(out, "a\u{fffd}b");
+}
+
+#[tokio::test]
+async fn commands_see_none_of_the_server_s_secrets() {
+    // The server holds these in its environment in production (README, "Action server").
+    const SECRETS: [(&str, &str); 3] = [
+        ("MISTRAL_ACTIONS_TOKEN", "bearer-secret-4b1d"),
+        ("OS_PASSWORD", "keystone-secret-77c2"),
+        ("OS_APPLICATION_CREDENTIAL_SECRET", "appcred-secret-90aa"),
+    ];
+    for (k, v) in SECRETS {
+        std::env::set_var(k, v);
+    }
+    std::env::set_var("MA_TEST_PASSED_ON", "visible");
+    let h = Harness::with(Options {
+        exec: ExecPolicy {
+            allow: vec!["env".into(), "printenv".into()],
+            env: vec!["MA_TEST_PASSED_ON".into()],
+            ..ExecPolicy::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let printed = h.ok(EXEC, json!({"cmd": "env"})).await;
+    let printed = printed.as_str().unwrap();
+    for (k, v) in SECRETS {
+        assert!(!printed.contains(v), "{k} leaked into the command: {printed}");
+        assert!(!printed.contains(k), "{k} leaked into the command: {printed}");
+    }
+    let names: Vec<&str> = printed
+        .lines()
+        .filter_map(|l| l.split('=').next())
+        .collect();
+    assert!(names.contains(&"PATH"), "{printed}");
+    assert!(names.contains(&"MA_TEST_PASSED_ON"), "{printed}");
+    for name in names {
+        assert!(
+            ["PATH", "LANG", "LC_ALL", "MA_TEST_PASSED_ON"].contains(&name),
+            "{name} reached the command: {printed}"
+        );
+    }
+    assert_eq!(
+        h.ok(EXEC, json!({"cmd": "printenv MA_TEST_PASSED_ON"})).await,
+        "visible\n"
+    );
+}
+
+#[tokio::test]
+async fn a_hash_starts_no_comment_as_in_the_original_s_shlex() {
+    let h = with_allow(&["echo"], Duration::from_secs(10), 4096).await;
+    assert_eq!(h.ok(EXEC, json!({"cmd": "echo #foo bar"})).await, "#foo bar\n");
 }
