@@ -20,6 +20,7 @@ use config::{Credentials, Ident};
 use keystone::Session;
 pub use microversion::Microversions;
 pub use request::Scoped;
+pub use reqwest::Method;
 
 use crate::ActionError;
 

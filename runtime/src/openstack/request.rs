@@ -17,7 +17,9 @@ pub struct Scoped<'a> {
 }
 
 impl Scoped<'_> {
-    async fn request(
+    /// One request; `body`, when given, is sent as JSON. Actions use [`Self::get`] and
+    /// [`Self::post`]; the tests' fixtures need the other methods too.
+    pub async fn request(
         &self,
         method: Method,
         service: &str,
@@ -26,7 +28,7 @@ impl Scoped<'_> {
         body: Option<&Value>,
     ) -> Result<Value, ActionError> {
         let os = self.os;
-        let method_name: &'static str = if method == Method::GET { "GET" } else { "POST" };
+        let method_name = method_name(&method);
         let key = os.session_key(self.project).await?;
         let mut retried = false;
         loop {
@@ -105,6 +107,18 @@ impl Scoped<'_> {
     }
 }
 
+fn method_name(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        _ => "OTHER",
+    }
+}
+
 pub(crate) fn transport_error(
     service: &str,
     method: &str,
@@ -112,10 +126,24 @@ pub(crate) fn transport_error(
     e: reqwest::Error,
 ) -> ActionError {
     if e.is_timeout() {
-        ActionError::Timeout(format!("{service} did not answer {method} {path} in time"))
-    } else {
-        ActionError::Upstream(format!("{service}: {method} {path} failed: {e}"))
+        return ActionError::Timeout(format!("{service} did not answer {method} {path} in time"));
     }
+    // reqwest's own text only says a request failed; the cause (refused connection,
+    // unknown certificate issuer, …) is further down the chain, and it is what an operator
+    // needs. The URL in reqwest's text is dropped: it is in the endpoint catalog anyway.
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    causes.dedup();
+    let why = if causes.is_empty() {
+        e.without_url().to_string()
+    } else {
+        causes.join(": ")
+    };
+    ActionError::Upstream(format!("{service}: {method} {path} failed: {why}"))
 }
 
 /// OpenStack error bodies look like `{"itemNotFound": {"message": "…", "code": 404}}`

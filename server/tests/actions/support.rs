@@ -6,8 +6,11 @@ use std::time::Duration;
 use mistral_actions_runtime::openstack::CloudConfig;
 use mistral_actions_runtime::{ExecPolicy, Secret};
 use mistral_actions_server::Config;
-use serde_json::Value;
 use stub_openstack::{Stub, World};
+
+#[path = "../common/serve.rs"]
+mod serve;
+use serve::{serve, Served};
 
 pub const TOKEN: &str = "test-token-0123456789";
 
@@ -35,9 +38,14 @@ pub fn password_cloud(stub: &Stub) -> CloudConfig {
 
 pub struct Harness {
     pub stub: Stub,
-    pub url: String,
-    pub client: reqwest::Client,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Served,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = Served;
+    fn deref(&self) -> &Served {
+        &self.served
+    }
 }
 
 /// Builds the cloud configuration once the stub's address is known.
@@ -83,61 +91,9 @@ impl Harness {
             cloud: Some(cloud),
             exec: o.exec,
         };
-        let app = mistral_actions_server::router(mistral_actions_server::state(&config).unwrap());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-        });
         Harness {
             stub,
-            url,
-            client: reqwest::Client::new(),
-            stop: Some(stop),
-        }
-    }
-
-    /// POSTs `input` to the action with the right token; returns status and body.
-    pub async fn call(&self, action: &str, input: Value) -> (u16, Value) {
-        let r = self
-            .client
-            .post(format!("{}/v1/actions/{action}", self.url))
-            .bearer_auth(TOKEN)
-            .json(&input)
-            .send()
-            .await
-            .expect("the server answers");
-        let status = r.status().as_u16();
-        (status, r.json().await.expect("a JSON body"))
-    }
-
-    /// The error message of a failed call, after checking its status.
-    pub async fn fails(&self, action: &str, input: Value, status: u16) -> String {
-        let (got, body) = self.call(action, input).await;
-        assert_eq!(got, status, "{action}: {body}");
-        body["error"]["message"]
-            .as_str()
-            .expect("an error message")
-            .to_string()
-    }
-
-    pub async fn ok(&self, action: &str, input: Value) -> Value {
-        let (got, body) = self.call(action, input).await;
-        assert_eq!(got, 200, "{action}: {body}");
-        body["result"].clone()
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
+            served: serve(&config).await,
         }
     }
 }

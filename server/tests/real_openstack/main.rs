@@ -1,0 +1,12 @@
+//! Every action against real OpenStack services (Keystone, Nova, Cinder with the real
+//! cinder-backup, Glance, Trove), installed and started by `cargo xtask ci`; the stub
+//! OpenStack is not used here.
+
+mod asserts;
+mod backups;
+mod cinder;
+mod glance;
+mod identity;
+mod nova;
+mod support;
+mod trove;
