@@ -102,7 +102,9 @@ mod tests {
         let names: std::collections::BTreeSet<&str> =
             ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
         assert_eq!(names.len(), ErrorKind::ALL.len());
-        assert!(ErrorKind::ALL.windows(2).all(|w| w[0].status() <= w[1].status()));
+        assert!(ErrorKind::ALL
+            .windows(2)
+            .all(|w| w[0].status() <= w[1].status()));
         assert!(ErrorKind::ALL.iter().all(|k| k.status() >= 400));
     }
 }

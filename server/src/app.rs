@@ -59,7 +59,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 fn error_response(kind: ErrorKind, message: &str) -> Response {
     let status = StatusCode::from_u16(kind.status()).expect("the contract's statuses are valid");
-    let body = json!({ envelope::ERROR: { envelope::KIND: kind.as_str(), envelope::MESSAGE: message } });
+    let body =
+        json!({ envelope::ERROR: { envelope::KIND: kind.as_str(), envelope::MESSAGE: message } });
     (status, Json(body)).into_response()
 }
 

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use clap::{Args, Subcommand, ValueEnum};
-use codegen::emit::sql::{self, Row, Target, OWNER_TAG};
+use codegen::emit::sql::{self, Target};
 use codegen::model::{Dialect, SchemaGeneration};
+use codegen::registration::{Row, OWNER_TAG};
 use codegen::Error;
 use serde_json::Value;
 

@@ -6,7 +6,8 @@ use super::names;
 use super::reader::{Ctx, Fields};
 use crate::diagnostics::Code;
 use crate::model::{
-    Action, Deprecation, Example, Implementation, Input, InputType, Origin, Output,
+    Action, Deprecation, Example, Implementation, ImplementationKind, Input, InputType, Origin,
+    Output,
 };
 use crate::yaml::{Kind, Node, Pos};
 
@@ -37,6 +38,8 @@ pub struct ParsedAction {
     /// Where the action's key is, for duplicate and collision reports.
     pub name_pos: Pos,
     pub replaced_by_pos: Option<Pos>,
+    /// Where a `custom` implementation names its function.
+    pub function_pos: Option<Pos>,
 }
 
 /// Reads one actions file. `name_prefix` is `<prefix>.<path segments>`, derived from
@@ -133,9 +136,11 @@ fn parse_action(ctx: &mut Ctx, derived: &str, key: &Node, body: &Node) -> Option
         Some(node) => parse_deprecation(ctx, node),
     };
 
-    let implementation = f
-        .require(ctx, "implementation")
-        .and_then(|n| parse_implementation(ctx, n, &inputs));
+    let implementation_node = f.require(ctx, "implementation");
+    let implementation = implementation_node.and_then(|n| parse_implementation(ctx, n, &inputs));
+    let function_pos = implementation_node
+        .and_then(|n| n.get("function"))
+        .map(|n| n.pos);
     ok &= implementation.is_some();
 
     let examples = f
@@ -169,6 +174,7 @@ fn parse_action(ctx: &mut Ctx, derived: &str, key: &Node, body: &Node) -> Option
         },
         name_pos: key.pos,
         replaced_by_pos,
+        function_pos,
     })
 }
 
@@ -364,18 +370,26 @@ fn parse_deprecation(ctx: &mut Ctx, node: &Node) -> (Option<Deprecation>, Option
     )
 }
 
-const IMPLEMENTATION_KINDS: &[&str] = &["get_field", "assert_field", "list_filter", "custom"];
-
 fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<Implementation> {
     let mut f = Fields::new(ctx, node, "`implementation`")?;
     let kind_node = f.require(ctx, "kind")?;
     let kind = ctx.string(kind_node, "kind")?;
+    let Some(known) = ImplementationKind::parse(&kind) else {
+        let kinds: Vec<&str> = ImplementationKind::ALL.iter().map(|k| k.as_str()).collect();
+        ctx.error(
+            Code::InvalidValue,
+            kind_node.pos,
+            format!("unknown implementation kind `{kind}`"),
+            &format!("use one of: {}", kinds.join(", ")),
+        );
+        return None;
+    };
     let mut text = |f: &mut Fields, key: &str| {
         f.require(ctx, key)
             .and_then(|n| Some((ctx.string(n, key)?, n.pos)))
     };
-    let imp = match kind.as_str() {
-        "get_field" => {
+    let imp = match known {
+        ImplementationKind::GetField => {
             let (service, path, field) = (
                 text(&mut f, "service"),
                 text(&mut f, "path"),
@@ -390,7 +404,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 field: field?.0,
             }
         }
-        "assert_field" => {
+        ImplementationKind::AssertField => {
             let (service, path, field, expected, subject) = (
                 text(&mut f, "service"),
                 text(&mut f, "path"),
@@ -414,7 +428,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 subject: subject?.0,
             }
         }
-        "list_filter" => {
+        ImplementationKind::ListFilter => {
             let (service, path, items) = (
                 text(&mut f, "service"),
                 text(&mut f, "path"),
@@ -439,7 +453,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 filters,
             }
         }
-        "custom" => {
+        ImplementationKind::Custom => {
             let function = text(&mut f, "function");
             f.finish(ctx, &["kind", "function"]);
             let (function, pos) = function?;
@@ -451,16 +465,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                     "name a function as `module::function` in the runtime crate",
                 );
             }
-            Implementation::Custom { function, at: pos }
-        }
-        other => {
-            ctx.error(
-                Code::InvalidValue,
-                kind_node.pos,
-                format!("unknown implementation kind `{other}`"),
-                &format!("use one of: {}", IMPLEMENTATION_KINDS.join(", ")),
-            );
-            return None;
+            Implementation::Custom { function }
         }
     };
     Some(imp)

@@ -182,13 +182,8 @@ impl<'n> Fields<'n> {
             if *taken {
                 continue;
             }
-            let closest = known
-                .iter()
-                .map(|k| (strsim::levenshtein(k, key), *k))
-                .min()
-                .filter(|(d, _)| *d <= 3);
-            let help = match closest {
-                Some((_, k)) => format!("did you mean `{k}`?"),
+            let help = match crate::suggest::closest(key, known.iter().copied()) {
+                Some(k) => format!("did you mean `{k}`?"),
                 None => format!("known keys: {}", known.join(", ")),
             };
             ctx.error(

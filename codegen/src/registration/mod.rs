@@ -1,12 +1,15 @@
-//! The `action_definitions_v2` row that registers one action: the row Mistral's own
-//! `adhoc_actions.create_or_update_actions` writes for an equivalent ad-hoc action
-//! (`fixtures/mistral/reference-adhoc-row.json`), pointing at the action server.
+//! What Mistral stores for each action: the `action_definitions_v2` row that registers it,
+//! as Mistral's own `adhoc_actions.create_or_update_actions` writes it for an equivalent
+//! ad-hoc action (`fixtures/mistral/reference-adhoc-row.json`), pointing at the action
+//! server. The SQL emitter writes these rows; `cargo xtask action-list` compares a live
+//! Mistral's with them.
+
+mod definition;
 
 use mistral_actions_contract::{header, route, EnvDefault, EnvKey, ENV_KEYS};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::definition;
 use crate::model::{Action, Project};
 use crate::signature::python_json_dumps;
 use crate::Error;
