@@ -7,6 +7,7 @@ mod bench_server;
 mod catalog_diff;
 mod ci;
 mod e2e;
+mod openapi_validator;
 mod report;
 mod services;
 mod sql_cmd;

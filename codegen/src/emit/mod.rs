@@ -3,6 +3,7 @@
 
 pub mod action_history;
 pub mod catalog;
+pub mod openapi;
 pub mod rust;
 pub mod sql;
 pub mod workflows;
@@ -23,6 +24,7 @@ pub type Emit = fn(&Model, &Prior) -> Result<FileSet, Error>;
 pub const EMITTERS: &[(&str, Emit)] = &[
     ("action history", action_history::emit),
     ("catalog", catalog::emit),
+    ("openapi", openapi::emit),
     ("rust crate", rust::emit),
     ("sql migrations", sql::emit),
     ("workflows", workflows::emit),

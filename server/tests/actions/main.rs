@@ -4,6 +4,7 @@
 mod binary;
 mod chains;
 mod config;
+mod conformance;
 mod exec;
 mod http;
 mod openstack;

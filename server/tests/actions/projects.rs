@@ -19,8 +19,7 @@ async fn call(h: &Harness, action: &str, input: Value, headers: &[(&str, &str)])
         req = req.header(*k, *v);
     }
     let r = req.send().await.expect("the server answers");
-    let status = r.status().as_u16();
-    (status, r.json().await.expect("a JSON body"))
+    crate::support::conforming("POST", r).await
 }
 
 async fn status_in(h: &Harness, project: &str, server: &str) -> (u16, Value) {

@@ -113,8 +113,7 @@ impl Harness {
             .send()
             .await
             .expect("the server answers");
-        let status = r.status().as_u16();
-        (status, r.json().await.expect("a JSON body"))
+        conforming("POST", r).await
     }
 
     /// The error message of a failed call, after checking its status.
@@ -140,4 +139,14 @@ impl Drop for Harness {
             let _ = s.send(());
         }
     }
+}
+
+/// Status and JSON body of an answer to `method`, after checking both against
+/// `generated/openapi.json`.
+pub async fn conforming(method: &str, r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let path = r.url().path().to_string();
+    let body: Value = r.json().await.expect("a JSON body");
+    crate::conformance::check(method, &path, status, &body);
+    (status, body)
 }
