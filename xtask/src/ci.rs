@@ -91,7 +91,17 @@ pub fn run(root: &Path) -> Result<bool, Error> {
         ),
         (
             "OpenAPI validator venv (MA_OPENAPI_PYTHON for the tests)",
-            Box::new(|| setup(crate::openapi_validator::export(root))),
+            Box::new(|| {
+                let python = crate::openapi_validator::ensure(root);
+                setup(python.map(|py| {
+                    std::env::set_var(crate::openapi_validator::PYTHON_ENV, &py);
+                    eprintln!(
+                        "    {}={}",
+                        crate::openapi_validator::PYTHON_ENV,
+                        py.display()
+                    );
+                }))
+            }),
         ),
         (
             "tests",

@@ -1,8 +1,8 @@
 //! The independent OpenAPI validator the tests use: `openapi-spec-validator` (with the
 //! `jsonschema` it brings) from PyPI, in a Python venv at `target/openapi-venv`.
 //!
-//! `cargo xtask ci` calls [`export`] before the tests; it installs the venv once (seconds)
-//! and sets `MA_OPENAPI_PYTHON` ([`PYTHON_ENV`]) to its interpreter for every test process.
+//! `cargo xtask ci` calls [`ensure`] before the tests; it installs the venv once (seconds),
+//! and ci sets `MA_OPENAPI_PYTHON` ([`PYTHON_ENV`]) to its interpreter for every test process.
 //! `tests/tests/openapi.rs` validates `generated/openapi.json` with it, and the server's
 //! tests check every answer against that document with it; both fail, saying how to get
 //! it, when it is missing.
@@ -44,19 +44,11 @@ pub fn ensure(root: &Path) -> Result<PathBuf, String> {
         "--disable-pip-version-check",
     ];
     if !run(Command::new(&py).args(pip).arg(PACKAGE))? || !installed(&py) {
+        let dir = dir.display();
         return Err(format!(
-            "pip could not install {PACKAGE} into {} (is PyPI reachable?)",
-            dir.display()
+            "pip could not install {PACKAGE} into {dir} (is PyPI reachable?)"
         ));
     }
-    Ok(py)
-}
-
-/// `ensure`, then `MA_OPENAPI_PYTHON` for every process started after (the tests).
-pub fn export(root: &Path) -> Result<PathBuf, String> {
-    let py = ensure(root)?;
-    std::env::set_var(PYTHON_ENV, &py);
-    eprintln!("    {PYTHON_ENV}={}", py.display());
     Ok(py)
 }
 

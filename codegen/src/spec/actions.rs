@@ -9,7 +9,7 @@ use crate::model::{
     Action, Deprecation, Example, Implementation, ImplementationKind, Input, InputType, Origin,
     Output,
 };
-use crate::yaml::{Kind, Node, Pos};
+use crate::yaml::{Node, Pos};
 
 const FILE_KEYS: &[&str] = &["actions"];
 const ACTION_KEYS: &[&str] = &[
@@ -45,16 +45,8 @@ pub struct ParsedAction {
 /// Reads one actions file. `name_prefix` is `<prefix>.<path segments>`, derived from
 /// the file's place under `specs/actions/`.
 pub fn parse_file(ctx: &mut Ctx, root: &Node, name_prefix: &str) -> Vec<ParsedAction> {
-    if root.kind == Kind::Null {
-        ctx.error(
-            Code::MissingKey,
-            root.pos,
-            "the file is empty",
-            "add `actions:` with at least one action, or delete the file",
-        );
-        return Vec::new();
-    }
-    let Some(mut fields) = Fields::new(ctx, root, "an actions file") else {
+    let fill = "add `actions:` with at least one action, or delete the file";
+    let Some(mut fields) = Fields::of_file(ctx, root, "an actions file", fill) else {
         return Vec::new();
     };
     let mut out = Vec::new();

@@ -151,6 +151,15 @@ impl<'n> Fields<'n> {
         })
     }
 
+    /// The top-level mapping of a spec file; an empty file is reported with `fill` as help.
+    pub fn of_file(ctx: &mut Ctx, root: &'n Node, what: &str, fill: &str) -> Option<Fields<'n>> {
+        if root.kind == Kind::Null {
+            ctx.error(Code::MissingKey, root.pos, "the file is empty", fill);
+            return None;
+        }
+        Fields::new(ctx, root, what)
+    }
+
     pub fn get(&mut self, key: &str) -> Option<&'n Node> {
         let i = self.pairs.iter().position(|(k, _, _)| *k == key)?;
         self.taken[i] = true;

@@ -55,17 +55,7 @@ pub fn slug(from: &BTreeMap<String, Row>, to: &BTreeMap<String, Row>) -> String 
     let nonempty: Vec<_> = parts.iter().filter(|(_, v)| !v.is_empty()).collect();
     if let [(verb, names)] = nonempty.as_slice() {
         if names.len() == 1 {
-            let name: String = names[0]
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .take(80)
-                .collect();
+            let name: String = crate::emit::name_chars(names[0]).take(80).collect();
             return format!("{verb}_{name}");
         }
     }

@@ -118,16 +118,8 @@ pub fn load(
 }
 
 fn read_headers<'n>(ctx: &mut Ctx, root: &'n Node, file: usize) -> Vec<Header<'n>> {
-    if root.kind == Kind::Null {
-        ctx.error(
-            Code::MissingKey,
-            root.pos,
-            "the file is empty",
-            "add `version: '2.0'` and a workflow, or delete the file",
-        );
-        return Vec::new();
-    }
-    let Some(mut fields) = Fields::new(ctx, root, "a workflows file") else {
+    let fill = "add `version: '2.0'` and a workflow, or delete the file";
+    let Some(mut fields) = Fields::of_file(ctx, root, "a workflows file", fill) else {
         return Vec::new();
     };
     if let Some(v) = fields.require(ctx, "version") {
