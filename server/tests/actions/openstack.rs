@@ -177,21 +177,7 @@ async fn a_token_about_to_expire_is_renewed_before_use() {
 #[tokio::test]
 async fn application_credentials_work_and_wrong_credentials_are_a_502() {
     let h = Harness::with(Options {
-        cloud: Some(Box::new(|stub| {
-            CloudConfig::from_env(&env_of(&[
-                ("OS_AUTH_URL", stub.auth_url()),
-                ("OS_AUTH_TYPE", "v3applicationcredential".into()),
-                (
-                    "OS_APPLICATION_CREDENTIAL_ID",
-                    stub_openstack::APP_CRED_ID.into(),
-                ),
-                (
-                    "OS_APPLICATION_CREDENTIAL_SECRET",
-                    stub_openstack::APP_CRED_SECRET.into(),
-                ),
-            ]))
-            .unwrap()
-        })),
+        cloud: Some(Box::new(crate::support::app_credential_cloud)),
         ..Options::default()
     })
     .await;
