@@ -8,7 +8,7 @@
 //! - [`output`] writes those files into `generated/` or checks them; it alone hashes and
 //!   caches.
 
-pub mod builtins;
+mod builtins;
 pub mod catalog_diff;
 pub mod diagnostics;
 pub mod emit;
@@ -17,7 +17,7 @@ pub mod output;
 mod parallel;
 pub mod prior;
 pub mod registration;
-pub mod signature;
+mod signature;
 pub mod spec;
 mod suggest;
 pub mod workflow;

@@ -1,10 +1,10 @@
 //! One emitter per output, each a pure function of the validated [`Model`] and what earlier
 //! runs left ([`Prior`]) to the files of its output; [`EMITTERS`] lists them all.
 
-pub mod action_history;
+mod action_history;
 pub mod catalog;
-pub mod openapi;
-pub mod rust;
+mod openapi;
+mod rust;
 pub mod sql;
 pub mod workflows;
 
@@ -30,32 +30,24 @@ pub(crate) fn name_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 /// What every emitter is: paths relative to `generated/` and their contents.
-pub type Emit = fn(&Model, &Prior) -> Result<FileSet, Error>;
+pub(crate) type Emit = fn(&Model, &Prior) -> Result<FileSet, Error>;
 
 /// Every output of `cargo xtask generate`. A new output is a module and a line here.
-pub const EMITTERS: &[(&str, Emit)] = &[
-    ("action history", action_history::emit),
-    ("catalog", catalog::emit),
-    ("openapi", openapi::emit),
-    ("rust crate", rust::emit),
-    ("sql migrations", sql::emit),
-    ("workflows", workflows::emit),
+pub(crate) const EMITTERS: &[Emit] = &[
+    action_history::emit,
+    catalog::emit,
+    openapi::emit,
+    rust::emit,
+    sql::emit,
+    workflows::emit,
 ];
 
 /// Everything `generated/` should hold. Emitters share nothing but their inputs, so they
-/// run side by side; their files are merged in list order, and the error reported is that
-/// of the first failing emitter in the list, however the threads were scheduled.
+/// run side by side, as many at once as there are cores; their files are merged in list
+/// order, and the error reported is that of the first failing emitter in the list,
+/// however the work was spread.
 pub fn all(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
-    let results: Vec<Result<FileSet, Error>> = std::thread::scope(|scope| {
-        let running: Vec<_> = EMITTERS
-            .iter()
-            .map(|(_, emit)| scope.spawn(move || emit(model, prior)))
-            .collect();
-        running
-            .into_iter()
-            .map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let results = crate::parallel::map(EMITTERS, |emit| emit(model, prior));
     let mut set = FileSet::default();
     for files in results {
         set.merge(files?);

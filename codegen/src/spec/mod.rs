@@ -2,11 +2,11 @@
 
 mod actions;
 mod custom_fns;
-pub mod names;
+mod names;
 mod project;
 mod reader;
 mod source;
-pub mod workflows;
+mod workflows;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
