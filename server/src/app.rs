@@ -2,7 +2,7 @@
 //! (paths, headers, envelope, kinds and statuses) is `mistral_actions_contract`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
@@ -41,6 +41,10 @@ fn header_name(name: &str) -> HeaderName {
     HeaderName::from_bytes(name.as_bytes()).expect("the contract's header names are valid")
 }
 
+static REQUEST_ID: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::REQUEST_ID));
+static REGION: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::REGION));
+static PROJECT: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::PROJECT));
+
 pub fn router(state: Arc<AppState>) -> Router {
     let protected = Router::new()
         .route(route::ACTIONS, get(list_actions))
@@ -71,7 +75,7 @@ fn action_error(e: &ActionError) -> Response {
 /// Takes the caller's `X-Request-Id` when it is short and printable, else numbers the
 /// request; logs one line per request inside a span carrying the id.
 async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
-    let request_id = header_name(header::REQUEST_ID);
+    let request_id = REQUEST_ID.clone();
     let id = req
         .headers()
         .get(&request_id)
@@ -143,9 +147,9 @@ async fn list_actions() -> Json<Value> {
 }
 
 /// Mistral sends these headers empty when the workflow's environment names no override.
-fn override_header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+fn override_header<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
     headers
-        .get(header_name(name))
+        .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -172,8 +176,8 @@ async fn run_action(
             }
         }
     };
-    let region = override_header(&headers, header::REGION);
-    let project = override_header(&headers, header::PROJECT);
+    let region = override_header(&headers, &REGION);
+    let project = override_header(&headers, &PROJECT);
     let scoped;
     let ctx = if region.is_none() && project.is_none() {
         &state.ctx
