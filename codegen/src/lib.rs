@@ -1,20 +1,25 @@
 //! mistral-actions code generator: specs → validated model → one emitter per output.
 //!
-//! - [`spec`] reads `specs/` and validates it into a [`model::Model`], collecting every
-//!   problem as a located [`diagnostics::Diagnostic`].
-//! - [`emit`] turns the model into files (one module per output: [`emit::catalog`], …).
-//! - [`output`] writes those files into `generated/` or checks them.
+//! - [`spec`] reads `specs/` (and the runtime's `custom` functions) and validates it into a
+//!   [`model::Model`], collecting every problem as a located [`diagnostics::Diagnostic`].
+//! - [`prior`] reads what earlier runs left in `generated/` that outputs build on.
+//! - [`emit`] turns the model and the prior into files, one module per output, listed in
+//!   [`emit::EMITTERS`].
+//! - [`output`] writes those files into `generated/` or checks them; it alone hashes and
+//!   caches.
 
-pub mod builtins;
+mod builtins;
+pub mod catalog_diff;
 pub mod diagnostics;
-pub mod diff;
 pub mod emit;
-pub mod hash_cache;
 pub mod model;
 pub mod output;
 mod parallel;
-pub mod signature;
+pub mod prior;
+pub mod registration;
+mod signature;
 pub mod spec;
+mod suggest;
 pub mod workflow;
 pub mod yaml;
 
@@ -40,6 +45,9 @@ pub enum Error {
     /// migration, a broken state or history file).
     #[error("{0}")]
     State(String),
+    /// A command asked for something the specs do not have (an unknown action name).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {
@@ -55,6 +63,7 @@ impl Error {
 /// Loads the specs under `root` and produces every generated file.
 pub fn generate(root: &Path) -> Result<(Model, Diagnostics, FileSet), Error> {
     let (model, warnings) = spec::load(root)?;
-    let files = emit::all(&model, &root.join(output::GENERATED_DIR))?;
+    let prior = prior::Prior::read(&root.join(output::GENERATED_DIR))?;
+    let files = emit::all(&model, &prior)?;
     Ok((model, warnings, files))
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::signature;
-use crate::yaml::Pos;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
@@ -275,23 +274,53 @@ pub enum Implementation {
         items: String,
         filters: Vec<String>,
     },
-    /// Hand-written logic: a function in the runtime crate.
-    Custom {
-        function: String,
-        /// Where `function:` is written, so a missing function is a located spec error.
-        #[serde(skip)]
-        at: Pos,
-    },
+    /// Hand-written logic: a function in the runtime crate (`runtime/src/custom/`), taking
+    /// the context and one parameter per input.
+    Custom { function: String },
 }
 
 impl Implementation {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ImplementationKind {
         match self {
-            Implementation::GetField { .. } => "get_field",
-            Implementation::AssertField { .. } => "assert_field",
-            Implementation::ListFilter { .. } => "list_filter",
-            Implementation::Custom { .. } => "custom",
+            Implementation::GetField { .. } => ImplementationKind::GetField,
+            Implementation::AssertField { .. } => ImplementationKind::AssertField,
+            Implementation::ListFilter { .. } => ImplementationKind::ListFilter,
+            Implementation::Custom { .. } => ImplementationKind::Custom,
         }
+    }
+}
+
+/// The `kind:` of an implementation. The spec reader matches on it, so a kind added here
+/// does not compile until it is read (and every emitter matches on [`Implementation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImplementationKind {
+    GetField,
+    AssertField,
+    ListFilter,
+    Custom,
+}
+
+impl ImplementationKind {
+    pub const ALL: [ImplementationKind; 4] = [
+        ImplementationKind::GetField,
+        ImplementationKind::AssertField,
+        ImplementationKind::ListFilter,
+        ImplementationKind::Custom,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImplementationKind::GetField => "get_field",
+            ImplementationKind::AssertField => "assert_field",
+            ImplementationKind::ListFilter => "list_filter",
+            ImplementationKind::Custom => "custom",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImplementationKind> {
+        ImplementationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

@@ -62,6 +62,23 @@ fn write_value(out: &mut String, value: &Value) {
 }
 
 fn write_string(out: &mut String, s: &str) {
+    push_double_quoted(out, s, |c, out| match c {
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+        c => out.push(c),
+    });
+}
+
+/// Appends `s` in double quotes, with `"`, `\`, newline, carriage return and tab escaped as JSON
+/// and YAML both write them, and every other character as `other` writes it.
+pub(crate) fn push_double_quoted(out: &mut String, s: &str, other: impl Fn(char, &mut String)) {
+    out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -70,15 +87,7 @@ fn write_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
+            c => other(c, out),
         }
     }
     out.push('"');

@@ -85,6 +85,17 @@ impl Node {
         }
     }
 
+    /// The value of `key` when this node is a mapping holding it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            Kind::Map(pairs) => pairs
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// Counts this node and everything under it; the unit of the alias budget.
     fn weight(&self) -> usize {
         1 + match &self.kind {

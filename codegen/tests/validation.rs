@@ -58,7 +58,11 @@ fn a_valid_spec_loads_and_keeps_input_order() {
     let text = action_with_inputs(
         "      - name: opt\n        type: string\n        default: x\n      - name: req\n        type: integer\n        required: true\n",
     );
-    let dir = project(&[(FILE, text.as_bytes())]);
+    let runtime = b"pub async fn act(ctx: &Context, opt: String, req: i64) {}\n";
+    let dir = project(&[
+        (FILE, text.as_bytes()),
+        ("runtime/src/custom/svc.rs", runtime),
+    ]);
     let (model, warnings) = codegen::spec::load(dir.path()).unwrap();
     assert!(warnings.0.is_empty());
     let action = model.action("int32bit.svc.res.act").expect("derived name");
@@ -379,4 +383,14 @@ fn the_real_specs_load() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let (model, _) = codegen::spec::load(root).unwrap();
     assert_eq!(model.actions.len(), 14);
+}
+
+#[test]
+fn custom_functions_are_looked_up_in_the_given_root_only() {
+    // No runtime/src/custom under this root: the generator's own runtime does not count.
+    assert_problem(
+        &[(FILE, action_with_inputs("").as_bytes())],
+        Code::UnknownCustomFunction,
+        &format!("{FILE}:7:17"),
+    );
 }

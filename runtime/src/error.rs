@@ -1,18 +1,7 @@
-//! The one error type of every action, and the HTTP status the server answers with.
-//!
-//! Mistral's `std.http` fails the task on any status outside 200–306, so every failure is a
-//! non-2xx and `retry:` policies work:
-//!
-//! | status | kind | when |
-//! | --- | --- | --- |
-//! | 400 | `bad_input` | body not a JSON object, unknown input, wrong type, missing required input |
-//! | 403 | `forbidden` | `system.exec` disabled, or a program outside the allowlist |
-//! | 404 | `unknown_action` | no action of that name |
-//! | 409 | `unexpected_state` | the action ran and the world is not as asserted: status mismatch, server in ERROR, no image matches |
-//! | 422 | `command_failed` | `system.exec`: non-zero exit or output over the cap |
-//! | 500 | `config` | the server lacks configuration the action needs (no cloud) |
-//! | 502 | `openstack` | OpenStack answered with an error (including 404 for a missing resource), could not be reached, or answered something unreadable |
-//! | 504 | `timeout` | OpenStack or a command did not answer in time |
+//! The one error type of every action, and the kind (so the HTTP status) the server
+//! answers it with; kinds and statuses are `mistral_actions_contract::ErrorKind`.
+
+use mistral_actions_contract::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ActionError {
@@ -45,30 +34,21 @@ pub enum ActionError {
 }
 
 impl ActionError {
-    pub fn status(&self) -> u16 {
+    /// What the error body's `kind` says; its status is `kind().status()`.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ActionError::BadInput(_) => 400,
-            ActionError::Forbidden(_) => 403,
-            ActionError::UnknownAction(_) => 404,
-            ActionError::UnexpectedState(_) => 409,
-            ActionError::CommandFailed(_) => 422,
-            ActionError::Config(_) => 500,
-            ActionError::OpenStack { .. } | ActionError::Upstream(_) => 502,
-            ActionError::Timeout(_) => 504,
+            ActionError::BadInput(_) => ErrorKind::BadInput,
+            ActionError::Forbidden(_) => ErrorKind::Forbidden,
+            ActionError::UnknownAction(_) => ErrorKind::UnknownAction,
+            ActionError::UnexpectedState(_) => ErrorKind::UnexpectedState,
+            ActionError::CommandFailed(_) => ErrorKind::CommandFailed,
+            ActionError::Config(_) => ErrorKind::Config,
+            ActionError::OpenStack { .. } | ActionError::Upstream(_) => ErrorKind::OpenStack,
+            ActionError::Timeout(_) => ErrorKind::Timeout,
         }
     }
 
-    /// Stable machine-readable name, the `kind` of the error body.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ActionError::BadInput(_) => "bad_input",
-            ActionError::Forbidden(_) => "forbidden",
-            ActionError::UnknownAction(_) => "unknown_action",
-            ActionError::UnexpectedState(_) => "unexpected_state",
-            ActionError::CommandFailed(_) => "command_failed",
-            ActionError::Config(_) => "config",
-            ActionError::OpenStack { .. } | ActionError::Upstream(_) => "openstack",
-            ActionError::Timeout(_) => "timeout",
-        }
+    pub fn status(&self) -> u16 {
+        self.kind().status()
     }
 }

@@ -1,16 +1,18 @@
-//! The HTTP surface: routes, bearer-token check, request ids, error bodies.
+//! The HTTP surface: routes, bearer-token check, request ids, error bodies. What they are
+//! (paths, headers, envelope, kinds and statuses) is `mistral_actions_contract`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header as http_header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use mistral_actions_contract::{envelope, header, route, ErrorKind};
 use mistral_actions_runtime::{ActionError, Context, Secret};
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
@@ -34,46 +36,49 @@ impl AppState {
     }
 }
 
-pub const REQUEST_ID: &str = "x-request-id";
-/// Per-call OpenStack region, overriding the configured one.
-pub const REGION: &str = "x-openstack-region";
-/// Per-call OpenStack project (id or name), overriding the configured one.
-pub const PROJECT: &str = "x-openstack-project";
+/// A contract header as axum names it (lower case).
+fn header_name(name: &str) -> HeaderName {
+    HeaderName::from_bytes(name.as_bytes()).expect("the contract's header names are valid")
+}
+
+static REQUEST_ID: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::REQUEST_ID));
+static REGION: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::REGION));
+static PROJECT: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::PROJECT));
 
 pub fn router(state: Arc<AppState>) -> Router {
     let protected = Router::new()
-        .route("/v1/actions", get(list_actions))
-        .route("/v1/actions/{name}", post(run_action))
+        .route(route::ACTIONS, get(list_actions))
+        .route(route::ACTION, post(run_action))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
-        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route(
+            route::HEALTH,
+            get(|| async { Json(json!({ envelope::STATUS: envelope::OK })) }),
+        )
         .merge(protected)
-        .fallback(|| async {
-            error_response(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
-        })
+        .fallback(|| async { error_response(ErrorKind::NotFound, "no such endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), request_id))
         .with_state(state)
 }
 
-fn error_response(status: StatusCode, kind: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"kind": kind, "message": message}})),
-    )
-        .into_response()
+fn error_response(kind: ErrorKind, message: &str) -> Response {
+    let status = StatusCode::from_u16(kind.status()).expect("the contract's statuses are valid");
+    let body =
+        json!({ envelope::ERROR: { envelope::KIND: kind.as_str(), envelope::MESSAGE: message } });
+    (status, Json(body)).into_response()
 }
 
 fn action_error(e: &ActionError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    error_response(status, e.kind(), &e.to_string())
+    error_response(e.kind(), &e.to_string())
 }
 
 /// Takes the caller's `X-Request-Id` when it is short and printable, else numbers the
 /// request; logs one line per request inside a span carrying the id.
 async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let request_id = REQUEST_ID.clone();
     let id = req
         .headers()
-        .get(REQUEST_ID)
+        .get(&request_id)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
@@ -81,7 +86,7 @@ async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: 
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
     let value = HeaderValue::from_str(&id).expect("checked printable ASCII");
-    req.headers_mut().insert(REQUEST_ID, value.clone());
+    req.headers_mut().insert(request_id.clone(), value.clone());
     async move {
         let started = Instant::now();
         let mut response = next.run(req).await;
@@ -90,7 +95,7 @@ async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: 
             ms = started.elapsed().as_secs_f64() * 1e3,
             "done"
         );
-        response.headers_mut().insert(REQUEST_ID, value);
+        response.headers_mut().insert(request_id, value);
         response
     }
     .instrument(span)
@@ -104,8 +109,9 @@ async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: N
     };
     let given = req
         .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
+        .get(http_header::AUTHORIZATION)
+        .and_then(|v| v.as_bytes().strip_prefix(header::BEARER.as_bytes()))
+        .and_then(|rest| rest.strip_prefix(b" "));
     let ok = given.is_some_and(|g| bool::from(g.ct_eq(expected.expose().as_bytes())));
     if !ok {
         tracing::warn!(
@@ -116,13 +122,11 @@ async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: N
             },
             "unauthorised"
         );
-        let mut r = error_response(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
+        let mut r = error_response(ErrorKind::Unauthorized, "a valid bearer token is required");
+        r.headers_mut().insert(
+            http_header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(header::BEARER),
         );
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return r;
     }
     next.run(req).await
@@ -131,13 +135,19 @@ async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: N
 async fn list_actions() -> Json<Value> {
     let actions: Vec<Value> = mistral_actions::ACTIONS
         .iter()
-        .map(|a| json!({"name": a.name, "input": a.input, "description": a.summary}))
+        .map(|a| {
+            json!({
+                envelope::NAME: a.name,
+                envelope::INPUT: a.input,
+                envelope::DESCRIPTION: a.summary,
+            })
+        })
         .collect();
-    Json(json!({ "actions": actions }))
+    Json(json!({ envelope::ACTIONS: actions }))
 }
 
 /// Mistral sends these headers empty when the workflow's environment names no override.
-fn override_header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+fn override_header<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -166,8 +176,8 @@ async fn run_action(
             }
         }
     };
-    let region = override_header(&headers, REGION);
-    let project = override_header(&headers, PROJECT);
+    let region = override_header(&headers, &REGION);
+    let project = override_header(&headers, &PROJECT);
     let scoped;
     let ctx = if region.is_none() && project.is_none() {
         &state.ctx
@@ -183,9 +193,9 @@ async fn run_action(
         .instrument(tracing::info_span!("action", name = action.name))
         .await
     {
-        Ok(result) => Json(json!({ "result": result })).into_response(),
+        Ok(result) => Json(json!({ envelope::RESULT: result })).into_response(),
         Err(e) => {
-            tracing::warn!(action = action.name, kind = e.kind(), error = %e, "action failed");
+            tracing::warn!(action = action.name, kind = e.kind().as_str(), error = %e, "action failed");
             action_error(&e)
         }
     }

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use codegen::diff::{diff, ChangeKind};
+use codegen::catalog_diff::{diff, ChangeKind};
 use codegen::Model;
 
 const BASE: &str = "actions:
@@ -21,6 +21,17 @@ fn model(actions_yaml: &str) -> Model {
     let file = dir.path().join("specs/actions/svc/res.yaml");
     fs::create_dir_all(file.parent().unwrap()).unwrap();
     fs::write(&file, actions_yaml).unwrap();
+    // The custom functions the spec names, one parameter per input, as MA042 wants.
+    let custom = dir.path().join("runtime/src/custom/svc.rs");
+    fs::create_dir_all(custom.parent().unwrap()).unwrap();
+    let params: String = (0..actions_yaml.matches("- {name:").count())
+        .map(|i| format!(", p{i}: V"))
+        .collect();
+    fs::write(
+        &custom,
+        format!("pub async fn act(ctx: &C{params}) {{}}\npub async fn other(ctx: &C) {{}}\n"),
+    )
+    .unwrap();
     codegen::spec::load(Path::new(dir.path())).unwrap().0
 }
 

@@ -111,7 +111,7 @@ fn round_trips(dialect: Dialect) {
         "\u{2028}\u{85}\u{ffff}",
         "trailing  ",
     ] {
-        let row = sql::registration(&project, &action(tricky, tricky)).unwrap();
+        let row = codegen::registration::registration(&project, &action(tricky, tricky)).unwrap();
         let steps = [Step::Upsert(&row)];
         db.apply(&script::render(&target, &[], &steps)).unwrap();
         let rows = db.snapshot();
@@ -125,7 +125,7 @@ fn round_trips(dialect: Dialect) {
         db.apply(&sql::clear(&target)).unwrap();
     }
     proptest!(config, |(description in text(), default in text())| {
-        let row = sql::registration(&project, &action(&description, &default)).unwrap();
+        let row = codegen::registration::registration(&project, &action(&description, &default)).unwrap();
         let steps = [Step::Guard { names: vec![&row.name], takeover: false }, Step::Upsert(&row)];
         let script = script::render(&target, &["escaping probe".to_string()], &steps);
         db.apply(&script).map_err(|e| TestCaseError::fail(format!("apply: {e}")))?;
@@ -154,6 +154,7 @@ fn any_text_round_trips_through_mariadb() {
 
 #[test]
 fn nul_is_refused_at_generate_time() {
-    let err = sql::registration(&Project::default(), &action("a\0b", "c")).unwrap_err();
+    let err =
+        codegen::registration::registration(&Project::default(), &action("a\0b", "c")).unwrap_err();
     assert!(err.to_string().contains("NUL"), "{err}");
 }

@@ -12,10 +12,11 @@ use codegen::model::{Dialect, SchemaGeneration};
 use codegen::Error;
 use sql_db::{root, Db};
 
-/// A copy of the project's specs/ and generated/ to change freely.
+/// A copy of the project's specs/, generated/ and the runtime's custom functions the
+/// specs name, to change freely.
 fn project_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    for dir in ["specs", "generated"] {
+    for dir in ["specs", "generated", "runtime/src/custom"] {
         copy_dir(&root().join(dir), &tmp.path().join(dir));
     }
     tmp

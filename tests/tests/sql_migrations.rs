@@ -6,8 +6,9 @@ mod sql_db;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use codegen::emit::sql::{self, Row, OWNER_TAG};
+use codegen::emit::sql;
 use codegen::model::{Dialect, SchemaGeneration};
+use codegen::registration::{Row, OWNER_TAG};
 use sql_db::{root, targets, Db};
 
 type Snapshot = Vec<BTreeMap<String, Option<String>>>;

@@ -9,8 +9,9 @@ mod sql_db;
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use codegen::emit::sql::{self, Row};
+use codegen::emit::sql;
 use codegen::model::{Dialect, SchemaGeneration};
+use codegen::registration::Row;
 use serde_json::{json, Value};
 use sql_db::{root, Db};
 

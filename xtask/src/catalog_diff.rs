@@ -31,7 +31,7 @@ pub fn run(
         Err(e) => return Err(e),
     };
     let (new, _) = codegen::spec::load(root)?;
-    let diff = codegen::diff::diff(&old, &new);
+    let diff = codegen::catalog_diff::diff(&old, &new);
     match format {
         DiffFormat::Markdown => print!("{}", diff.to_markdown(rev)),
         DiffFormat::Json => println!(
@@ -49,15 +49,10 @@ pub fn run(
     Ok(true)
 }
 
-/// `git archive <rev> specs | tar -x -C <dest>`; a revision without specs/ is an empty one.
+/// `git archive <rev> specs runtime/src/custom | tar -x -C <dest>` (the specs and the custom
+/// functions they name); a revision without specs/ is an empty one.
 fn extract_specs(root: &Path, rev: &str, dest: &Path) -> Result<bool, Error> {
-    let has_specs = Command::new("git")
-        .current_dir(root)
-        .args(["cat-file", "-e", &format!("{rev}:specs")])
-        .stderr(Stdio::null())
-        .status()
-        .map_err(Error::io(root))?
-        .success();
+    let has_specs = has_tree(root, rev, "specs")?;
     let verify = Command::new("git")
         .current_dir(root)
         .args([
@@ -76,9 +71,15 @@ fn extract_specs(root: &Path, rev: &str, dest: &Path) -> Result<bool, Error> {
     if !has_specs {
         return Ok(true);
     }
+    let trees: &[&str] = if has_tree(root, rev, "runtime/src/custom")? {
+        &["specs", "runtime/src/custom"]
+    } else {
+        &["specs"]
+    };
     let mut archive = Command::new("git")
         .current_dir(root)
-        .args(["archive", "--format=tar", rev, "specs"])
+        .args(["archive", "--format=tar", rev])
+        .args(trees)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(Error::io(root))?;
@@ -90,4 +91,15 @@ fn extract_specs(root: &Path, rev: &str, dest: &Path) -> Result<bool, Error> {
         .map_err(Error::io(dest))?;
     let git = archive.wait().map_err(Error::io(root))?;
     Ok(git.success() && tar.success())
+}
+
+/// Whether `path` exists at `rev`.
+fn has_tree(root: &Path, rev: &str, path: &str) -> Result<bool, Error> {
+    let status = Command::new("git")
+        .current_dir(root)
+        .args(["cat-file", "-e", &format!("{rev}:{path}")])
+        .stderr(Stdio::null())
+        .status()
+        .map_err(Error::io(root))?;
+    Ok(status.success())
 }

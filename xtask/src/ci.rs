@@ -38,11 +38,13 @@ fn start_databases(
     root: &Path,
     slot: &std::cell::RefCell<Option<crate::services::databases::Databases>>,
 ) -> Result<bool, Error> {
-    match crate::services::databases::Databases::start(root) {
-        Ok(databases) => {
-            *slot.borrow_mut() = Some(databases);
-            Ok(true)
-        }
+    setup(crate::services::databases::Databases::start(root).map(|d| *slot.borrow_mut() = Some(d)))
+}
+
+/// A step that installs or starts something: its error is printed and the step fails.
+fn setup<T>(result: Result<T, String>) -> Result<bool, Error> {
+    match result {
+        Ok(_) => Ok(true),
         Err(e) => {
             eprintln!("error: {e}");
             Ok(false)
@@ -56,7 +58,7 @@ type Step<'a> = (&'a str, Box<dyn FnOnce() -> Result<bool, Error> + 'a>);
 pub fn run(root: &Path) -> Result<bool, Error> {
     // Started by their step; stopped when ci returns, however it ends.
     let databases = std::cell::RefCell::new(None);
-    let steps: [Step; 7] = [
+    let steps: [Step; 8] = [
         (
             "rustfmt --check",
             Box::new(|| status(cargo(root, &["fmt", "--all", "--", "--check"]))),
@@ -85,12 +87,20 @@ pub fn run(root: &Path) -> Result<bool, Error> {
         ),
         (
             "mistral venv (MA_MISTRAL_PYTHON for the tests)",
-            Box::new(|| match crate::services::mistral::export(root) {
-                Ok(_) => Ok(true),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    Ok(false)
-                }
+            Box::new(|| setup(crate::services::mistral::export(root))),
+        ),
+        (
+            "OpenAPI validator venv (MA_OPENAPI_PYTHON for the tests)",
+            Box::new(|| {
+                let python = crate::openapi_validator::ensure(root);
+                setup(python.map(|py| {
+                    std::env::set_var(crate::openapi_validator::PYTHON_ENV, &py);
+                    eprintln!(
+                        "    {}={}",
+                        crate::openapi_validator::PYTHON_ENV,
+                        py.display()
+                    );
+                }))
             }),
         ),
         (

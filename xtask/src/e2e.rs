@@ -158,10 +158,10 @@ fn run_steps(root: &Path) -> Result<(), String> {
         ours.len()
     );
     // What an operator sees with `cargo xtask action-list`.
-    let verdicts = crate::sql_cmd::live_verdicts(root, &api_root)?;
+    let verdicts = crate::action_list::live_verdicts(root, &api_root)?;
     let off: Vec<_> = verdicts
         .iter()
-        .filter(|(_, v)| v.as_str() != crate::sql_cmd::MATCHES)
+        .filter(|(_, v)| **v != crate::action_list::Verdict::Matches)
         .collect();
     if !off.is_empty() || verdicts.len() != ours.len() {
         return Err(format!(
@@ -218,10 +218,10 @@ fn run_steps(root: &Path) -> Result<(), String> {
     progress(5, "unregistering with the down migrations");
     migrations.apply_down(&database)?;
     let after: BTreeSet<String> = api.action_names()?.into_iter().collect();
-    let verdicts = crate::sql_cmd::live_verdicts(root, &api_root)?;
+    let verdicts = crate::action_list::live_verdicts(root, &api_root)?;
     if !verdicts
         .values()
-        .all(|v| crate::sql_cmd::needs_fixing(v) && v.starts_with("MISSING"))
+        .all(|v| *v == crate::action_list::Verdict::Missing)
     {
         return Err(format!(
             "after the down migrations action-list reports {verdicts:?}"

@@ -1,11 +1,13 @@
 //! `cargo xtask`: the command line over the `codegen` library.
 
+mod action_list;
 mod allocator;
 mod bench;
 mod bench_server;
 mod catalog_diff;
 mod ci;
 mod e2e;
+mod openapi_validator;
 mod report;
 mod services;
 mod sql_cmd;
@@ -88,7 +90,7 @@ enum Command {
     #[command(subcommand)]
     Sql(sql_cmd::SqlCommand),
     /// List the actions a live Mistral has (REST API), marking ours and drift from the specs.
-    ActionList(sql_cmd::ActionListArgs),
+    ActionList(action_list::ActionListArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,7 +125,7 @@ fn main() -> ExitCode {
             connections,
         } => bench_server::run(&root, requests, connections),
         Command::Sql(command) => sql_cmd::run(&root, command),
-        Command::ActionList(args) => sql_cmd::action_list(&root, args),
+        Command::ActionList(args) => action_list::action_list(&root, args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

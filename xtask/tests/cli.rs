@@ -35,10 +35,13 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A project with the real specs and nothing generated yet.
+/// A project with the real specs (and the custom functions they name) and nothing
+/// generated yet.
 fn fresh_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&workspace().join("specs"), &dir.path().join("specs"));
+    for tree in ["specs", "runtime/src/custom"] {
+        copy_tree(&workspace().join(tree), &dir.path().join(tree));
+    }
     dir
 }
 
@@ -256,13 +259,19 @@ fn catalog_diff_flags_a_removed_input_as_breaking() {
     let project = fresh_project();
     let root = project.path();
     git(root, &["init", "-q"]);
-    git(root, &["add", "specs"]);
+    git(root, &["add", "specs", "runtime"]);
     git(root, &["commit", "-qm", "base"]);
     let spec = root.join("specs/actions/cinder/backups.yaml");
     let text = fs::read_to_string(&spec).unwrap();
     let container = "      - name: container\n        type: string\n        default: null\n        description: Backup container (object store bucket).\n";
     assert!(text.contains(container));
     fs::write(&spec, text.replace(container, "")).unwrap();
+    // As a user would, the custom function loses that parameter too (MA042 checks it).
+    let runtime = root.join("runtime/src/custom/cinder.rs");
+    let code = fs::read_to_string(&runtime).unwrap();
+    let parameter = "    container: Option<String>,\n";
+    assert!(code.contains(parameter));
+    fs::write(&runtime, code.replacen(parameter, "", 1)).unwrap();
 
     let run = xtask(root, &["catalog-diff", "HEAD"]);
     assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));

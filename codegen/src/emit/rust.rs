@@ -4,19 +4,17 @@
 //! from rustfmt, so the printer's layout is the checked-in one.
 
 mod action;
-mod cache;
-mod custom;
 mod names;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::DO_NOT_EDIT;
 use crate::model::{Action, Model};
-use crate::output::{FileSet, Fingerprint};
+use crate::output::FileSet;
+use crate::prior::Prior;
 use crate::Error;
 
 /// The module holding `ACTIONS` (a `_` is appended if a spec file takes the name).
@@ -63,16 +61,13 @@ fn print(tokens: TokenStream) -> String {
     out
 }
 
-/// `generated` is the project's `generated/` directory; the runtime sits beside it.
-pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Error> {
-    let root = generated.parent().unwrap_or(generated);
-    custom::check(model, root)?;
-
+pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     let mut modules: BTreeMap<String, Vec<&Action>> = BTreeMap::new();
     for a in &model.actions {
         modules.entry(module_name(a)).or_default().push(a);
     }
 
+    let mut set = FileSet::default();
     set.insert(format!("{DIR}/Cargo.toml"), cargo_toml());
     let mut table = TABLE_MODULE.to_string();
     while modules.contains_key(&table) {
@@ -81,83 +76,21 @@ pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Er
     set.insert(format!("{DIR}/src/lib.rs"), lib_rs(modules.keys(), &table));
 
     // Each module is built and printed on its own (proc-macro2's token streams cannot
-    // cross threads), the table alongside; unchanged modules come from the cache.
-    let cached = cache::load(root);
+    // cross threads), the table alongside.
     let modules: Vec<(&String, &Vec<&Action>)> = modules.iter().collect();
-    let table_path = format!("{DIR}/src/{table}.rs");
-    let (outputs, registry) = std::thread::scope(|scope| {
-        let registry = scope.spawn(|| {
-            let all: Vec<&Action> = modules
-                .iter()
-                .flat_map(|(_, a)| a.iter().copied())
-                .collect();
-            cached_output(
-                generated,
-                &table_path,
-                &all,
-                cached.get(&table_path),
-                || registry(&modules),
-            )
-        });
-        let outputs = crate::parallel::map(&modules, |(module, actions)| {
-            let path = format!("{DIR}/src/{module}.rs");
-            cached_output(generated, &path, actions, cached.get(&path), || {
-                module_rs(actions)
-            })
-        });
+    let (printed, registry) = std::thread::scope(|scope| {
+        let registry = scope.spawn(|| registry(&modules));
+        let printed = crate::parallel::map(&modules, |(_, actions)| module_rs(actions));
         let registry = registry
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (outputs, registry)
+        (printed, registry)
     });
-    let mut fresh = cache::Cache::new();
-    for (path, output, entry) in outputs.into_iter().chain([registry]) {
-        match output {
-            Module::Printed(text) => set.insert(path.clone(), text),
-            Module::Unchanged(fingerprint) => set.keep(path.clone(), fingerprint),
-        }
-        fresh.insert(path, entry);
+    for ((module, _), text) in modules.iter().zip(printed) {
+        set.insert(format!("{DIR}/src/{module}.rs"), text);
     }
-    if fresh != cached {
-        cache::save(root, &fresh);
-    }
-    Ok(())
-}
-
-enum Module {
-    Printed(String),
-    /// In `generated/` exactly as printed from the same inputs by an earlier run.
-    Unchanged(Fingerprint),
-}
-
-/// The file at `path`, printed from `actions` by `print` unless an earlier run printed it
-/// from the same inputs and it is still in `generated/` as printed.
-fn cached_output(
-    generated: &Path,
-    path: &str,
-    actions: &[&Action],
-    cached: Option<&cache::Entry>,
-    print: impl FnOnce() -> String,
-) -> (String, Module, cache::Entry) {
-    // The path is part of the key: the table's text names the modules.
-    let inputs = cache::inputs_key(path, actions);
-    if let Some(entry) = cached.filter(|e| e.inputs == inputs) {
-        if let Ok(fingerprint) = Fingerprint::of(&generated.join(path)) {
-            if fingerprint.sha256 == entry.output {
-                return (
-                    path.to_string(),
-                    Module::Unchanged(fingerprint),
-                    entry.clone(),
-                );
-            }
-        }
-    }
-    let text = print();
-    let entry = cache::Entry {
-        inputs,
-        output: cache::hex(text.as_bytes()),
-    };
-    (path.to_string(), Module::Printed(text), entry)
+    set.insert(format!("{DIR}/src/{table}.rs"), registry);
+    Ok(set)
 }
 
 /// The module of one spec file's actions.

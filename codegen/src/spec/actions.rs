@@ -6,9 +6,10 @@ use super::names;
 use super::reader::{Ctx, Fields};
 use crate::diagnostics::Code;
 use crate::model::{
-    Action, Deprecation, Example, Implementation, Input, InputType, Origin, Output,
+    Action, Deprecation, Example, Implementation, ImplementationKind, Input, InputType, Origin,
+    Output,
 };
-use crate::yaml::{Kind, Node, Pos};
+use crate::yaml::{Node, Pos};
 
 const FILE_KEYS: &[&str] = &["actions"];
 const ACTION_KEYS: &[&str] = &[
@@ -37,21 +38,15 @@ pub struct ParsedAction {
     /// Where the action's key is, for duplicate and collision reports.
     pub name_pos: Pos,
     pub replaced_by_pos: Option<Pos>,
+    /// Where a `custom` implementation names its function.
+    pub function_pos: Option<Pos>,
 }
 
 /// Reads one actions file. `name_prefix` is `<prefix>.<path segments>`, derived from
 /// the file's place under `specs/actions/`.
 pub fn parse_file(ctx: &mut Ctx, root: &Node, name_prefix: &str) -> Vec<ParsedAction> {
-    if root.kind == Kind::Null {
-        ctx.error(
-            Code::MissingKey,
-            root.pos,
-            "the file is empty",
-            "add `actions:` with at least one action, or delete the file",
-        );
-        return Vec::new();
-    }
-    let Some(mut fields) = Fields::new(ctx, root, "an actions file") else {
+    let fill = "add `actions:` with at least one action, or delete the file";
+    let Some(mut fields) = Fields::of_file(ctx, root, "an actions file", fill) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -133,9 +128,11 @@ fn parse_action(ctx: &mut Ctx, derived: &str, key: &Node, body: &Node) -> Option
         Some(node) => parse_deprecation(ctx, node),
     };
 
-    let implementation = f
-        .require(ctx, "implementation")
-        .and_then(|n| parse_implementation(ctx, n, &inputs));
+    let implementation_node = f.require(ctx, "implementation");
+    let implementation = implementation_node.and_then(|n| parse_implementation(ctx, n, &inputs));
+    let function_pos = implementation_node
+        .and_then(|n| n.get("function"))
+        .map(|n| n.pos);
     ok &= implementation.is_some();
 
     let examples = f
@@ -169,6 +166,7 @@ fn parse_action(ctx: &mut Ctx, derived: &str, key: &Node, body: &Node) -> Option
         },
         name_pos: key.pos,
         replaced_by_pos,
+        function_pos,
     })
 }
 
@@ -364,18 +362,26 @@ fn parse_deprecation(ctx: &mut Ctx, node: &Node) -> (Option<Deprecation>, Option
     )
 }
 
-const IMPLEMENTATION_KINDS: &[&str] = &["get_field", "assert_field", "list_filter", "custom"];
-
 fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<Implementation> {
     let mut f = Fields::new(ctx, node, "`implementation`")?;
     let kind_node = f.require(ctx, "kind")?;
     let kind = ctx.string(kind_node, "kind")?;
+    let Some(known) = ImplementationKind::parse(&kind) else {
+        let kinds: Vec<&str> = ImplementationKind::ALL.iter().map(|k| k.as_str()).collect();
+        ctx.error(
+            Code::InvalidValue,
+            kind_node.pos,
+            format!("unknown implementation kind `{kind}`"),
+            &format!("use one of: {}", kinds.join(", ")),
+        );
+        return None;
+    };
     let mut text = |f: &mut Fields, key: &str| {
         f.require(ctx, key)
             .and_then(|n| Some((ctx.string(n, key)?, n.pos)))
     };
-    let imp = match kind.as_str() {
-        "get_field" => {
+    let imp = match known {
+        ImplementationKind::GetField => {
             let (service, path, field) = (
                 text(&mut f, "service"),
                 text(&mut f, "path"),
@@ -390,7 +396,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 field: field?.0,
             }
         }
-        "assert_field" => {
+        ImplementationKind::AssertField => {
             let (service, path, field, expected, subject) = (
                 text(&mut f, "service"),
                 text(&mut f, "path"),
@@ -414,7 +420,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 subject: subject?.0,
             }
         }
-        "list_filter" => {
+        ImplementationKind::ListFilter => {
             let (service, path, items) = (
                 text(&mut f, "service"),
                 text(&mut f, "path"),
@@ -439,7 +445,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 filters,
             }
         }
-        "custom" => {
+        ImplementationKind::Custom => {
             let function = text(&mut f, "function");
             f.finish(ctx, &["kind", "function"]);
             let (function, pos) = function?;
@@ -451,16 +457,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                     "name a function as `module::function` in the runtime crate",
                 );
             }
-            Implementation::Custom { function, at: pos }
-        }
-        other => {
-            ctx.error(
-                Code::InvalidValue,
-                kind_node.pos,
-                format!("unknown implementation kind `{other}`"),
-                &format!("use one of: {}", IMPLEMENTATION_KINDS.join(", ")),
-            );
-            return None;
+            Implementation::Custom { function }
         }
     };
     Some(imp)

@@ -1,11 +1,12 @@
 //! Specs on disk → validated [`Model`]. Every problem of a run is collected before failing.
 
 mod actions;
-pub mod names;
+mod custom_fns;
+mod names;
 mod project;
 mod reader;
 mod source;
-pub mod workflows;
+mod workflows;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,8 @@ pub const SPECS_DIR: &str = "specs";
 pub const PROJECT_FILE: &str = "specs/project.yaml";
 pub const ACTIONS_DIR: &str = "specs/actions";
 
-/// Loads and validates every spec under `root`. Warnings are returned beside the model.
+/// Loads and validates every spec under `root`, and the runtime's `custom` functions the
+/// specs name (`root/runtime/src/custom`). Warnings are returned beside the model.
 pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     let mut diags = Diagnostics::default();
     let project = load_project(root, &mut diags);
@@ -31,6 +33,7 @@ pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     let parsed = parse_action_files(root, &project, &files, &mut diags);
 
     check_across_files(&parsed, &mut diags);
+    custom_fns::check(root, &parsed, &mut diags);
     let spec_actions: Vec<&crate::model::Action> = parsed.iter().map(|p| &p.action).collect();
     let workflows = workflows::load(root, &project, &spec_actions, &mut diags)?;
     let diags = diags.sorted();

@@ -151,6 +151,15 @@ impl<'n> Fields<'n> {
         })
     }
 
+    /// The top-level mapping of a spec file; an empty file is reported with `fill` as help.
+    pub fn of_file(ctx: &mut Ctx, root: &'n Node, what: &str, fill: &str) -> Option<Fields<'n>> {
+        if root.kind == Kind::Null {
+            ctx.error(Code::MissingKey, root.pos, "the file is empty", fill);
+            return None;
+        }
+        Fields::new(ctx, root, what)
+    }
+
     pub fn get(&mut self, key: &str) -> Option<&'n Node> {
         let i = self.pairs.iter().position(|(k, _, _)| *k == key)?;
         self.taken[i] = true;
@@ -182,13 +191,8 @@ impl<'n> Fields<'n> {
             if *taken {
                 continue;
             }
-            let closest = known
-                .iter()
-                .map(|k| (strsim::levenshtein(k, key), *k))
-                .min()
-                .filter(|(d, _)| *d <= 3);
-            let help = match closest {
-                Some((_, k)) => format!("did you mean `{k}`?"),
+            let help = match crate::suggest::closest(key, known.iter().copied()) {
+                Some(k) => format!("did you mean `{k}`?"),
                 None => format!("known keys: {}", known.join(", ")),
             };
             ctx.error(

@@ -177,21 +177,7 @@ async fn a_token_about_to_expire_is_renewed_before_use() {
 #[tokio::test]
 async fn application_credentials_work_and_wrong_credentials_are_a_502() {
     let h = Harness::with(Options {
-        cloud: Some(Box::new(|stub| {
-            CloudConfig::from_env(&env_of(&[
-                ("OS_AUTH_URL", stub.auth_url()),
-                ("OS_AUTH_TYPE", "v3applicationcredential".into()),
-                (
-                    "OS_APPLICATION_CREDENTIAL_ID",
-                    stub_openstack::APP_CRED_ID.into(),
-                ),
-                (
-                    "OS_APPLICATION_CREDENTIAL_SECRET",
-                    stub_openstack::APP_CRED_SECRET.into(),
-                ),
-            ]))
-            .unwrap()
-        })),
+        cloud: Some(Box::new(crate::support::app_credential_cloud)),
         ..Options::default()
     })
     .await;
@@ -381,16 +367,16 @@ async fn the_region_header_picks_the_endpoint_of_that_region() {
             .json(&json!({"server_id": fixtures::SERVER}))
             .send()
     };
-    let r = call(stub_openstack::REGION_TWO).await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
+    let answer = |r| crate::support::conforming("POST", r);
+    let (status, _) = answer(call(stub_openstack::REGION_TWO).await.unwrap()).await;
+    assert_eq!(status, 200);
     assert_eq!(h.stub.world().region_two_requests, 1);
     // Empty means the configured region (what Mistral sends when the env names none).
-    let r = call("").await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
+    let (status, _) = answer(call("").await.unwrap()).await;
+    assert_eq!(status, 200);
     assert_eq!(h.stub.world().region_two_requests, 1);
-    let r = call("Nowhere").await.unwrap();
-    assert_eq!(r.status().as_u16(), 502);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let (status, body) = answer(call("Nowhere").await.unwrap()).await;
+    assert_eq!(status, 502);
     let m = body["error"]["message"].as_str().unwrap();
     assert!(m.contains("region 'Nowhere'"), "{m}");
     // Cinder has no endpoint in region two.
@@ -406,5 +392,5 @@ async fn the_region_header_picks_the_endpoint_of_that_region() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 502);
+    assert_eq!(crate::support::conforming("POST", r).await.0, 502);
 }

@@ -1,10 +1,9 @@
 //! `X-OpenStack-Project`: a call acts in another project with a token scoped to it.
 
-use mistral_actions_runtime::openstack::CloudConfig;
 use serde_json::{json, Value};
 use stub_openstack::{fixtures, PROJECT_ID, PROJECT_NAME, PROJECT_TWO_ID, PROJECT_TWO_NAME};
 
-use crate::support::{env_of, Harness, Options, TOKEN};
+use crate::support::{Harness, Options, TOKEN};
 
 const GET_STATUS: &str = "int32bit.nova.servers.get_status";
 
@@ -19,8 +18,7 @@ async fn call(h: &Harness, action: &str, input: Value, headers: &[(&str, &str)])
         req = req.header(*k, *v);
     }
     let r = req.send().await.expect("the server answers");
-    let status = r.status().as_u16();
-    (status, r.json().await.expect("a JSON body"))
+    crate::support::conforming("POST", r).await
 }
 
 async fn status_in(h: &Harness, project: &str, server: &str) -> (u16, Value) {
@@ -139,21 +137,7 @@ async fn tokens_are_cached_per_project() {
 #[tokio::test]
 async fn an_application_credential_cannot_switch_projects() {
     let h = Harness::with(Options {
-        cloud: Some(Box::new(|stub| {
-            CloudConfig::from_env(&env_of(&[
-                ("OS_AUTH_URL", stub.auth_url()),
-                ("OS_AUTH_TYPE", "v3applicationcredential".into()),
-                (
-                    "OS_APPLICATION_CREDENTIAL_ID",
-                    stub_openstack::APP_CRED_ID.into(),
-                ),
-                (
-                    "OS_APPLICATION_CREDENTIAL_SECRET",
-                    stub_openstack::APP_CRED_SECRET.into(),
-                ),
-            ]))
-            .unwrap()
-        })),
+        cloud: Some(Box::new(crate::support::app_credential_cloud)),
         ..Options::default()
     })
     .await;

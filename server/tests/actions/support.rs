@@ -36,6 +36,23 @@ pub fn password_cloud(stub: &Stub) -> CloudConfig {
     .expect("a complete OS_* set")
 }
 
+/// `OS_*` for the stub's application credential.
+pub fn app_credential_cloud(stub: &Stub) -> CloudConfig {
+    CloudConfig::from_env(&env_of(&[
+        ("OS_AUTH_URL", stub.auth_url()),
+        ("OS_AUTH_TYPE", "v3applicationcredential".into()),
+        (
+            "OS_APPLICATION_CREDENTIAL_ID",
+            stub_openstack::APP_CRED_ID.into(),
+        ),
+        (
+            "OS_APPLICATION_CREDENTIAL_SECRET",
+            stub_openstack::APP_CRED_SECRET.into(),
+        ),
+    ]))
+    .expect("a complete OS_* set")
+}
+
 pub struct Harness {
     pub stub: Stub,
     served: Served,
@@ -97,3 +114,5 @@ impl Harness {
         }
     }
 }
+
+pub use serve::conforming;

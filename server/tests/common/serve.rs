@@ -4,6 +4,19 @@
 use mistral_actions_server::Config;
 use serde_json::Value;
 
+#[path = "conformance.rs"]
+mod conformance;
+
+/// Status and JSON body of an answer to `method`, after checking both against
+/// `generated/openapi.json`.
+pub async fn conforming(method: &str, r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let path = r.url().path().to_string();
+    let body: Value = r.json().await.expect("a JSON body");
+    conformance::check(method, &path, status, &body);
+    (status, body)
+}
+
 /// A running server; stopped (gracefully) on drop.
 pub struct Served {
     pub url: String,
@@ -57,9 +70,7 @@ impl Served {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let r = req.send().await.expect("the server answers");
-        let status = r.status().as_u16();
-        (status, r.json().await.expect("a JSON body"))
+        conforming("POST", req.send().await.expect("the server answers")).await
     }
 
     pub async fn call(&self, action: &str, input: Value) -> (u16, Value) {

@@ -155,24 +155,10 @@ impl MistralApi {
     /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones
     /// from its database), following `next` links if it pages.
     pub fn action_names(&self) -> Result<Vec<String>, String> {
-        let mut names = Vec::new();
-        let mut page = self.get("actions")?;
-        loop {
-            for action in page["actions"].as_array().into_iter().flatten() {
-                if let Some(name) = action["name"].as_str() {
-                    names.push(name.to_string());
-                }
-            }
-            let Some(next) = page["next"].as_str() else {
-                return Ok(names);
-            };
-            let what = format!("GET {next}");
-            let resp = self
-                .agent
-                .get(next)
-                .call()
-                .map_err(|e| describe(&what, e))?;
-            page = Self::json(&what, resp)?;
-        }
+        let listed = crate::action_list::list_actions(&self.agent, &self.url(""), None)?;
+        Ok(listed
+            .iter()
+            .filter_map(|a| a["name"].as_str().map(str::to_string))
+            .collect())
     }
 }

@@ -4,16 +4,7 @@ use proc_macro2::{Ident, Span};
 
 /// Lower snake case with every non-identifier character replaced by `_`.
 pub fn snake(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut out: String = crate::emit::name_chars(s).collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }

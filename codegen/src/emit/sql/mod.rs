@@ -1,29 +1,28 @@
 //! SQL that registers the actions in Mistral's own database (`action_definitions_v2`),
 //! for every engine and table shape `specs/project.yaml` selects:
 //! `generated/sql/<dialect>/<generation>/NNNN_<slug>.{up,down}.sql`, append-only
-//! ([`history`]), plus the scripts behind `cargo xtask sql …` ([`register`],
+//! ([`migrations`]), plus the scripts behind `cargo xtask sql …` ([`register`],
 //! [`unregister`], [`clear`], [`sync`]).
 //!
-//! Each registration ([`row`]) is the row Mistral writes for an ad-hoc action based on
-//! `std.http` that POSTs the input to the action server; the server's URL and token come
-//! from Mistral's environment (`mistral_actions_url`, `mistral_actions_token`) so one file
-//! serves every deployment.
+//! Each script writes [`crate::registration`] rows: the row Mistral writes for an ad-hoc
+//! action based on `std.http` that POSTs the input to the action server.
 
-pub mod definition;
-pub mod history;
-pub mod literal;
-pub mod row;
+mod literal;
+mod migrations;
 pub mod script;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-pub use row::{registration, Row, OWNER_TAG};
 pub use script::{Step, Target};
 
 use crate::model::Model;
 use crate::output::FileSet;
+use crate::prior::{Prior, SQL_INTEGRITY, SQL_STATE};
+use crate::registration::{registration, Row};
 use crate::Error;
+
+/// Where the migrations go, under `generated/`.
+const DIR: &str = "sql";
 
 /// Every target the project selects, in a stable order.
 pub fn targets(model: &Model) -> Vec<Target> {
@@ -48,36 +47,26 @@ pub fn desired(model: &Model) -> Result<BTreeMap<String, Row>, Error> {
     .collect()
 }
 
-pub fn emit(model: &Model, generated: &Path, set: &mut FileSet) -> Result<(), Error> {
+pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
     let desired = desired(model)?;
-    let state = history::read_state(generated)?;
-    let listed = history::read_integrity(generated)?;
-    let emitted = history::verify_emitted(generated, &listed)?;
-    let mut files = history::Files::new();
+    let mut migrations = FileSet::default();
     let mut counts = BTreeMap::new();
     for target in targets(model) {
-        let n = history::extend(
+        let n = migrations::extend(
             &target,
-            &state,
-            &emitted,
+            &prior.sql_state,
+            &prior.sql_migrations,
             &desired,
             model.project.sql_takeover,
-            &mut files,
+            &mut migrations,
         )?;
         counts.insert(target.dir(), n);
     }
-    // The recorded rows are as large as the desired ones: gone before the next big text.
-    drop(state);
-    set.insert(history::INTEGRITY, history::render_integrity(&files));
-    set.insert(history::STATE, history::render_state(counts, desired));
-    for (path, migration) in files {
-        let path = format!("sql/{path}");
-        match migration {
-            history::Migration::Kept(fingerprint) => set.keep(path, fingerprint),
-            history::Migration::New(text) => set.insert(path, text),
-        }
-    }
-    Ok(())
+    let mut set = FileSet::default();
+    set.insert(SQL_INTEGRITY, migrations::render_integrity(&migrations));
+    set.insert(SQL_STATE, migrations::render_state(counts, desired));
+    set.merge_under(DIR, migrations);
+    Ok(set)
 }
 
 fn command_header(target: &Target, what: String, names: &[&str]) -> Vec<String> {
@@ -108,7 +97,7 @@ fn select<'a>(
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
-        return Err(Error::State(format!(
+        return Err(Error::Usage(format!(
             "no such action in the specs: {} ({} actions defined under specs/actions)",
             unknown.join(", "),
             model.actions.len()

@@ -10,8 +10,8 @@
 use std::fmt::Write;
 
 use super::literal::{dollar_tag, list, nullable, string};
-use super::row::{Row, OWNER_TAG, PROJECT_ID, SCOPE};
 use crate::model::{Dialect, SchemaGeneration};
+use crate::registration::{Row, OWNER_TAG, PROJECT_ID, SCOPE};
 
 pub const TABLE: &str = "action_definitions_v2";
 

@@ -12,11 +12,11 @@ use crate::signature::python_json_dumps;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CatalogDiff {
-    pub changes: Vec<Change>,
+    pub changes: Vec<SpecChange>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
+pub struct SpecChange {
     /// The action or workflow the change is about.
     pub subject: String,
     pub kind: ChangeKind,
@@ -47,7 +47,7 @@ pub enum ChangeKind {
 }
 
 impl CatalogDiff {
-    pub fn breaking(&self) -> impl Iterator<Item = &Change> {
+    pub fn breaking(&self) -> impl Iterator<Item = &SpecChange> {
         self.changes.iter().filter(|c| c.breaking)
     }
 
@@ -82,7 +82,7 @@ pub fn diff(old: &Model, new: &Model) -> CatalogDiff {
             return true;
         };
         let renamed_to = added.remove(i);
-        changes.push(Change {
+        changes.push(SpecChange {
             subject: old_action.name.clone(),
             kind: ChangeKind::ActionRenamed,
             detail: format!("renamed to `{}`", renamed_to.name),
@@ -91,7 +91,7 @@ pub fn diff(old: &Model, new: &Model) -> CatalogDiff {
         false
     });
     for a in removed {
-        changes.push(Change {
+        changes.push(SpecChange {
             subject: a.name.clone(),
             kind: ChangeKind::ActionRemoved,
             detail: "removed".into(),
@@ -99,7 +99,7 @@ pub fn diff(old: &Model, new: &Model) -> CatalogDiff {
         });
     }
     for a in added {
-        changes.push(Change {
+        changes.push(SpecChange {
             subject: a.name.clone(),
             kind: ChangeKind::ActionAdded,
             detail: format!("added: `{}({})`", a.name, a.signature()),
@@ -117,18 +117,13 @@ pub fn diff(old: &Model, new: &Model) -> CatalogDiff {
 }
 
 fn same_identity(a: &Action, b: &Action) -> bool {
-    strip_pos(a) == strip_pos(b) && a.signature() == b.signature()
+    a.implementation == b.implementation && a.signature() == b.signature()
 }
 
-/// The implementation without source positions, for comparisons across revisions.
-fn strip_pos(a: &Action) -> Value {
-    serde_json::to_value(&a.implementation).unwrap_or(Value::Null)
-}
-
-fn action_changes(old: &Action, new: &Action, out: &mut Vec<Change>) {
+fn action_changes(old: &Action, new: &Action, out: &mut Vec<SpecChange>) {
     let subject = &new.name;
     let mut push = |kind, detail: String, breaking| {
-        out.push(Change {
+        out.push(SpecChange {
             subject: subject.clone(),
             kind,
             detail,
@@ -182,13 +177,13 @@ fn action_changes(old: &Action, new: &Action, out: &mut Vec<Change>) {
             false,
         );
     }
-    if strip_pos(old) != strip_pos(new) {
+    if old.implementation != new.implementation {
         push(
             ChangeKind::ImplementationChanged,
             format!(
                 "implementation `{}` → `{}`",
-                old.implementation.kind(),
-                new.implementation.kind()
+                old.implementation.kind().as_str(),
+                new.implementation.kind().as_str()
             ),
             false,
         );
@@ -268,7 +263,7 @@ fn enum_text(values: &Option<Vec<Value>>) -> String {
     }
 }
 
-fn workflow_changes(old: &Model, new: &Model, out: &mut Vec<Change>) {
+fn workflow_changes(old: &Model, new: &Model, out: &mut Vec<SpecChange>) {
     let old_wf: BTreeMap<&str, &Value> = old
         .workflows
         .iter()
@@ -285,7 +280,7 @@ fn workflow_changes(old: &Model, new: &Model, out: &mut Vec<Change>) {
             Some(d) if d != def => (ChangeKind::WorkflowChanged, "workflow changed"),
             Some(_) => continue,
         };
-        out.push(Change {
+        out.push(SpecChange {
             subject: name.to_string(),
             kind,
             detail: detail.into(),
@@ -293,7 +288,7 @@ fn workflow_changes(old: &Model, new: &Model, out: &mut Vec<Change>) {
         });
     }
     for name in new_wf.keys().filter(|n| !old_wf.contains_key(*n)) {
-        out.push(Change {
+        out.push(SpecChange {
             subject: name.to_string(),
             kind: ChangeKind::WorkflowAdded,
             detail: "workflow added".into(),
@@ -317,7 +312,7 @@ impl CatalogDiff {
                 "**{breaking} breaking change(s)**: workflows written against `{base}` may fail.\n"
             );
         }
-        out.push_str("| | Subject | Change |\n| --- | --- | --- |\n");
+        out.push_str("| | Subject | SpecChange |\n| --- | --- | --- |\n");
         for c in &self.changes {
             let mark = if c.breaking { "breaking" } else { "" };
             let _ = writeln!(

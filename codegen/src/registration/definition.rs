@@ -97,22 +97,13 @@ fn scalar(v: &Value) -> String {
 
 /// A YAML double-quoted scalar. Characters outside PyYAML's printable set are escaped.
 pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if printable(c) => out.push(c),
-            c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push('"');
+    let mut out = String::new();
+    crate::signature::push_double_quoted(&mut out, s, |c, out| match c {
+        c if printable(c) => out.push(c),
+        c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    });
     out
 }
 

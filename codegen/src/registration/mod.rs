@@ -1,11 +1,15 @@
-//! The `action_definitions_v2` row that registers one action: the row Mistral's own
-//! `adhoc_actions.create_or_update_actions` writes for an equivalent ad-hoc action
-//! (`fixtures/mistral/reference-adhoc-row.json`), pointing at the action server.
+//! What Mistral stores for each action: the `action_definitions_v2` row that registers it,
+//! as Mistral's own `adhoc_actions.create_or_update_actions` writes it for an equivalent
+//! ad-hoc action (`fixtures/mistral/reference-adhoc-row.json`), pointing at the action
+//! server. The SQL emitter writes these rows; `cargo xtask action-list` compares a live
+//! Mistral's with them.
 
+mod definition;
+
+use mistral_actions_contract::{header, route, EnvDefault, EnvKey, ENV_KEYS};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::definition;
 use crate::model::{Action, Project};
 use crate::signature::python_json_dumps;
 use crate::Error;
@@ -17,14 +21,6 @@ pub const PROJECT_ID: &str = "<default-project>";
 pub const SCOPE: &str = "public";
 /// Mistral's std.http gives up after this long; the action server has its own deadlines.
 pub const TIMEOUT_SECONDS: u64 = 600;
-/// Keys of Mistral's environment (`env()`) a deployment sets to reach its action server.
-pub const URL_ENV_KEY: &str = "mistral_actions_url";
-pub const TOKEN_ENV_KEY: &str = "mistral_actions_token";
-/// Optional: the OpenStack region the action server should call (empty: its default).
-pub const REGION_ENV_KEY: &str = "mistral_actions_region";
-/// Optional: the OpenStack project (id or name) the action server should act in (empty:
-/// the project of its own credentials).
-pub const PROJECT_ENV_KEY: &str = "mistral_actions_project";
 
 /// The columns that carry the action; the rest are constants or the database's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,9 +75,9 @@ pub fn tags(action: &Action) -> Vec<String> {
 /// in `spec`), without `name` and `version`.
 pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
     let url = format!(
-        "<% env().get('{URL_ENV_KEY}', '{}') %>/v1/actions/{}",
-        project.server_url.replace('\'', "\\'"),
-        action.name
+        "{}{}",
+        env_value(project, &EnvKey::URL),
+        route::action(&action.name)
     );
     let body: Map<String, Value> = action
         .inputs
@@ -100,17 +96,24 @@ pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
     spec.insert("description".into(), Value::String(description(action)));
     spec.insert("tags".into(), json!(tags(action)));
     spec.insert("base".into(), json!("std.http"));
+    let mut headers = Map::new();
+    headers.insert("Content-Type".into(), json!("application/json"));
+    for key in ENV_KEYS {
+        let Some(name) = key.header else { continue };
+        let value = env_value(project, &key);
+        let value = if name == header::AUTHORIZATION {
+            format!("{} {value}", header::BEARER)
+        } else {
+            value
+        };
+        headers.insert(name.into(), Value::String(value));
+    }
     spec.insert(
         "base-input".into(),
         json!({
             "url": url,
             "method": "POST",
-            "headers": {
-                "Content-Type": "application/json",
-                "Authorization": format!("Bearer <% env().get('{TOKEN_ENV_KEY}', '') %>"),
-                "X-OpenStack-Region": format!("<% env().get('{REGION_ENV_KEY}', '') %>"),
-                "X-OpenStack-Project": format!("<% env().get('{PROJECT_ENV_KEY}', '') %>"),
-            },
+            "headers": headers,
             "body": body,
             "timeout": TIMEOUT_SECONDS,
         }),
@@ -118,6 +121,15 @@ pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
     spec.insert("input".into(), Value::Array(input));
     spec.insert("output".into(), json!("<% $.content.result %>"));
     spec
+}
+
+/// The YAQL that reads `key` from the execution's environment, with its default.
+fn env_value(project: &Project, key: &EnvKey) -> String {
+    let default = match key.default {
+        EnvDefault::ServerUrl => project.server_url.replace('\'', "\\'"),
+        EnvDefault::Empty => String::new(),
+    };
+    format!("<% env().get('{}', '{default}') %>", key.name)
 }
 
 fn description(action: &Action) -> String {

@@ -1,29 +1,17 @@
-//! Generate-time check of `kind: custom`: the named function must exist in the runtime
-//! crate (`runtime/src/custom/<module>.rs`) as a `pub async fn` taking the context and one
-//! parameter per input, so a typo is a located spec error rather than a compile error in
-//! generated code.
+//! `kind: custom` (MA042): the named function must exist in the project's runtime crate
+//! (`runtime/src/custom/<module>.rs` under the root the specs are loaded from) as a
+//! `pub async fn` taking the context and one parameter per input, so a typo is a located
+//! spec error rather than a compile error in generated code.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::actions::ParsedAction;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::model::{Implementation, Model};
-use crate::Error;
+use crate::model::Implementation;
 
 /// Where the runtime's custom functions live, relative to the project root.
 pub const CUSTOM_DIR: &str = "runtime/src/custom";
-
-/// `runtime/src/custom` of the project, or, for a project without its own runtime (specs
-/// checked from another directory), the runtime this generator was built with.
-fn custom_dir(root: &Path) -> PathBuf {
-    let own = root.join(CUSTOM_DIR);
-    if own.is_dir() {
-        return own;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(CUSTOM_DIR)
-}
 
 /// `pub async fn` names and their parameter counts (the context included) in a module file.
 fn public_fns(file: &Path) -> Option<BTreeMap<String, usize>> {
@@ -52,12 +40,15 @@ fn module_file(dir: &Path, modules: &[&str]) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-pub fn check(model: &Model, root: &Path) -> Result<(), Error> {
-    let dir = custom_dir(root);
+/// Reports every `custom` function of `parsed` that `root`'s runtime lacks.
+pub fn check(root: &Path, parsed: &[ParsedAction], diags: &mut Diagnostics) {
+    let dir = root.join(CUSTOM_DIR);
     let mut cache: BTreeMap<PathBuf, Option<BTreeMap<String, usize>>> = BTreeMap::new();
-    let mut diags = Diagnostics::default();
-    for action in &model.actions {
-        let Implementation::Custom { function, at } = &action.implementation else {
+    for p in parsed {
+        let action = &p.action;
+        let (Implementation::Custom { function }, Some(at)) =
+            (&action.implementation, p.function_pos)
+        else {
             continue;
         };
         let segments: Vec<&str> = function.split("::").collect();
@@ -66,7 +57,7 @@ pub fn check(model: &Model, root: &Path) -> Result<(), Error> {
             Diagnostic::error(
                 Code::UnknownCustomFunction,
                 &action.origin.file,
-                *at,
+                at,
                 message,
             )
             .with_help(help)
@@ -100,10 +91,5 @@ pub fn check(model: &Model, root: &Path) -> Result<(), Error> {
             )),
             Some(_) => {}
         }
-    }
-    if diags.0.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Spec(diags.sorted()))
     }
 }

@@ -1,220 +1,14 @@
-//! Putting generated files on disk, or checking that they are there.
-//!
-//! Like rust-analyzer's `ensure_file_contents` and prost-build's `write_file_if_changed`:
-//! compare first, write only on difference, atomically (temp file + rename), so an
-//! interrupted run never leaves a half-written file and unchanged files keep their mtime.
-//! `generated/.manifest` lists the files we own, so stale ones can be removed without ever
-//! touching a file someone else put there.
-//!
-//! Files that must stay exactly as an earlier run wrote them (append-only SQL migrations,
-//! hundreds of MB on large spec sets) are not held as text: their emitter verifies them
-//! on disk and hands over a [`Fingerprint`] ([`FileSet::keep`]).
+//! Comparing a [`FileSet`] with `generated/` and making `generated/` hold it.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
-use std::path::{Component, Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use similar::TextDiff;
 
+use super::{is_safe_relative, FileSet, Wanted, GENERATED_DIR, MANIFEST};
 use crate::Error;
-
-pub const GENERATED_DIR: &str = "generated";
-pub const MANIFEST: &str = ".manifest";
-
-/// A file on disk as hashed at one moment, with its size and mtime then, so a later look
-/// can tell it is unchanged without reading it again (like git's index).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fingerprint {
-    /// Lower-case hex SHA-256 of the file's bytes.
-    pub sha256: String,
-    len: u64,
-    /// Only for files last modified well before they were hashed: file systems stamp
-    /// mtimes with a coarse clock, so an edit right after hashing could keep the mtime
-    /// ("racy git"); such files are hashed again instead.
-    modified: Option<SystemTime>,
-}
-
-/// How much older than the hashing an mtime must be to be trusted.
-const RACY: Duration = Duration::from_secs(2);
-
-impl Fingerprint {
-    /// Hashes `path` in chunks (never holding the whole file).
-    pub fn of(path: &Path) -> std::io::Result<Fingerprint> {
-        let started = SystemTime::now();
-        let mut file = fs::File::open(path)?;
-        // Stat before reading: a write during the read changes the mtime, so `unchanged`
-        // then re-hashes instead of trusting a stale sum.
-        let meta = file.metadata()?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        Ok(Fingerprint {
-            sha256: hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-            len: meta.len(),
-            modified: meta
-                .modified()
-                .ok()
-                .filter(|m| m.checked_add(RACY).is_some_and(|m| m < started)),
-        })
-    }
-
-    /// The size and mtime this fingerprint trusts, if any (see [`crate::hash_cache`]).
-    pub(crate) fn stat(&self) -> Option<(u64, SystemTime)> {
-        Some((self.len, self.modified?))
-    }
-
-    /// A fingerprint an earlier run recorded for a file whose size and mtime still match.
-    pub(crate) fn remembered(sha256: String, len: u64, modified: SystemTime) -> Fingerprint {
-        Fingerprint {
-            sha256,
-            len,
-            modified: Some(modified),
-        }
-    }
-
-    /// Whether `path` still holds these bytes: size and mtime as recorded, or else the
-    /// same SHA-256. `Ok(false)` if it is gone.
-    fn unchanged(&self, path: &Path) -> std::io::Result<bool> {
-        let meta = match fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(e),
-        };
-        if meta.len() != self.len {
-            return Ok(false);
-        }
-        if self.modified.is_some() && meta.modified().ok() == self.modified {
-            // Unchanged since it was hashed (a write would have moved the mtime on).
-            return Ok(true);
-        }
-        Ok(Fingerprint::of(path)?.sha256 == self.sha256)
-    }
-}
-
-/// What one generated file must hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Wanted {
-    Text(String),
-    /// Already on disk and verified by its emitter; must stay byte for byte as it is.
-    Kept(Fingerprint),
-}
-
-/// Every file the specs produce, by path relative to `generated/`.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FileSet {
-    files: BTreeMap<String, Wanted>,
-}
-
-impl FileSet {
-    pub fn insert(&mut self, path: impl Into<String>, contents: impl Into<String>) {
-        let mut contents = contents.into();
-        // Texts built by pushing carry up to half their size in spare capacity, and the
-        // set holds them all until the end.
-        contents.shrink_to_fit();
-        self.add(path.into(), Wanted::Text(contents));
-    }
-
-    /// `path` is already in `generated/` as `fingerprint` says and must stay so: `check`
-    /// and `apply` refuse (an error, not a diff) if it changed since, as nothing here can
-    /// write it back.
-    pub fn keep(&mut self, path: impl Into<String>, fingerprint: Fingerprint) {
-        self.add(path.into(), Wanted::Kept(fingerprint));
-    }
-
-    fn add(&mut self, path: String, wanted: Wanted) {
-        assert!(
-            is_safe_relative(&path),
-            "emitters must produce relative paths: {path}"
-        );
-        let previous = self.files.insert(path.clone(), wanted);
-        assert!(previous.is_none(), "two emitters produced {path}");
-    }
-
-    /// Moves every file of `other` in (emitters running side by side each fill their own).
-    pub fn merge(&mut self, other: FileSet) {
-        for (path, wanted) in other.files {
-            self.add(path, wanted);
-        }
-    }
-
-    /// The text of `path`; `None` if not produced or [kept](FileSet::keep) (see
-    /// [`FileSet::contents`]).
-    pub fn get(&self, path: &str) -> Option<&str> {
-        match self.files.get(path)? {
-            Wanted::Text(t) => Some(t),
-            Wanted::Kept(_) => None,
-        }
-    }
-
-    /// The text of `path`, read from `root/generated` for a kept file.
-    pub fn contents(&self, root: &Path, path: &str) -> Result<Option<Cow<'_, str>>, Error> {
-        match self.files.get(path) {
-            None => Ok(None),
-            Some(Wanted::Text(t)) => Ok(Some(Cow::Borrowed(t))),
-            Some(Wanted::Kept(_)) => {
-                let full = root.join(GENERATED_DIR).join(path);
-                let text = fs::read_to_string(&full).map_err(Error::io(&full))?;
-                Ok(Some(Cow::Owned(text)))
-            }
-        }
-    }
-
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
-    }
-
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    /// The manifest lists itself too, so `--check` sees it like any other file.
-    fn manifest(&self) -> String {
-        let mut listing = String::from(
-            "# Files owned by `cargo xtask generate`; it removes those it no longer produces.\n",
-        );
-        let mut names: BTreeSet<&str> = self.files.keys().map(String::as_str).collect();
-        names.insert(MANIFEST);
-        for name in names {
-            listing.push_str(name);
-            listing.push('\n');
-        }
-        listing
-    }
-
-    /// Every wanted file, the manifest included (not in path order).
-    fn with_manifest<'a>(
-        &'a self,
-        manifest: &'a Wanted,
-    ) -> impl Iterator<Item = (&'a str, &'a Wanted)> {
-        let files = self.files.iter().map(|(p, w)| (p.as_str(), w));
-        files.chain([(MANIFEST, manifest)])
-    }
-}
-
-fn is_safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && Path::new(path)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-}
 
 /// What `generate` did, or what `--check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -425,6 +219,7 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::Fingerprint;
 
     fn project_with(path: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
         let root = tempfile::tempdir().unwrap();
@@ -454,19 +249,6 @@ mod tests {
         assert!(err.contains("generated/sql/0001.up.sql"), "{err}");
         fs::remove_file(&full).unwrap();
         assert!(apply(root.path(), &set).is_err());
-    }
-
-    #[test]
-    fn an_old_file_is_trusted_by_its_stat_until_written_again() {
-        let (_root, full) = project_with("sql/0001.up.sql", "BEGIN;\n");
-        let long_ago = SystemTime::now() - Duration::from_secs(3600);
-        let file = fs::File::options().write(true).open(&full).unwrap();
-        file.set_modified(long_ago).unwrap();
-        let fingerprint = Fingerprint::of(&full).unwrap();
-        assert_eq!(fingerprint.modified, Some(long_ago));
-        assert!(fingerprint.unchanged(&full).unwrap());
-        fs::write(&full, "BEGIN:\n").unwrap();
-        assert!(!fingerprint.unchanged(&full).unwrap());
     }
 
     #[test]

@@ -1,0 +1,90 @@
+//! `generated/catalog.md`, the Action Catalog reviewers read as a diff in every PR: the
+//! actions, the workflows, and how Mistral reaches the actions (the HTTP contract).
+//!
+//! All text is escaped here so the template only lays out lines; the template itself is
+//! `templates/catalog.md`.
+
+mod actions;
+mod markdown;
+mod workflows;
+
+use askama::Template;
+use mistral_actions_contract::{route, EnvDefault, ErrorKind, ENV_KEYS};
+
+use super::DO_NOT_EDIT;
+use crate::model::Model;
+use crate::output::FileSet;
+use crate::prior::Prior;
+use crate::Error;
+use markdown::{cell, code};
+
+pub const PATH: &str = "catalog.md";
+
+#[derive(Template)]
+#[template(path = "catalog.md")]
+struct CatalogPage<'a> {
+    header: &'a str,
+    title: &'a str,
+    prefix: &'a str,
+    actions: Vec<actions::ActionView>,
+    workflows: Vec<workflows::WorkflowView>,
+    checks: Vec<workflows::CheckRow>,
+    action_route: String,
+    env_keys: Vec<[String; 3]>,
+    errors: Vec<[String; 3]>,
+}
+
+pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
+    let page = CatalogPage {
+        header: DO_NOT_EDIT,
+        title: &model.project.catalog_title,
+        prefix: &model.project.prefix,
+        actions: model
+            .actions
+            .iter()
+            .map(|a| actions::view(model, prior, a))
+            .collect(),
+        workflows: workflows::views(model),
+        checks: workflows::checks(),
+        action_route: code(&format!("POST {}", route::ACTION)),
+        env_keys: env_keys(model),
+        errors: errors(),
+    };
+    let mut text = page.render()?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let mut set = FileSet::default();
+    set.insert(PATH, text);
+    Ok(set)
+}
+
+/// `key | default | meaning` rows of the environment keys a registration reads.
+fn env_keys(model: &Model) -> Vec<[String; 3]> {
+    ENV_KEYS
+        .iter()
+        .map(|key| {
+            let default = match key.default {
+                EnvDefault::ServerUrl => format!(
+                    "{} (`server_url` of specs/project.yaml)",
+                    code(&model.project.server_url)
+                ),
+                EnvDefault::Empty => "empty".to_string(),
+            };
+            let meaning = match key.header {
+                Some(header) => format!("{} (sent as {})", key.meaning, code(header)),
+                None => key.meaning.to_string(),
+            };
+            [code(key.name), cell(&default), cell(&meaning)]
+        })
+        .collect()
+}
+
+/// `status | kind | when` rows of every error an action call can end with.
+fn errors() -> Vec<[String; 3]> {
+    ErrorKind::ALL
+        .iter()
+        .filter(|k| **k != ErrorKind::NotFound)
+        .map(|k| [k.status().to_string(), code(k.as_str()), cell(k.when())])
+        .collect()
+}

@@ -1,0 +1,275 @@
+//! `generated/openapi.json`: the action server as an OpenAPI 3.1 document. One operation
+//! per action (`POST /v1/actions/<name>`) whose request schema is the action's inputs and
+//! whose result is its `output`; routes, headers, the error envelope and its statuses come
+//! from the HTTP contract (`mistral_actions_contract`), like the server's own.
+
+use mistral_actions_contract::{envelope, header, route, EnvKey, ErrorKind};
+use serde_json::{json, Map, Value};
+
+use super::DO_NOT_EDIT;
+use crate::model::{Action, Input, InputType, Model};
+use crate::output::FileSet;
+use crate::prior::Prior;
+use crate::Error;
+
+pub const PATH: &str = "openapi.json";
+
+const JSON: &str = "application/json";
+
+pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
+    let mut paths = Map::new();
+    paths.insert(route::HEALTH.into(), json!({ "get": health() }));
+    paths.insert(route::ACTIONS.into(), json!({ "get": listing() }));
+    for action in &model.actions {
+        paths.insert(route::action(&action.name), json!({ "post": run(action) }));
+    }
+    paths.insert(route::ACTION.into(), json!({ "post": unknown_action() }));
+    let document = json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": format!("{} action server", model.project.prefix),
+            "version": model.project.version,
+            "description": format!(
+                "What Mistral's `std.http` calls to run the actions of specs/actions. {DO_NOT_EDIT}"
+            ),
+        },
+        "servers": [{
+            "url": model.project.server_url,
+            "description": format!(
+                "`server_url` of specs/project.yaml; each execution may name another in `env().{}`",
+                EnvKey::URL.name
+            ),
+        }],
+        "security": [{ "bearer": [] }],
+        "paths": paths,
+        "components": components(),
+    });
+    let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialise");
+    text.push('\n');
+    let mut set = FileSet::default();
+    set.insert(PATH, text);
+    Ok(set)
+}
+
+fn health() -> Value {
+    json!({
+        "operationId": "health",
+        "summary": "Liveness, without a token.",
+        "security": [],
+        "responses": {
+            "200": body_response("The server runs.", json!({
+                "type": "object",
+                "required": [envelope::STATUS],
+                "additionalProperties": false,
+                "properties": { envelope::STATUS: { "const": envelope::OK } },
+            })),
+        },
+    })
+}
+
+fn listing() -> Value {
+    let item = json!({
+        "type": "object",
+        "required": [envelope::NAME, envelope::INPUT, envelope::DESCRIPTION],
+        "additionalProperties": false,
+        "properties": {
+            envelope::NAME: { "type": "string" },
+            envelope::INPUT: { "type": "string", "description": "The input string Mistral shows." },
+            envelope::DESCRIPTION: { "type": "string", "description": "The summary." },
+        },
+    });
+    json!({
+        "operationId": "list_actions",
+        "summary": "Every action, sorted by name, with its Mistral input string.",
+        "parameters": [parameter("RequestId")],
+        "responses": {
+            "200": body_response("The actions.", json!({
+                "type": "object",
+                "required": [envelope::ACTIONS],
+                "additionalProperties": false,
+                "properties": { envelope::ACTIONS: { "type": "array", "items": item } },
+            })),
+            "401": error_ref(ErrorKind::Unauthorized),
+        },
+    })
+}
+
+/// The operation that runs `action`.
+fn run(action: &Action) -> Value {
+    let mut responses = Map::new();
+    let result = json!({
+        "type": "object",
+        "required": [envelope::RESULT],
+        "additionalProperties": false,
+        "properties": { envelope::RESULT: output(action) },
+    });
+    responses.insert("200".into(), body_response("The action's result.", result));
+    responses.insert("401".into(), error_ref(ErrorKind::Unauthorized));
+    for kind in ErrorKind::ALL.into_iter().filter(|k| k.from_actions()) {
+        responses.insert(kind.status().to_string(), error_ref(kind));
+    }
+    let mut op = json!({
+        "operationId": action.name,
+        "summary": action.summary(),
+        "description": action.description,
+        "parameters": [parameter("Region"), parameter("Project"), parameter("RequestId")],
+        "requestBody": {
+            "required": action.inputs.iter().any(Input::required),
+            "content": { JSON: { "schema": inputs(action) } },
+        },
+        "responses": responses,
+    });
+    if !action.tags.is_empty() {
+        op["tags"] = json!(action.tags);
+    }
+    if action.deprecated.is_some() {
+        op["deprecated"] = json!(true);
+    }
+    op
+}
+
+/// Any name no action has.
+fn unknown_action() -> Value {
+    json!({
+        "operationId": "unknown_action",
+        "summary": "A name no action has.",
+        "parameters": [
+            { "name": "name", "in": "path", "required": true, "schema": { "type": "string" } },
+            parameter("RequestId"),
+        ],
+        "responses": {
+            "401": error_ref(ErrorKind::Unauthorized),
+            "404": error_ref(ErrorKind::UnknownAction),
+        },
+    })
+}
+
+/// The request body: one property per input, nothing else.
+fn inputs(action: &Action) -> Value {
+    let properties: Map<String, Value> = action
+        .inputs
+        .iter()
+        .map(|i| (i.name.clone(), input(i)))
+        .collect();
+    let required: Vec<&str> = action
+        .inputs
+        .iter()
+        .filter(|i| i.required())
+        .map(|i| i.name.as_str())
+        .collect();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+fn input(i: &Input) -> Value {
+    // An optional input without a value takes `null` too (the server reads it as absent).
+    let nullable = i.default == Some(Value::Null) && i.ty != InputType::Any;
+    let mut schema = type_schema(i.ty, nullable);
+    if let Some(values) = &i.enum_values {
+        let mut values = values.clone();
+        if nullable {
+            values.push(Value::Null);
+        }
+        schema.insert("enum".into(), Value::Array(values));
+    }
+    if let Some(default) = &i.default {
+        schema.insert("default".into(), default.clone());
+    }
+    if !i.description.is_empty() {
+        schema.insert("description".into(), json!(i.description));
+    }
+    if i.secret {
+        schema.insert("writeOnly".into(), json!(true));
+    }
+    Value::Object(schema)
+}
+
+fn output(action: &Action) -> Value {
+    let mut schema = type_schema(action.output.ty, false);
+    if !action.output.description.is_empty() {
+        schema.insert("description".into(), json!(action.output.description));
+    }
+    Value::Object(schema)
+}
+
+/// The JSON Schema of a spec type; `any` is the empty schema.
+fn type_schema(ty: InputType, nullable: bool) -> Map<String, Value> {
+    let (name, format) = match ty {
+        InputType::Any => return Map::new(),
+        InputType::Uuid => ("string", Some("uuid")),
+        other => (other.as_str(), None),
+    };
+    let mut schema = Map::new();
+    schema.insert(
+        "type".into(),
+        if nullable {
+            json!([name, "null"])
+        } else {
+            json!(name)
+        },
+    );
+    if let Some(format) = format {
+        schema.insert("format".into(), json!(format));
+    }
+    schema
+}
+
+fn body_response(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": { JSON: { "schema": schema } } })
+}
+
+fn error_ref(kind: ErrorKind) -> Value {
+    json!({ "$ref": format!("#/components/responses/{}", kind.as_str()) })
+}
+
+fn parameter(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/parameters/{name}") })
+}
+
+fn components() -> Value {
+    let responses: Map<String, Value> = ErrorKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let error = json!({
+                "type": "object",
+                "required": [envelope::KIND, envelope::MESSAGE],
+                "additionalProperties": false,
+                "properties": {
+                    envelope::KIND: { "const": kind.as_str() },
+                    envelope::MESSAGE: { "type": "string" },
+                },
+            });
+            let body = json!({
+                "type": "object",
+                "required": [envelope::ERROR],
+                "additionalProperties": false,
+                "properties": { envelope::ERROR: error },
+            });
+            let description = format!("`{}` ({}): {}.", kind.as_str(), kind.status(), kind.when());
+            (kind.as_str().to_string(), body_response(&description, body))
+        })
+        .collect();
+    let header_parameter = |name: &str, description: &str| json!({ "name": name, "in": "header", "required": false, "schema": { "type": "string" }, "description": description });
+    json!({
+        "securitySchemes": {
+            "bearer": {
+                "type": "http",
+                "scheme": header::BEARER.to_ascii_lowercase(),
+                "description": format!(
+                    "The token the server is configured with (`env().{}`).",
+                    EnvKey::TOKEN.name
+                ),
+            },
+        },
+        "parameters": {
+            "Region": header_parameter(header::REGION, "The OpenStack region of this call; empty means the server's own."),
+            "Project": header_parameter(header::PROJECT, "The OpenStack project (id or name) of this call; empty means the server's own."),
+            "RequestId": header_parameter(header::REQUEST_ID, "Logged with the request and echoed back; made up when absent."),
+        },
+        "responses": responses,
+    })
+}

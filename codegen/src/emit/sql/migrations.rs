@@ -1,0 +1,246 @@
+//! Append-only migrations, like Flyway or Atlas: what was emitted stays emitted.
+//!
+//! `generated/sql/state.json` records our rows as the last migrations leave them and how
+//! many migrations each target has; `generated/sql/integrity.sum` holds the SHA-256 of
+//! every emitted migration. Each run keeps the recorded migrations (verified by the prior
+//! stage, so an edited one is an error, never silently kept or rewritten) and adds one
+//! migration per target when the specs' rows differ from the recorded ones.
+
+use std::collections::BTreeMap;
+
+use super::script::{self, Target};
+use crate::model::Dialect;
+use crate::output::{FileSet, Fingerprint};
+use crate::prior::{SqlState, SQL_INTEGRITY, SQL_STATE};
+use crate::registration::Row;
+use crate::Error;
+
+/// The `about` field: JSON has no comments.
+fn about() -> String {
+    format!(
+        "{} The registrations the emitted SQL migrations leave in Mistral's database.",
+        super::super::DO_NOT_EDIT
+    )
+}
+
+/// The integrity file listing every migration of `migrations` (paths under `sql/`).
+pub fn render_integrity(migrations: &FileSet) -> String {
+    let mut out = format!(
+        "# {}\n\
+         # SHA-256 of every emitted SQL migration (paths under generated/sql/). `generate`\n\
+         # refuses to run when a migration no longer matches: emitted migrations are\n\
+         # append-only; change the specs to get a new one.\n",
+        super::super::DO_NOT_EDIT
+    );
+    for (path, sum) in migrations.sha256_sums() {
+        out.push_str(&format!("{sum}  {path}\n"));
+    }
+    out
+}
+
+/// `register_14`, `update_int32bit_nova_servers_start`, `register_1_update_2`…
+pub fn slug(from: &BTreeMap<String, Row>, to: &BTreeMap<String, Row>) -> String {
+    let added: Vec<&String> = to.keys().filter(|n| !from.contains_key(*n)).collect();
+    let changed: Vec<&String> = to
+        .iter()
+        .filter(|(n, r)| from.get(*n).is_some_and(|old| old != *r))
+        .map(|(n, _)| n)
+        .collect();
+    let removed: Vec<&String> = from.keys().filter(|n| !to.contains_key(*n)).collect();
+    let parts = [
+        ("register", &added),
+        ("update", &changed),
+        ("unregister", &removed),
+    ];
+    let nonempty: Vec<_> = parts.iter().filter(|(_, v)| !v.is_empty()).collect();
+    if let [(verb, names)] = nonempty.as_slice() {
+        if names.len() == 1 {
+            let name: String = crate::emit::name_chars(names[0]).take(80).collect();
+            return format!("{verb}_{name}");
+        }
+    }
+    nonempty
+        .iter()
+        .map(|(verb, v)| format!("{verb}_{}", v.len()))
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Header and body of migration `number` of `target` from `from` to `to`, both ways.
+pub fn migration(
+    target: &Target,
+    number: u32,
+    slug: &str,
+    from: &BTreeMap<String, Row>,
+    to: &BTreeMap<String, Row>,
+    takeover: bool,
+) -> (String, String) {
+    let base = format!("{number:04}_{slug}");
+    let up_file = format!("{base}.up.sql");
+    let down_file = format!("{base}.down.sql");
+    let up = script::render(
+        target,
+        &header(
+            target, number, "up", from, to, &up_file, &down_file, takeover,
+        ),
+        &script::transition(from, to, takeover),
+    );
+    // Going back never takes a row over: whatever holds a name we are about to restore
+    // must not be destroyed on the way down.
+    let down = script::render(
+        target,
+        &header(
+            target, number, "down", to, from, &down_file, &up_file, false,
+        ),
+        &script::transition(to, from, false),
+    );
+    (up, down)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn header(
+    target: &Target,
+    number: u32,
+    direction: &str,
+    from: &BTreeMap<String, Row>,
+    to: &BTreeMap<String, Row>,
+    file: &str,
+    inverse: &str,
+    takeover: bool,
+) -> Vec<String> {
+    let mut h = vec![
+        super::super::DO_NOT_EDIT.to_string(),
+        format!(
+            "Migration {number:04} ({direction}) of Mistral's action_definitions_v2 for {}.",
+            target.describe()
+        ),
+        String::new(),
+    ];
+    let mut listed = Vec::new();
+    for (name, row) in to {
+        match from.get(name) {
+            None => listed.push(format!("  + {name}  (register)")),
+            Some(old) if old != row => listed.push(format!("  ~ {name}  (update)")),
+            Some(_) => {}
+        }
+    }
+    for name in from.keys().filter(|n| !to.contains_key(*n)) {
+        listed.push(format!("  - {name}  (unregister)"));
+    }
+    h.push(format!(
+        "What: brings the actions registered by mistral-actions (rows tagged \"{}\") from {} to {} action(s):",
+        crate::registration::OWNER_TAG,
+        from.len(),
+        to.len()
+    ));
+    h.extend(listed);
+    h.push(String::new());
+    h.push(format!("Apply:  {}", target.apply_command(file)));
+    h.push(format!("Revert: {}", target.apply_command(inverse)));
+    h.push(String::new());
+    h.push(
+        "One transaction; running it twice changes nothing more. Rows without our tag are never"
+            .into(),
+    );
+    h.push(
+        "changed: if one holds a name written here, the script aborts and nothing is changed."
+            .into(),
+    );
+    if takeover {
+        h.push(
+            "sql_takeover is on: same-name rows of others are DELETED instead, and the revert"
+                .into(),
+        );
+        h.push("script cannot bring them back.".into());
+    }
+    if target.dialect == Dialect::Mysql {
+        h.push(
+            "Needs no privilege beyond SELECT/INSERT/UPDATE/DELETE on the table (plain DML)."
+                .into(),
+        );
+    }
+    h
+}
+
+/// Re-adds recorded migrations of `target` and, if `to` differs from where they leave the
+/// table, appends one more. Returns the new migration count.
+pub fn extend(
+    target: &Target,
+    state: &SqlState,
+    emitted: &BTreeMap<String, Fingerprint>,
+    to: &BTreeMap<String, Row>,
+    takeover: bool,
+    out: &mut FileSet,
+) -> Result<u32, Error> {
+    let dir = target.dir();
+    let count = state.migrations.get(&dir).copied().unwrap_or(0);
+    let prefix = format!("{dir}/");
+    let ups: Vec<&String> = emitted
+        .keys()
+        .filter(|p| p.starts_with(&prefix) && p.ends_with(".up.sql"))
+        .collect();
+    if ups.len() != count as usize {
+        return Err(Error::State(format!(
+            "generated/{SQL_STATE} records {count} migration(s) for {dir} but generated/{SQL_INTEGRITY} lists {}; restore both from version control",
+            ups.len()
+        )));
+    }
+    for (path, fingerprint) in emitted.iter().filter(|(p, _)| p.starts_with(&prefix)) {
+        out.keep(path.clone(), fingerprint.clone());
+    }
+    let empty = BTreeMap::new();
+    let from = if count == 0 { &empty } else { &state.rows };
+    if from == to {
+        return Ok(count);
+    }
+    let number = count + 1;
+    let slug = slug(from, to);
+    let (up, down) = migration(target, number, &slug, from, to, takeover);
+    out.insert(format!("{dir}/{number:04}_{slug}.up.sql"), up);
+    out.insert(format!("{dir}/{number:04}_{slug}.down.sql"), down);
+    Ok(number)
+}
+
+pub fn render_state(migrations: BTreeMap<String, u32>, rows: BTreeMap<String, Row>) -> String {
+    let state = SqlState {
+        about: about(),
+        migrations,
+        rows,
+    };
+    let mut text = serde_json::to_string_pretty(&state).expect("strings only");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(spec: &[(&str, &str)]) -> BTreeMap<String, Row> {
+        spec.iter()
+            .map(|(name, d)| {
+                let row = Row {
+                    id: crate::registration::row_id(name),
+                    name: name.to_string(),
+                    description: d.to_string(),
+                    input: None,
+                    tags: "[]".into(),
+                    definition: String::new(),
+                    spec: "{}".into(),
+                };
+                (name.to_string(), row)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn slugs_name_a_single_change_and_count_the_rest() {
+        let empty = rows(&[]);
+        let one = rows(&[("p.a-b", "x")]);
+        let two = rows(&[("p.a-b", "y"), ("p.c", "z")]);
+        assert_eq!(slug(&empty, &one), "register_p_a_b");
+        assert_eq!(slug(&one, &empty), "unregister_p_a_b");
+        assert_eq!(slug(&one, &two), "register_1_update_1");
+        assert_eq!(slug(&empty, &two), "register_2");
+    }
+}
