@@ -131,7 +131,17 @@ pub struct Action {
     pub tags: Vec<String>,
     pub deprecated: Option<Deprecation>,
     pub implementation: Implementation,
+    /// Sorted by service; see [`Microversion`].
+    pub microversions: Vec<Microversion>,
     pub examples: Vec<Example>,
+}
+
+/// An API microversion an action relies on: every request it makes to `service` (a
+/// catalog service type) names `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Microversion {
+    pub service: String,
+    pub version: String,
 }
 
 impl Action {

@@ -139,7 +139,7 @@ fn secrets_are_wrapped_and_defaults_typed() {
       - {name: ratio, type: number, default: 0.5}
       - {name: type, type: object, default: {a: 1}}
       - {name: level, type: integer, default: 1, enum: [1, 2]}
-    implementation: {kind: get_field, service: compute, path: '/things/{thing_id}/{password}', field: thing.x}
+    implementation: {kind: get_field, service: compute, microversions: {compute: \"2.1\"}, path: '/things/{thing_id}/{password}', field: thing.x}
 ";
     let dir = project(spec);
     let (_, _, files) = codegen::generate(dir.path()).unwrap();
@@ -162,7 +162,7 @@ fn secrets_are_wrapped_and_defaults_typed() {
 #[test]
 fn module_names_never_clash_with_keywords_or_the_table() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = "actions:\n  act:\n    description: Does it.\n    implementation: {kind: get_field, service: compute, path: /x, field: x}\n";
+    let spec = "actions:\n  act:\n    description: Does it.\n    implementation: {kind: get_field, service: compute, microversions: {compute: \"2.1\"}, path: /x, field: x}\n";
     for file in ["specs/actions/type.yaml", "specs/actions/registry.yaml"] {
         let full = dir.path().join(file);
         fs::create_dir_all(full.parent().unwrap()).unwrap();

@@ -394,3 +394,32 @@ fn custom_functions_are_looked_up_in_the_given_root_only() {
         &format!("{FILE}:7:17"),
     );
 }
+
+#[test]
+fn microversions_are_checked() {
+    let action = |micro: &str| {
+        format!("actions:\n  act:\n    description: x\n    inputs:\n      - {{name: a, type: uuid, required: true}}\n    implementation:\n      kind: get_field\n{micro}      service: compute\n      path: /things/{{a}}\n      field: thing.status\n")
+    };
+    // Nova has microversions: the action must name the one it reads.
+    assert_problem(
+        &[(FILE, action("").as_bytes())],
+        Code::MissingKey,
+        &format!("{FILE}:7:13"),
+    );
+    // Glance has none; `2.10` unquoted is the number 2.1, so versions are strings.
+    let found = problems(&[(
+        FILE,
+        action("      microversions: {compute: \"2.x\", image: \"2.1\"}\n").as_bytes(),
+    )]);
+    assert_eq!(
+        found,
+        [
+            (Code::InvalidValue, format!("{FILE}:8:32")),
+            (Code::InvalidValue, format!("{FILE}:8:39")),
+        ]
+    );
+    let text = action("      microversions: {compute: \"2.1\"}\n");
+    let dir = project(&[(FILE, text.as_bytes())]);
+    let (model, _) = codegen::spec::load(dir.path()).unwrap();
+    assert_eq!(model.actions[0].microversions[0].version, "2.1");
+}

@@ -21,7 +21,7 @@ const ACTIONS: &str = r#"actions:
         type: string
         default: fast
         enum: [fast, slow]
-    implementation: {kind: get_field, service: compute, path: "/things/{thing_id}", field: thing}
+    implementation: {kind: get_field, service: compute, microversions: {compute: "2.1"}, path: "/things/{thing_id}", field: thing}
   old_get:
     description: The old way to get a thing.
     inputs:
@@ -29,7 +29,7 @@ const ACTIONS: &str = r#"actions:
         type: uuid
         required: true
     deprecated: {since: "2.0", replaced_by: int32bit.demo.things.get}
-    implementation: {kind: get_field, service: compute, path: "/things/{thing_id}", field: thing}
+    implementation: {kind: get_field, service: compute, microversions: {compute: "2.1"}, path: "/things/{thing_id}", field: thing}
 "#;
 
 /// A project with the demo actions and the given workflow files.

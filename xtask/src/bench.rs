@@ -90,7 +90,7 @@ fn synthesise(dir: &Path, actions: usize) -> Result<(), Error> {
         for a in 0..ACTIONS_PER_FILE.min(actions - f * ACTIONS_PER_FILE) {
             let _ = write!(
                 text,
-                "  action{a}:\n    description: |\n      Synthetic action {a} of file {f}.\n\n      A second paragraph.\n    inputs:\n      - name: thing_id\n        type: uuid\n        required: true\n        description: The thing.\n      - name: status\n        type: string\n        default: available\n        enum: [available, error]\n      - name: count\n        type: integer\n        default: 5\n    output:\n      type: boolean\n    tags: [bench]\n    implementation:\n      kind: assert_field\n      service: volumev3\n      path: /things/{{thing_id}}\n      field: thing.status\n      expected: status\n      subject: thing\n"
+                "  action{a}:\n    description: |\n      Synthetic action {a} of file {f}.\n\n      A second paragraph.\n    inputs:\n      - name: thing_id\n        type: uuid\n        required: true\n        description: The thing.\n      - name: status\n        type: string\n        default: available\n        enum: [available, error]\n      - name: count\n        type: integer\n        default: 5\n    output:\n      type: boolean\n    tags: [bench]\n    implementation:\n      kind: assert_field\n      microversions: {{volumev3: \"3.0\"}}\n      service: volumev3\n      path: /things/{{thing_id}}\n      field: thing.status\n      expected: status\n      subject: thing\n"
             );
         }
         fs::write(&path, text).map_err(Error::io(&path))?;

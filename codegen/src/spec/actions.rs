@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::names;
+use super::microversions;
 use super::reader::{Ctx, Fields};
 use crate::diagnostics::Code;
 use crate::model::{
@@ -130,6 +131,12 @@ fn parse_action(ctx: &mut Ctx, derived: &str, key: &Node, body: &Node) -> Option
 
     let implementation_node = f.require(ctx, "implementation");
     let implementation = implementation_node.and_then(|n| parse_implementation(ctx, n, &inputs));
+    let microversions_node = implementation_node.and_then(|n| n.get("microversions"));
+    let microversions = microversions::parse(ctx, microversions_node);
+    if let (Some(imp), Some(node)) = (&implementation, implementation_node) {
+        let at = node.get("kind").map_or(node.pos, |k| k.pos);
+        microversions::check_declared(ctx, imp, microversions_node, at);
+    }
     let function_pos = implementation_node
         .and_then(|n| n.get("function"))
         .map(|n| n.pos);
@@ -162,6 +169,7 @@ fn parse_action(ctx: &mut Ctx, derived: &str, key: &Node, body: &Node) -> Option
             tags,
             deprecated,
             implementation: implementation?,
+            microversions,
             examples,
         },
         name_pos: key.pos,
@@ -376,6 +384,8 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
         );
         return None;
     };
+    // Read with the action (`microversions::parse`); taken here so it is a known key.
+    f.get("microversions");
     let mut text = |f: &mut Fields, key: &str| {
         f.require(ctx, key)
             .and_then(|n| Some((ctx.string(n, key)?, n.pos)))
@@ -387,7 +397,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 text(&mut f, "path"),
                 text(&mut f, "field"),
             );
-            f.finish(ctx, &["kind", "service", "path", "field"]);
+            f.finish(ctx, &["kind", "service", "path", "field", "microversions"]);
             let path = path?;
             check_path(ctx, &path.0, path.1, inputs);
             Implementation::GetField {
@@ -406,7 +416,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
             );
             f.finish(
                 ctx,
-                &["kind", "service", "path", "field", "expected", "subject"],
+                &["kind", "service", "path", "field", "expected", "subject", "microversions"],
             );
             let path = path?;
             check_path(ctx, &path.0, path.1, inputs);
@@ -427,7 +437,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 text(&mut f, "items"),
             );
             let filters_node = f.require(ctx, "filters");
-            f.finish(ctx, &["kind", "service", "path", "items", "filters"]);
+            f.finish(ctx, &["kind", "service", "path", "items", "filters", "microversions"]);
             let filters_node = filters_node?;
             let mut filters = Vec::new();
             for n in ctx.seq(filters_node, "filters") {
@@ -447,7 +457,7 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
         }
         ImplementationKind::Custom => {
             let function = text(&mut f, "function");
-            f.finish(ctx, &["kind", "function"]);
+            f.finish(ctx, &["kind", "function", "microversions"]);
             let (function, pos) = function?;
             if !names::is_rust_path(&function) {
                 ctx.error(

@@ -2,6 +2,8 @@
 
 mod actions;
 mod custom_fns;
+mod microversions;
+pub use microversions::SERVICES as MICROVERSION_SERVICES;
 mod names;
 mod project;
 mod reader;

@@ -20,6 +20,8 @@ pub(super) struct ActionView {
     pub(super) output: String,
     pub(super) deprecation: Option<String>,
     pub(super) implementation: String,
+    /// `compute 2.1, volumev3 3.0`; empty when the action names none.
+    pub(super) microversions: String,
     pub(super) examples: Vec<ExampleView>,
     pub(super) tags: String,
     /// Links to the workflows that call this action.
@@ -90,6 +92,12 @@ pub(super) fn view(model: &Model, prior: &Prior, a: &Action) -> ActionView {
         },
         deprecation,
         implementation: implementation_line(&a.implementation),
+        microversions: a
+            .microversions
+            .iter()
+            .map(|m| format!("{} {}", code(&m.service), code(&m.version)))
+            .collect::<Vec<_>>()
+            .join(", "),
         examples: a
             .examples
             .iter()

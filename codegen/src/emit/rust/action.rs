@@ -343,6 +343,14 @@ pub fn emit(action: &Action) -> Emitted {
     };
 
     let doc = doc_attrs(&format!("`{}`: {}", action.name, action.description));
+    // The versions the spec names go with every request the action makes.
+    let microversions = (!action.microversions.is_empty()).then(|| {
+        let pairs = action.microversions.iter().map(|m| {
+            let (service, version) = (&m.service, &m.version);
+            quote! { (#service, #version) }
+        });
+        quote! { let ctx = &ctx.with_microversions(&[#(#pairs),*]); }
+    });
     let unused = if fields.is_empty() {
         quote! { let #input_ty {} = rt::input::parse(input)?; }
     } else {
@@ -357,6 +365,7 @@ pub fn emit(action: &Action) -> Emitted {
             Box::pin(async move {
                 #unused
                 #(#checks)*
+                #microversions
                 #body
             })
         }
