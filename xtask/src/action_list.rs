@@ -8,13 +8,16 @@ use std::path::Path;
 use clap::Args;
 use codegen::registration::{Row, OWNER_TAG};
 use codegen::Error;
+use mistral_actions_runtime::openstack::{CloudConfig, OpenStack};
 use serde_json::Value;
 
 /// Options of `cargo xtask action-list`.
 #[derive(Args)]
 pub struct ActionListArgs {
     /// Mistral's API root (`http://host:8989/v2`). Default: $MISTRAL_URL, else the
-    /// `workflowv2` endpoint of the Keystone catalog when $OS_AUTH_URL is set.
+    /// `workflowv2` endpoint of the Keystone catalog of $OS_CLOUD (clouds.yaml) or of the
+    /// cloud the $OS_* variables describe (password, application credential or
+    /// $OS_TOKEN; $OS_CACERT or clouds.yaml `cacert` for a private CA).
     #[arg(long)]
     url: Option<String>,
     /// Show every action, not only ours and those the specs define.
@@ -22,57 +25,70 @@ pub struct ActionListArgs {
     all: bool,
 }
 
-/// A Keystone token and Mistral's URL, from $OS_* (password auth, v3) if $OS_AUTH_URL is set.
-fn keystone(url: Option<String>) -> Result<(Option<String>, String), String> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let Some(auth_url) = env("OS_AUTH_URL") else {
-        let url = url
-            .or_else(|| env("MISTRAL_URL"))
-            .ok_or("no Mistral URL: pass --url, or set MISTRAL_URL, or OS_AUTH_URL and the other OS_* variables")?;
-        return Ok((env("OS_TOKEN"), url));
-    };
-    let domain = |k: &str| env(k).unwrap_or_else(|| "Default".into());
-    let body = serde_json::json!({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": env("OS_USERNAME").ok_or("OS_USERNAME is not set")?,
-            "domain": {"name": domain("OS_USER_DOMAIN_NAME")},
-            "password": env("OS_PASSWORD").ok_or("OS_PASSWORD is not set")?,
-        }}},
-        "scope": {"project": {
-            "name": env("OS_PROJECT_NAME").ok_or("OS_PROJECT_NAME is not set")?,
-            "domain": {"name": domain("OS_PROJECT_DOMAIN_NAME")},
-        }},
-    }});
-    let endpoint = format!("{}/auth/tokens", auth_url.trim_end_matches('/'));
-    let response = ureq::post(&endpoint)
-        .set("Content-Type", "application/json")
-        .send_string(&body.to_string())
-        .map_err(|e| format!("Keystone ({endpoint}): {e}"))?;
-    let token = response
-        .header("X-Subject-Token")
-        .ok_or("Keystone answered without X-Subject-Token")?
-        .to_string();
-    let catalog: Value = serde_json::from_str(&response.into_string().map_err(|e| e.to_string())?)
-        .map_err(|e| format!("Keystone's answer is not JSON: {e}"))?;
-    let url = match url.or_else(|| env("MISTRAL_URL")) {
-        Some(u) => u,
-        None => catalog["token"]["catalog"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|s| s["type"] == "workflowv2")
-            .flat_map(|s| s["endpoints"].as_array().cloned().unwrap_or_default())
-            .find(|e| {
-                e["interface"]
-                    == env("OS_INTERFACE")
-                        .unwrap_or_else(|| "public".into())
-                        .as_str()
-            })
-            .and_then(|e| e["url"].as_str().map(str::to_string))
-            .ok_or("no workflowv2 endpoint in the Keystone catalog; pass --url")?,
-    };
-    Ok((Some(token), url))
+/// Where Mistral is and how to authenticate to it.
+pub enum Source {
+    /// A cloud (`OS_CLOUD`/clouds.yaml, or `OS_AUTH_URL` and the other `OS_*` variables:
+    /// password, application credential or `OS_TOKEN`), through the action server's own
+    /// Keystone client: its CA trust, its catalog lookup of `workflowv2`.
+    Cloud(Box<CloudConfig>),
+    /// Mistral without Keystone (`auth_enable = False`): `--url`/`MISTRAL_URL`, with
+    /// `OS_TOKEN` passed as it is when set.
+    Plain {
+        api_root: String,
+        token: Option<String>,
+    },
 }
+
+impl Source {
+    /// From the environment; `url` (`--url`) names Mistral's API root and wins over the
+    /// catalog.
+    pub fn from_env(url: Option<String>) -> Result<Source, String> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let url = url.or_else(|| env("MISTRAL_URL"));
+        let cloud = CloudConfig::discover(None, &env).map_err(|e| e.to_string())?;
+        match cloud {
+            Some(mut cloud) => {
+                if let Some(url) = url {
+                    cloud.endpoint_overrides.insert(MISTRAL.into(), url);
+                }
+                Ok(Source::Cloud(Box::new(cloud)))
+            }
+            None => Ok(Source::Plain {
+                api_root: url.ok_or(
+                    "no Mistral URL: pass --url, or set MISTRAL_URL, or OS_CLOUD (or OS_AUTH_URL and the other OS_* variables) to find it in the Keystone catalog",
+                )?,
+                token: env("OS_TOKEN"),
+            }),
+        }
+    }
+
+    /// Every action Mistral lists.
+    pub fn list(&self) -> Result<Vec<Value>, String> {
+        match self {
+            Source::Plain { api_root, token } => {
+                list_actions(&ureq::Agent::new(), api_root, token.as_deref())
+            }
+            Source::Cloud(cloud) => {
+                let os = OpenStack::new((**cloud).clone()).map_err(|e| e.to_string())?;
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("cannot start an async runtime: {e}"))?;
+                runtime
+                    .block_on(os.scoped(None, None, &[]).get_all(
+                        MISTRAL,
+                        "/actions",
+                        &[],
+                        "actions",
+                    ))
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// Mistral's service type in the Keystone catalog.
+const MISTRAL: &str = "workflowv2";
 
 /// Every action Mistral lists at `api_root` (`…/v2`), following its `next` links (a link
 /// back to the page just read ends the walk).
@@ -187,10 +203,7 @@ pub fn compare(listed: &Value, wanted: Option<&Row>) -> Verdict {
 pub fn action_list(root: &Path, args: ActionListArgs) -> Result<bool, Error> {
     let (model, _) = codegen::spec::load(root)?;
     let wanted: BTreeMap<String, Row> = codegen::emit::sql::desired(&model)?;
-    let agent = ureq::Agent::new();
-    let listed = match keystone(args.url)
-        .and_then(|(token, url)| list_actions(&agent, &url, token.as_deref()))
-    {
+    let listed = match Source::from_env(args.url).and_then(|source| source.list()) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
@@ -234,11 +247,11 @@ pub fn verdicts(
     rows
 }
 
-/// `cargo xtask action-list` against the Mistral at `api_root` (`…/v2`), without auth.
-pub fn live_verdicts(root: &Path, api_root: &str) -> Result<BTreeMap<String, Verdict>, String> {
+/// `cargo xtask action-list` against the Mistral `source` names.
+pub fn live_verdicts(root: &Path, source: &Source) -> Result<BTreeMap<String, Verdict>, String> {
     let (model, _) = codegen::spec::load(root).map_err(|e| e.to_string())?;
     let wanted = codegen::emit::sql::desired(&model).map_err(|e| e.to_string())?;
-    let listed = list_actions(&ureq::Agent::new(), api_root, None)?;
+    let listed = source.list()?;
     Ok(verdicts(&listed, &wanted, false))
 }
 

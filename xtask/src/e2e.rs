@@ -158,7 +158,13 @@ fn run_steps(root: &Path) -> Result<(), String> {
         ours.len()
     );
     // What an operator sees with `cargo xtask action-list`.
-    let verdicts = crate::action_list::live_verdicts(root, &api_root)?;
+    let verdicts = crate::action_list::live_verdicts(
+        root,
+        &crate::action_list::Source::Plain {
+            api_root: api_root.clone(),
+            token: None,
+        },
+    )?;
     let off: Vec<_> = verdicts
         .iter()
         .filter(|(_, v)| **v != crate::action_list::Verdict::Matches)
@@ -218,7 +224,13 @@ fn run_steps(root: &Path) -> Result<(), String> {
     progress(5, "unregistering with the down migrations");
     migrations.apply_down(&database)?;
     let after: BTreeSet<String> = api.action_names()?.into_iter().collect();
-    let verdicts = crate::action_list::live_verdicts(root, &api_root)?;
+    let verdicts = crate::action_list::live_verdicts(
+        root,
+        &crate::action_list::Source::Plain {
+            api_root: api_root.clone(),
+            token: None,
+        },
+    )?;
     if !verdicts
         .values()
         .all(|v| *v == crate::action_list::Verdict::Missing)

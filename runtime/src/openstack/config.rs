@@ -76,6 +76,10 @@ pub struct CloudConfig {
     /// Re-authenticate this long before the token expires.
     pub refresh_margin: Duration,
     pub trust: Trust,
+    /// Base URLs used instead of the catalog's, by service type (clouds.yaml
+    /// `<service_type>_endpoint_override`, `-` written `_`), for clouds whose catalog
+    /// names addresses this host cannot reach.
+    pub endpoint_overrides: std::collections::BTreeMap<String, String>,
 }
 
 /// The `auth:` block of clouds.yaml; the `OS_*` variables fill the same fields.
@@ -114,6 +118,9 @@ struct CloudEntry {
     cacert: Option<String>,
     verify: Option<bool>,
     insecure: Option<bool>,
+    /// `<service_type>_endpoint_override` and everything else a clouds.yaml may hold.
+    #[serde(flatten)]
+    other: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,14 +182,24 @@ impl CloudConfig {
             cacert,
             verify: entry.verify.unwrap_or(true) && !entry.insecure.unwrap_or(false),
         };
-        build(
+        let mut config = build(
             entry.auth,
             entry.auth_type,
             entry.region_name,
             entry.interface.or(entry.endpoint_type),
             entry.api_timeout.map(Duration::from_secs_f64),
             trust,
-        )
+        )?;
+        for (key, value) in &entry.other {
+            if let (Some(service), Some(url)) =
+                (key.strip_suffix("_endpoint_override"), value.as_str())
+            {
+                config
+                    .endpoint_overrides
+                    .insert(service.replace('_', "-"), url.to_string());
+            }
+        }
+        Ok(config)
     }
 
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<CloudConfig, ActionError> {
@@ -311,11 +328,9 @@ fn build(
     } else {
         match auth_type.as_deref() {
             None | Some("password" | "v3password") => {}
-            Some(other) => {
-                return Err(config_err(format!(
-                    "auth_type '{other}' is not supported (password, v3applicationcredential, v3token)"
-                )))
-            }
+            Some(other) => return Err(config_err(format!(
+                "auth_type '{other}' is not supported (password, v3applicationcredential, v3token)"
+            ))),
         }
         Credentials::Password {
             user: user.ok_or_else(|| config_err("no username or user_id (OS_USERNAME)"))?,
@@ -339,6 +354,7 @@ fn build(
         timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
         refresh_margin: DEFAULT_MARGIN,
         trust,
+        endpoint_overrides: Default::default(),
     })
 }
 

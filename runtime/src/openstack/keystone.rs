@@ -58,6 +58,7 @@ const ALIASES: &[&[&str]] = &[
     &["compute"],
     &["image"],
     &["database"],
+    &["workflowv2", "workflow"],
 ];
 
 impl Session {
@@ -247,6 +248,7 @@ mod tests {
             timeout: Duration::from_secs(1),
             refresh_margin: Duration::from_secs(1),
             trust: Default::default(),
+            endpoint_overrides: Default::default(),
         }
     }
 

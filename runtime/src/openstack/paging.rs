@@ -42,8 +42,9 @@ impl Scoped<'_> {
                 }
             }
             match next_query(&body, items) {
-                Some(next) => page_query = next,
-                None => return Ok(found),
+                // A link back to the page just read (Mistral sends one) ends the walk too.
+                Some(next) if next != page_query => page_query = next,
+                _ => return Ok(found),
             }
         }
         Err(ActionError::Upstream(format!(
@@ -84,7 +85,9 @@ mod tests {
     use super::*;
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
-        q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        q.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -101,7 +104,11 @@ mod tests {
         ]});
         assert_eq!(
             next_query(&cinder, "backups"),
-            Some(pairs(&[("limit", "1"), ("marker", "b1"), ("volume_id", "v")]))
+            Some(pairs(&[
+                ("limit", "1"),
+                ("marker", "b1"),
+                ("volume_id", "v")
+            ]))
         );
         // Trove (trove/common/pagination.py, SimplePaginatedDataView links).
         let trove = json!({"backups": [], "links": [
@@ -111,7 +118,10 @@ mod tests {
             next_query(&trove, "backups"),
             Some(pairs(&[("instance_id", "i"), ("marker", "20")]))
         );
-        assert_eq!(next_query(&json!({"backups": [], "links": []}), "backups"), None);
+        assert_eq!(
+            next_query(&json!({"backups": [], "links": []}), "backups"),
+            None
+        );
         assert_eq!(next_query(&json!({"images": []}), "images"), None);
     }
 }

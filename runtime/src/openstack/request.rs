@@ -34,7 +34,10 @@ impl Scoped<'_> {
         loop {
             let session = os.session(key).await?;
             let region = self.region.or(os.config.region.as_deref());
-            let base = session.endpoint(service, &os.config.interface, region)?;
+            let base = match os.config.endpoint_overrides.get(service) {
+                Some(url) => url.trim_end_matches('/'),
+                None => session.endpoint(service, &os.config.interface, region)?,
+            };
             let url = format!("{base}{path}");
             let mut req = os
                 .http
