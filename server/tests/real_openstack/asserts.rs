@@ -51,21 +51,7 @@ async fn cinder_volumes_backups_and_snapshots() {
         "in-use",
     )
     .await;
-    let snapshot = f
-        .post(
-            "volumev3",
-            "/snapshots",
-            json!({"snapshot": {"volume_id": volume, "name": "fixture"}}),
-        )
-        .await;
-    let snapshot = text(&snapshot["snapshot"]["id"]);
-    f.wait_for(
-        "volumev3",
-        &format!("/snapshots/{snapshot}"),
-        "/snapshot/status",
-        "available",
-    )
-    .await;
+    let snapshot = f.snapshot(&volume).await;
     check(
         &s,
         "int32bit.cinder.snapshots.assert_status",

@@ -18,21 +18,7 @@ async fn create_with_every_input_and_a_first_incremental_that_becomes_full() {
     let s = user_server().await;
     let volume_name = unique("create");
     let volume = f.volume(&volume_name).await;
-    let snapshot = f
-        .post(
-            "volumev3",
-            "/snapshots",
-            json!({"snapshot": {"volume_id": volume, "name": "for-backup"}}),
-        )
-        .await;
-    let snapshot = text(&snapshot["snapshot"]["id"]);
-    f.wait_for(
-        "volumev3",
-        &format!("/snapshots/{snapshot}"),
-        "/snapshot/status",
-        "available",
-    )
-    .await;
+    let snapshot = f.snapshot(&volume).await;
 
     // Every input; `incremental` on a volume without backups: Cinder would refuse
     // ("No backups available to do an incremental backup."), so the action makes it full.

@@ -254,6 +254,13 @@ impl Fixtures {
 
     /// A Trove instance of the test datastore, ACTIVE.
     pub async fn trove_instance(&self, name: &str) -> String {
+        let id = self.trove_instance_building(name).await;
+        settle("trove-instance-active", &id);
+        id
+    }
+
+    /// A new Trove instance, left as Trove leaves it without a guest: BUILD.
+    pub async fn trove_instance_building(&self, name: &str) -> String {
         let e = env();
         let body = self
             .post(
@@ -268,8 +275,26 @@ impl Fixtures {
                 }}),
             )
             .await;
-        let id = text(&body["instance"]["id"]);
-        settle("trove-instance-active", &id);
+        text(&body["instance"]["id"])
+    }
+
+    /// A new available snapshot of `volume`.
+    pub async fn snapshot(&self, volume: &str) -> String {
+        let body = self
+            .post(
+                "volumev3",
+                "/snapshots",
+                json!({"snapshot": {"volume_id": volume, "name": "fixture"}}),
+            )
+            .await;
+        let id = text(&body["snapshot"]["id"]);
+        self.wait_for(
+            "volumev3",
+            &format!("/snapshots/{id}"),
+            "/snapshot/status",
+            "available",
+        )
+        .await;
         id
     }
 

@@ -64,21 +64,7 @@ async fn more_than_a_page_of_other_backups_hides_nothing() {
 async fn the_instance_must_be_active() {
     let f = Fixtures::user();
     let s = user_server().await;
-    let e = crate::support::env();
-    let body = f
-        .post(
-            "database",
-            "/instances",
-            json!({"instance": {
-                "name": unique("building"),
-                "flavorRef": e["flavor_id"],
-                "volume": {"size": 1},
-                "datastore": {"type": e["trove"]["datastore"],
-                              "version": e["trove"]["datastore_version"]},
-            }}),
-        )
-        .await;
-    let id = text(&body["instance"]["id"]);
+    let id = f.trove_instance_building(&unique("building")).await;
     let m = s
         .fails(CREATE_BACKUP, json!({ "instance_id": id }), 409)
         .await;
