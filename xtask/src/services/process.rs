@@ -74,6 +74,10 @@ impl Background {
         self
     }
 
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
