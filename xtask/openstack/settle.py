@@ -38,9 +38,7 @@ def trove_service_session(e):
     """The session Trove's taskmanager has: its service user, in the service project
     (trove/common/clients_admin.py:get_keystone_session with [service_credentials])."""
     auth = loading.get_plugin_loader('password').load_from_options(
-        auth_url=e['auth_url'], username='trove', password='ma-trove-secret',
-        user_domain_name='Default', project_name='service',
-        project_domain_name='Default')
+        auth_url=e['auth_url'], **e['settle']['trove_user'])
     return ks_session.Session(auth=auth)
 
 

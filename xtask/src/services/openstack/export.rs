@@ -65,7 +65,14 @@ pub fn write(
         "endpoints": endpoints,
         "clouds_yaml": clouds,
         "python": venv::python(&ctx.root),
-        "settle": {"script": settle_script(ctx), "trove_db": s.mysql_db(trove::DATABASE)},
+        "settle": {
+            "script": settle_script(ctx),
+            "trove_db": s.mysql_db(trove::DATABASE),
+            // Trove's own service user: the taskmanager boots servers with it.
+            "trove_user": {"username": "trove", "password": config::password("trove"),
+                           "user_domain_name": "Default", "project_name": "service",
+                           "project_domain_name": "Default"},
+        },
         "logs": ctx.dir.join("logs"),
     });
     let text = serde_json::to_string_pretty(&env).expect("JSON");

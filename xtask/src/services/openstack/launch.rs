@@ -64,6 +64,8 @@ impl Ctx {
                 format!("{}:{path}", venv::dir(&self.root).join("bin").display()),
             )
             .env("PYTHONUNBUFFERED", "1")
+            // no __pycache__ in xtask/openstack/python (the venv's own are made by pip)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .env("PYTHONWARNINGS", "ignore")
             .current_dir(&self.dir);
         cmd

@@ -31,7 +31,7 @@
 //! | `endpoints` | service type → URL as registered in the catalog (`%(project_id)s` templates kept) |
 //! | `clouds_yaml` | path of `clouds.yaml` beside env.json: clouds `ma-test` (password), `ma-test-appcred` (application credential), `ma-test-tls` (password over TLS, `cacert`), `ma-admin` |
 //! | `python` | the venv's interpreter |
-//! | `settle` | `{script, trove_db}`: run `<python> <script> <fact> <id>` to make happen what cannot run here (see below) |
+//! | `settle` | `{script, trove_db, trove_user}`: run `<python> <script> <fact> <id>` to make happen what cannot run here (see below) |
 //! | `logs` | the directory of every service's log |
 //!
 //! Settle helper (`xtask/openstack/settle.py`), run with `python`; reads `MA_TEST_OPENSTACK`;
@@ -257,10 +257,6 @@ impl OpenStack {
     }
 
     /// Stops every process group, all at once (each gets its grace period).
-    pub fn stop(mut self) {
-        self.stop_all();
-    }
-
     fn stop_all(&mut self) {
         let processes = std::mem::take(&mut self.processes);
         thread::scope(|scope| {
