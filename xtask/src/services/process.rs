@@ -74,6 +74,10 @@ impl Background {
         self
     }
 
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }

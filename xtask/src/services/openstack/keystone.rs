@@ -116,7 +116,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Keystone, String> {
         ("OS_KEYSTONE_CONFIG_DIR", dir.to_string_lossy().into_owned()),
         ("OS_KEYSTONE_CONFIG_FILES", "keystone.conf".to_string()),
     ];
-    let mut plain = ctx.gunicorn("keystone", "keystone", s.ports.keystone, 2, None, &env)?;
+    let mut plain = ctx.gunicorn("keystone", "keystone", s.ports.keystone, 4, None, &env)?;
     let mut tls = ctx.gunicorn(
         "keystone-tls",
         "keystone",

@@ -60,6 +60,7 @@ pub mod venv;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -125,24 +126,37 @@ impl OpenStack {
         let mut processes = Vec::new();
         // Phase 1, in parallel: each service's databases, then its processes, answering;
         // Keystone is seeded as soon as it answers.
+        // Set once Keystone knows the service users: Nova's daemons log in at start.
+        let seeded = (Mutex::new(false), Condvar::new());
+        let others = ctx.niced(5);
         let (ids, qcow2) = thread::scope(|scope| {
             let ks = scope.spawn(|| {
-                timed("keystone (db_sync, bootstrap, plain + TLS)", || {
+                let result = timed("keystone (db_sync, bootstrap, plain + TLS)", || {
                     keystone::start(&ctx, &s)
                 })
-                .and_then(|k| timed("keystone seeded", || seed::keystone(&s)).map(|ids| (k, ids)))
+                .and_then(|k| timed("keystone seeded", || seed::keystone(&s)).map(|ids| (k, ids)));
+                *seeded.0.lock().expect("not poisoned") = true;
+                seeded.1.notify_all();
+                result
             });
-            let glance = scope.spawn(|| timed("glance", || glance::start(&ctx, &s)));
-            let cinder = scope.spawn(|| timed("cinder", || cinder::start(&ctx, &s)));
-            let placement = scope.spawn(|| timed("placement", || placement::start(&ctx, &s)));
+            let glance = scope.spawn(|| timed("glance", || glance::start(&others, &s)));
+            let cinder = scope.spawn(|| timed("cinder", || cinder::start(&others, &s)));
+            let placement = scope.spawn(|| timed("placement", || placement::start(&others, &s)));
             let nova = scope.spawn(|| {
-                timed("nova (cells, api, conductor, scheduler)", || {
-                    nova::start(&ctx, &s)
-                })
+                let api = timed("nova (cells, api)", || nova::start(&others, &s))?;
+                let mut done = seeded.0.lock().expect("not poisoned");
+                while !*done {
+                    done = seeded.1.wait(done).expect("not poisoned");
+                }
+                drop(done);
+                let mut started = vec![api];
+                started.extend(nova::start_daemons(&others)?);
+                Ok(started)
             });
             let trove = scope.spawn(|| {
-                timed("trove", || trove::start(&ctx, &s)).and_then(|api| {
-                    timed("responders", || trove::start_responders(&ctx, &s)).map(|r| vec![api, r])
+                timed("trove", || trove::start(&others, &s)).and_then(|api| {
+                    timed("responders", || trove::start_responders(&others, &s))
+                        .map(|r| vec![api, r])
                 })
             });
             let qcow2 = scope.spawn(|| test_image(&ctx));
@@ -178,18 +192,21 @@ impl OpenStack {
         // Phase 2: nova-compute (it reports to Placement as the `nova` user), the image,
         // the flavor, Trove's datastore, quotas; then every daemon must be up.
         let (admin, _) = seed::admin(&s)?;
+        // Watched by the thread that waits for them; everything is owned by `processes`.
+        let (mut nova_daemons, mut rest_procs): (Vec<Background>, Vec<Background>) = processes
+            .into_iter()
+            .partition(|p| p.name().starts_with("nova-") && p.name() != "nova-api");
         let image_id = thread::scope(|scope| -> Result<String, String> {
             let compute = scope.spawn(|| {
-                timed("nova-compute registered and mapped", || {
-                    let mut compute = nova::start_compute(&ctx)?;
+                timed("nova daemons up, compute host mapped", || {
+                    let daemons = processes_named(&mut nova_daemons, "nova-");
                     wait_services(
-                        &mut compute,
+                        daemons,
                         &admin,
                         &format!("http://127.0.0.1:{}/v2.1/os-services", s.ports.nova),
                         &["nova-conductor", "nova-scheduler", "nova-compute"],
                     )?;
-                    nova::discover_hosts(&ctx)?;
-                    Ok(compute)
+                    nova::discover_hosts(&ctx)
                 })
             });
             let image = scope.spawn(|| {
@@ -202,12 +219,8 @@ impl OpenStack {
             let rest = timed("flavor, quotas, cinder services up", || {
                 seed::flavor(&s, &admin)?;
                 seed::quotas(&s, &admin, &ids)?;
-                let cinder_api = processes
-                    .iter_mut()
-                    .find(|p| p.name() == "cinder-api")
-                    .expect("cinder-api started");
                 wait_services(
-                    cinder_api,
+                    processes_named(&mut rest_procs, "cinder-"),
                     &admin,
                     &format!(
                         "http://127.0.0.1:{}/v3/{}/os-services",
@@ -218,13 +231,13 @@ impl OpenStack {
             });
             let compute = compute.join().expect("no panic");
             let image = image.join().expect("no panic");
-            match compute {
-                Ok(c) => processes.push(c),
-                Err(e) => return Err(e),
-            }
+            compute?;
             rest?;
             image
-        })?;
+        });
+        let mut processes = rest_procs;
+        processes.append(&mut nova_daemons);
+        let image_id = image_id?;
         let written = export::write(&ctx, &s, &ids, &certs, &image_id)?;
         eprintln!(
             "    OpenStack ready in {:.0}s (setup {:.0}s without the venv); {} processes, logs in {}",
@@ -292,37 +305,55 @@ fn test_image(ctx: &Ctx) -> Result<Vec<u8>, String> {
     fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// Waits until `os-services` lists each of `binaries` with state `up`.
-fn wait_services(
-    watched: &mut Background,
+/// Waits until `os-services` lists each of `binaries` with state `up`, failing with the
+/// end of its log as soon as one of `watched` dies.
+fn wait_services<'a>(
+    watched: impl IntoIterator<Item = &'a mut Background>,
     admin: &api::Api,
     url: &str,
     binaries: &[&str],
 ) -> Result<(), String> {
-    let mut last = String::new();
-    watched
-        .wait_ready(
-            &format!("seeing {} up", binaries.join(", ")),
-            Duration::from_secs(120),
-            || match admin.get(url) {
-                Ok(v) => {
-                    let up = |b: &str| {
+    let mut watched: Vec<&mut Background> = watched.into_iter().collect();
+    let started = Instant::now();
+    loop {
+        let last = match admin.get(url) {
+            Ok(v) => {
+                let up =
+                    |b: &str| {
                         v["services"].as_array().into_iter().flatten().any(|s| {
                             s["binary"] == b && s["state"] == "up" && s["status"] == "enabled"
                         })
                     };
-                    let missing: Vec<_> = binaries.iter().filter(|b| !up(b)).collect();
-                    last = format!("not up yet: {missing:?}");
-                    missing.is_empty()
+                let missing: Vec<_> = binaries.iter().filter(|b| !up(b)).collect();
+                if missing.is_empty() {
+                    return Ok(());
                 }
-                Err(e) => {
-                    last = e;
-                    false
-                }
-            },
-        )
-        .map(drop)
-        .map_err(|e| format!("{e}\n(last os-services answer: {last})"))
+                format!("not up yet: {missing:?}")
+            }
+            Err(e) => e,
+        };
+        for p in watched.iter_mut() {
+            p.check_alive()?;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            return Err(format!(
+                "{} not all up after 120 s (last os-services answer: {last}); logs in {}",
+                binaries.join(", "),
+                watched
+                    .first()
+                    .map(|p| p.log().display().to_string())
+                    .unwrap_or_default()
+            ));
+        }
+        thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn processes_named<'a>(
+    all: &'a mut [Background],
+    prefix: &'a str,
+) -> impl Iterator<Item = &'a mut Background> + 'a {
+    all.iter_mut().filter(move |p| p.name().starts_with(prefix))
 }
 
 /// Sum of VmRSS over the processes of group `pgid`.

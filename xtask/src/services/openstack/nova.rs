@@ -1,7 +1,7 @@
 //! Nova 34: the API under gunicorn, nova-conductor, nova-scheduler and nova-compute on our
 //! FakeDriver subclass (`ma_openstack.nova_driver`: pause reports PAUSED, a snapshot uploads
-//! real image data). MariaDB (api, cell0, cell1), RabbitMQ. nova-compute starts last
-//! ([`start_compute`]), once Keystone knows the `nova` user it reports to Placement with.
+//! real image data). MariaDB (api, cell0, cell1), RabbitMQ. The daemons start last
+//! ([`start_daemons`]): at start they log in to Keystone as `nova`, which must exist.
 
 use std::fs;
 use std::path::PathBuf;
@@ -80,8 +80,8 @@ fn write_conf(ctx: &Ctx, s: &Settings) -> Result<PathBuf, String> {
     Ok(file)
 }
 
-/// Databases, cells, then the API, conductor and scheduler, the API answering.
-pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>, String> {
+/// Databases, cells, then the API, answering.
+pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
     let file = write_conf(ctx, s)?;
     for db in DATABASES {
         super::db::fresh_mysql(&s.mysql, db)?;
@@ -102,12 +102,6 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>, String> {
         &["cell_v2", "create_cell", "--name", "cell1"],
     )?;
     manage("nova-db_sync", &["db", "sync"])?;
-    let mut started = Vec::new();
-    for daemon in ["nova-conductor", "nova-scheduler"] {
-        let mut cmd = ctx.command(daemon);
-        cmd.arg("--config-file").arg(&file);
-        started.push(ctx.spawn(daemon, cmd)?);
-    }
     let dir = ctx.service_dir("nova")?;
     let env = [
         ("OS_NOVA_CONFIG_DIR", dir.to_string_lossy().into_owned()),
@@ -116,18 +110,26 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>, String> {
             "api-paste.ini;nova.conf".to_string(),
         ),
     ];
-    let mut api = ctx.gunicorn("nova-api", "nova", s.ports.nova, 1, None, &env)?;
+    let mut api = ctx.gunicorn("nova-api", "nova", s.ports.nova, 4, None, &env)?;
     launch::wait_http(&mut api, s.ports.nova, "/", Duration::from_secs(90))?;
-    started.push(api);
-    Ok(started)
+    Ok(api)
 }
 
-/// nova-compute; the caller waits for it to register, then maps it with [`discover_hosts`].
-pub fn start_compute(ctx: &Ctx) -> Result<Background, String> {
+/// nova-conductor, nova-scheduler, nova-compute; the caller waits for them to be up, then
+/// maps the compute host with [`discover_hosts`].
+pub fn start_daemons(ctx: &Ctx) -> Result<Vec<Background>, String> {
+    let file = conf_file(ctx)?;
+    let mut started = Vec::new();
+    for daemon in ["nova-conductor", "nova-scheduler"] {
+        let mut cmd = ctx.command(daemon);
+        cmd.arg("--config-file").arg(&file);
+        started.push(ctx.spawn(daemon, cmd)?);
+    }
     let mut cmd = ctx.command("python");
     cmd.args(["-m", "ma_openstack.nova_compute", "--config-file"])
-        .arg(conf_file(ctx)?);
-    ctx.spawn("nova-compute", cmd)
+        .arg(&file);
+    started.push(ctx.spawn("nova-compute", cmd)?);
+    Ok(started)
 }
 
 /// `nova-manage cell_v2 discover_hosts`: maps the registered compute host to cell1, without

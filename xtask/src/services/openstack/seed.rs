@@ -111,71 +111,91 @@ pub fn keystone(s: &Settings) -> Result<Identities, String> {
             &json!({}),
         )
     };
-    let service_project = id(
-        &admin.post(
-            &format!("{ks}/projects"),
-            &json!({"project": {"name": "service", "domain_id": "default"}}),
-        )?,
-        "project",
-    )?;
-    for user in SERVICE_USERS {
-        let uid = id(
-            &admin.post(
-                &format!("{ks}/users"),
-                &json!({"user": {"name": user, "domain_id": "default",
-                                 "password": config::password(user)}}),
-            )?,
-            "user",
-        )?;
-        grant(&service_project, &uid, "admin")?;
-        grant(&service_project, &uid, "service")?;
-    }
-    for (kind, name, url) in catalog(s) {
-        let sid = id(
-            &admin.post(
-                &format!("{ks}/services"),
-                &json!({"service": {"type": kind, "name": name}}),
-            )?,
-            "service",
-        )?;
-        for interface in ["public", "internal", "admin"] {
-            admin.post(
-                &format!("{ks}/endpoints"),
-                &json!({"endpoint": {"service_id": sid, "interface": interface,
-                                     "url": url, "region_id": REGION}}),
+    // Three independent groups of calls, in parallel (Keystone serves them with threads).
+    let (service_project, catalog_done, test) = std::thread::scope(|scope| {
+        let services = scope.spawn(|| -> Result<String, String> {
+            let service_project = id(
+                &admin.post(
+                    &format!("{ks}/projects"),
+                    &json!({"project": {"name": "service", "domain_id": "default"}}),
+                )?,
+                "project",
             )?;
-        }
-    }
-    let domain = id(
-        &admin.post(
-            &format!("{ks}/domains"),
-            &json!({"domain": {"name": TEST_DOMAIN}}),
-        )?,
-        "domain",
-    )?;
-    let project = |name: &str| -> Result<String, String> {
-        id(
-            &admin.post(
-                &format!("{ks}/projects"),
-                &json!({"project": {"name": name, "domain_id": domain}}),
-            )?,
-            "project",
+            for user in SERVICE_USERS {
+                let uid = id(
+                    &admin.post(
+                        &format!("{ks}/users"),
+                        &json!({"user": {"name": user, "domain_id": "default",
+                                         "password": config::password(user)}}),
+                    )?,
+                    "user",
+                )?;
+                grant(&service_project, &uid, "admin")?;
+                grant(&service_project, &uid, "service")?;
+            }
+            Ok(service_project)
+        });
+        let catalog_done = scope.spawn(|| -> Result<(), String> {
+            for (kind, name, url) in catalog(s) {
+                let sid = id(
+                    &admin.post(
+                        &format!("{ks}/services"),
+                        &json!({"service": {"type": kind, "name": name}}),
+                    )?,
+                    "service",
+                )?;
+                for interface in ["public", "internal", "admin"] {
+                    admin.post(
+                        &format!("{ks}/endpoints"),
+                        &json!({"endpoint": {"service_id": sid, "interface": interface,
+                                             "url": url, "region_id": REGION}}),
+                    )?;
+                }
+            }
+            Ok(())
+        });
+        let test = (|| -> Result<(String, String, String), String> {
+            let domain = id(
+                &admin.post(
+                    &format!("{ks}/domains"),
+                    &json!({"domain": {"name": TEST_DOMAIN}}),
+                )?,
+                "domain",
+            )?;
+            let project = |name: &str| -> Result<String, String> {
+                id(
+                    &admin.post(
+                        &format!("{ks}/projects"),
+                        &json!({"project": {"name": name, "domain_id": domain}}),
+                    )?,
+                    "project",
+                )
+            };
+            let project_id = project(TEST_PROJECT)?;
+            let project_alt_id = project(TEST_PROJECT_ALT)?;
+            let user_id = id(
+                &admin.post(
+                    &format!("{ks}/users"),
+                    &json!({"user": {"name": TEST_USER, "domain_id": domain,
+                                     "password": test_password()}}),
+                )?,
+                "user",
+            )?;
+            for p in [&project_id, &project_alt_id] {
+                grant(p, &user_id, "member")?;
+                grant(p, &user_id, "reader")?;
+            }
+            Ok((project_id, project_alt_id, user_id))
+        })();
+        (
+            services.join().expect("no panic"),
+            catalog_done.join().expect("no panic"),
+            test,
         )
-    };
-    let project_id = project(TEST_PROJECT)?;
-    let project_alt_id = project(TEST_PROJECT_ALT)?;
-    let user_id = id(
-        &admin.post(
-            &format!("{ks}/users"),
-            &json!({"user": {"name": TEST_USER, "domain_id": domain,
-                             "password": test_password()}}),
-        )?,
-        "user",
-    )?;
-    for p in [&project_id, &project_alt_id] {
-        grant(p, &user_id, "member")?;
-        grant(p, &user_id, "reader")?;
-    }
+    });
+    let service_project = service_project?;
+    catalog_done?;
+    let (project_id, project_alt_id, user_id) = test?;
     let (user, _) = api::login(
         &s.keystone_url(),
         TEST_USER,

@@ -56,6 +56,11 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
     fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     super::db::fresh_mysql(&s.mysql, DATABASE)?;
     manage(ctx, "trove-db_sync", &["db_sync"])?;
+    manage(
+        ctx,
+        "trove-datastore_update",
+        &["datastore_update", DATASTORE, ""],
+    )?;
     let mut cmd = ctx.command("trove-api");
     cmd.arg("--config-file").arg(&file);
     let mut api = ctx.spawn("trove-api", cmd)?;
