@@ -310,6 +310,15 @@ async fn nova_boots_pauses_and_snapshots_for_real() {
     user.post(&format!("{url}/action"), json!({"unpause": null}))
         .await;
     user.wait_for(&url, "server", "status", "ACTIVE").await;
+    // libvirt's suspend is a managed save: the domain is shut off (power state 4).
+    user.post(&format!("{url}/action"), json!({"suspend": null}))
+        .await;
+    let suspended = user.wait_for(&url, "server", "status", "SUSPENDED").await;
+    assert_eq!(suspended["OS-EXT-STS:power_state"], 4, "{suspended}");
+    user.post(&format!("{url}/action"), json!({"resume": null}))
+        .await;
+    let resumed = user.wait_for(&url, "server", "status", "ACTIVE").await;
+    assert_eq!(resumed["OS-EXT-STS:power_state"], 1, "{resumed}");
 
     let snap = user
         .post(
@@ -385,6 +394,70 @@ async fn cinder_backups_are_made_by_the_real_cinder_backup() {
         "available",
     )
     .await;
+    // A backup of a snapshot goes through the snapshot's attach, and gives it back.
+    let snapshot = user
+        .post(
+            &format!("{cinder}/snapshots"),
+            json!({"snapshot": {"volume_id": volume_id, "name": "harness-smoke", "force": true}}),
+        )
+        .await;
+    let snapshot_id = s(&snapshot["snapshot"]["id"]).to_string();
+    let snapshot_url = format!("{cinder}/snapshots/{snapshot_id}");
+    user.wait_for(&snapshot_url, "snapshot", "status", "available")
+        .await;
+    let made = user
+        .post(
+            &format!("{cinder}/backups"),
+            json!({"backup": {"volume_id": volume_id, "snapshot_id": snapshot_id,
+                              "name": "harness-smoke-snapshot", "force": true}}),
+        )
+        .await;
+    let backup = user
+        .wait_for(
+            &format!("{cinder}/backups/{}", s(&made["backup"]["id"])),
+            "backup",
+            "status",
+            "available",
+        )
+        .await;
+    assert_eq!(backup["snapshot_id"], json!(snapshot_id), "{backup}");
+    user.wait_for(&snapshot_url, "snapshot", "status", "available")
+        .await;
+}
+
+/// clouds.yaml as openstacksdk (the reference reader of that file) reads it: each cloud
+/// logs in and finds the compute service.
+#[test]
+fn every_cloud_of_clouds_yaml_logs_in() {
+    let env = env();
+    let script = r#"
+import sys, openstack
+for name in sys.argv[1:]:
+    conn = openstack.connect(cloud=name)
+    conn.authorize()
+    print(name, conn.current_project_id, conn.compute.get_endpoint())
+"#;
+    let out = Command::new(s(&env["python"]))
+        .args(["-c", script])
+        .args(["ma-test", "ma-test-appcred", "ma-test-tls", "ma-admin"])
+        .env("OS_CLIENT_CONFIG_FILE", s(&env["clouds_yaml"]))
+        .output()
+        .expect("cannot run the venv's python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "openstacksdk could not use clouds.yaml: {}{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let project = s(&env["project"]["id"]);
+    for cloud in ["ma-test ", "ma-test-appcred ", "ma-test-tls "] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(cloud) && l.contains(project)),
+            "{cloud}not logged in to {project}: {stdout}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -62,10 +62,11 @@ pub struct Settings {
     pub transport_url: String,
 }
 
-/// The password of a service user (`glance`, `nova`, …), and of `admin`. Throwaway
-/// services on loopback: fixed, so that a run is reproducible and its files readable.
+/// The password of a service user (`glance` → `ma-glance-secret`), of `admin`, of the test
+/// user (`ma-test-user` → `ma-test-user-secret`). Throwaway services on loopback: fixed, so
+/// that a run is reproducible and its files readable.
 pub fn password(user: &str) -> String {
-    format!("ma-{user}-secret")
+    format!("ma-{}-secret", user.strip_prefix("ma-").unwrap_or(user))
 }
 
 impl Settings {
