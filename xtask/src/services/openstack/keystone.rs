@@ -39,8 +39,16 @@ fn conf(ctx: &Ctx, s: &Settings) -> Result<String, String> {
          [identity]\n\
          # bcrypt's default cost makes every login and user creation take ~0.3 s of CPU\n\
          password_hash_rounds = 4\n\
+         # Without a cache every request re-reads the token's roles through the ORM (≈0.4 s\n\
+         # of CPU here), which made seeding take half a minute. A short-lived in-process\n\
+         # cache, per listener (plain and TLS do not share it): what one changes is seen by\n\
+         # the other within 10 s; revocations are never cached, so they apply at once.\n\
          [cache]\n\
-         enabled = False\n\
+         enabled = True\n\
+         backend = dogpile.cache.memory\n\
+         expiration_time = 10\n\
+         [revoke]\n\
+         caching = False\n\
          [oslo_policy]\n\
          enforce_new_defaults = True\n\
          enforce_scope = False\n",

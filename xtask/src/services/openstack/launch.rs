@@ -150,6 +150,9 @@ impl Ctx {
             // The process title gunicorn sets names this, so a leftover is recognised.
             .arg("--name")
             .arg(self.dir.join(name))
+            // One line per request, with its time in seconds, in the service's log.
+            .args(["--access-logfile", "-", "--access-logformat"])
+            .arg("%(t)s %(r)s %(s)s %(L)ss")
             .arg(format!("ma_openstack.wsgi:{app}()"));
         if let Some((cert, key)) = tls {
             cmd.arg("--certfile").arg(cert).arg("--keyfile").arg(key);

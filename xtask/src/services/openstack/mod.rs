@@ -143,14 +143,15 @@ impl OpenStack {
             let cinder = scope.spawn(|| timed("cinder", || cinder::start(&others, &s)));
             let placement = scope.spawn(|| timed("placement", || placement::start(&others, &s)));
             let nova = scope.spawn(|| {
-                let api = timed("nova (cells, api)", || nova::start(&others, &s))?;
+                // The longest setup (four nova-manage runs): not niced.
+                let api = timed("nova (cells, api)", || nova::start(&ctx, &s))?;
                 let mut done = seeded.0.lock().expect("not poisoned");
                 while !*done {
                     done = seeded.1.wait(done).expect("not poisoned");
                 }
                 drop(done);
                 let mut started = vec![api];
-                started.extend(nova::start_daemons(&others)?);
+                started.extend(nova::start_daemons(&ctx)?);
                 Ok(started)
             });
             let trove = scope.spawn(|| {

@@ -93,14 +93,20 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
     };
     manage("nova-api_db_sync", &["api_db", "sync"])?;
     let cell0 = s.mysql_db("nova_cell0");
-    manage(
-        "nova-map_cell0",
-        &["cell_v2", "map_cell0", "--database_connection", &cell0],
-    )?;
-    manage(
-        "nova-create_cell",
-        &["cell_v2", "create_cell", "--name", "cell1"],
-    )?;
+    // Two independent rows of nova_api.cell_mappings: made at the same time.
+    std::thread::scope(|scope| {
+        let map0 = scope.spawn(|| {
+            manage(
+                "nova-map_cell0",
+                &["cell_v2", "map_cell0", "--database_connection", &cell0],
+            )
+        });
+        let cell1 = manage(
+            "nova-create_cell",
+            &["cell_v2", "create_cell", "--name", "cell1"],
+        );
+        map0.join().expect("no panic").and(cell1)
+    })?;
     manage("nova-db_sync", &["db", "sync"])?;
     let dir = ctx.service_dir("nova")?;
     let env = [
