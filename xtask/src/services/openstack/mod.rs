@@ -15,7 +15,7 @@
 //!
 //! | field | meaning |
 //! | --- | --- |
-//! | `auth_url` | Keystone v3 over HTTP, `http://127.0.0.1:5000/v3` |
+//! | `auth_url` | Keystone v3 over HTTP, `http://127.0.0.1:5000/v3` (ports: the usual ones when free) |
 //! | `auth_url_tls` | the same Keystone (same database and keys) over HTTPS, `https://localhost:5001/v3` |
 //! | `ca_file` | PEM of the CA that signed the TLS listener's certificate (for 127.0.0.1 and localhost) |
 //! | `region`, `interface` | `RegionOne`, `public` |
