@@ -70,16 +70,18 @@ class Swift(BaseHTTPRequestHandler):
         LOG.info('swift: ' + fmt, *args)
 
     def _account(self, with_body):
-        # swift/account/utils.py:account_listing_response for an account with no
-        # containers (the proxy auto-creates accounts): the X-Account-* counters at zero;
-        # an empty listing is 204 No Content in text, `[]` in JSON.
+        # swift/account/utils.py:account_listing_response with its FakeAccountBroker (an
+        # auto-created, empty account): the X-Account-* counters at zero, X-Timestamp and
+        # X-PUT-Timestamp now; an empty listing is 204 No Content in text, `[]` in JSON.
         json_format = 'format=json' in urlsplit(self.path).query
         body = b'[]' if json_format else b''
         self.send_response(200 if body else 204)
         self.send_header('X-Account-Container-Count', '0')
         self.send_header('X-Account-Object-Count', '0')
         self.send_header('X-Account-Bytes-Used', '0')
-        self.send_header('X-Timestamp', '%.5f' % time.time())
+        now = '%.5f' % time.time()
+        self.send_header('X-Timestamp', now)
+        self.send_header('X-PUT-Timestamp', now)
         if json_format:
             self.send_header('Content-Type', 'application/json; charset=utf-8')
         self.send_header('Content-Length', str(len(body)))
