@@ -1,10 +1,15 @@
 //! `cargo xtask ci`: exactly what CI runs, in order, stopping at the first failure.
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use codegen::Error;
+
+use crate::services::databases::Databases;
+use crate::services::openstack::OpenStack;
+use crate::services::rabbitmq::RabbitMq;
 
 fn cargo(root: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -33,12 +38,44 @@ fn status(mut cmd: Command) -> Result<bool, Error> {
     Ok(status.success())
 }
 
+/// What ci starts for the tests; fields drop (stop) in declaration order: OpenStack first,
+/// the broker and the databases it uses last.
+#[derive(Default)]
+struct Services {
+    openstack: Option<OpenStack>,
+    rabbit: Option<RabbitMq>,
+    databases: Option<Databases>,
+}
+
 /// PostgreSQL and MariaDB for the SQL registration tests (`MA_TEST_*_URL`).
-fn start_databases(
-    root: &Path,
-    slot: &std::cell::RefCell<Option<crate::services::databases::Databases>>,
-) -> Result<bool, Error> {
-    setup(crate::services::databases::Databases::start(root).map(|d| *slot.borrow_mut() = Some(d)))
+fn start_databases(root: &Path, slot: &RefCell<Services>) -> Result<bool, Error> {
+    setup(Databases::start(root).map(|d| slot.borrow_mut().databases = Some(d)))
+}
+
+/// RabbitMQ (`MA_TEST_RABBITMQ_URL`, reused by e2e) and the real OpenStack services on
+/// their own vhost (`MA_TEST_OPENSTACK`).
+fn start_openstack(root: &Path, slot: &RefCell<Services>) -> Result<bool, Error> {
+    let mut services = slot.borrow_mut();
+    let started = RabbitMq::start(root).and_then(|rabbit| {
+        rabbit.export();
+        let databases = services
+            .databases
+            .as_ref()
+            .ok_or("the databases did not start")?;
+        let openstack = OpenStack::start(
+            root,
+            &databases.postgres.url(""),
+            &databases.mariadb.url(""),
+            &rabbit,
+        );
+        services.rabbit = Some(rabbit);
+        openstack
+    });
+    setup(started.map(|openstack| {
+        openstack.export();
+        eprintln!("    services resident memory: {} MiB", openstack.rss_mib());
+        services.openstack = Some(openstack);
+    }))
 }
 
 /// A step that installs or starts something: its error is printed and the step fails.
@@ -56,9 +93,10 @@ fn setup<T>(result: Result<T, String>) -> Result<bool, Error> {
 type Step<'a> = (&'a str, Box<dyn FnOnce() -> Result<bool, Error> + 'a>);
 
 pub fn run(root: &Path) -> Result<bool, Error> {
+    crate::services::process::stop_all_on_interrupt();
     // Started by their step; stopped when ci returns, however it ends.
-    let databases = std::cell::RefCell::new(None);
-    let steps: [Step; 8] = [
+    let services = RefCell::new(Services::default());
+    let steps: [Step; 9] = [
         (
             "rustfmt --check",
             Box::new(|| status(cargo(root, &["fmt", "--all", "--", "--check"]))),
@@ -83,7 +121,11 @@ pub fn run(root: &Path) -> Result<bool, Error> {
         ("generate --check", Box::new(|| crate::generate(root, true))),
         (
             "start databases",
-            Box::new(|| start_databases(root, &databases)),
+            Box::new(|| start_databases(root, &services)),
+        ),
+        (
+            "start OpenStack (real services)",
+            Box::new(|| start_openstack(root, &services)),
         ),
         (
             "mistral venv (MA_MISTRAL_PYTHON for the tests)",

@@ -17,7 +17,8 @@ use serde_json::{json, Value};
 
 use crate::services::mistral_api::MistralApi;
 use crate::services::postgres::{self, Postgres};
-use crate::services::{mistral, mistral_server, rabbitmq::RabbitMq};
+use crate::services::rabbitmq::{self, RabbitMq};
+use crate::services::{mistral, mistral_server};
 
 const STEPS: usize = 6;
 
@@ -83,8 +84,19 @@ fn run_steps(root: &Path) -> Result<(), String> {
     // way back (down migrations) has been checked all the same.
     let binaries = actors::build(root);
     let venv = mistral::ensure(root).map(|_| mistral::venv_dir(root))?;
-    let rabbit = started.rabbit.insert(RabbitMq::start(root)?);
-    let transport_url = rabbit.transport_url();
+    let transport_url = match std::env::var(rabbitmq::URL_ENV) {
+        Ok(url) => {
+            eprintln!(
+                "    using the RabbitMQ broker at {url} ({})",
+                rabbitmq::URL_ENV
+            );
+            url
+        }
+        Err(_) => started
+            .rabbit
+            .insert(RabbitMq::start(root)?)
+            .transport_url(),
+    };
     let postgres = match std::env::var(postgres::URL_ENV) {
         Ok(url) => {
             eprintln!(

@@ -8,6 +8,7 @@ mod catalog_diff;
 mod ci;
 mod e2e;
 mod openapi_validator;
+mod openstack_cmd;
 mod report;
 mod services;
 mod sql_cmd;
@@ -56,6 +57,10 @@ enum Command {
     /// End to end on a real Mistral: RabbitMQ, PostgreSQL and mistral-server on loopback,
     /// our SQL and action server, the generated workflows run; stops all it started.
     E2e,
+    /// Start the tests' real OpenStack (Keystone, Glance, Cinder, Placement, Nova, Trove)
+    /// with its databases and RabbitMQ on loopback; print the variables to use it; keep it
+    /// running until Ctrl-C.
+    Openstack,
     /// Compare the specs at a git revision with the working tree: actions and inputs
     /// added, removed, retyped; breaking changes fail unless --allow-breaking.
     CatalogDiff {
@@ -114,6 +119,7 @@ fn main() -> ExitCode {
         }
         Command::Ci => ci::run(&root),
         Command::E2e => e2e::run(&root),
+        Command::Openstack => openstack_cmd::run(&root),
         Command::CatalogDiff {
             rev,
             format,

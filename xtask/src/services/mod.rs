@@ -6,6 +6,7 @@ pub mod mariadb;
 pub mod mistral;
 pub mod mistral_api;
 pub mod mistral_server;
+pub mod openstack;
 pub mod postgres;
 pub mod process;
 pub mod rabbitmq;

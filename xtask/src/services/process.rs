@@ -74,6 +74,14 @@ impl Background {
         self
     }
 
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -160,7 +168,8 @@ fn group_exists(pgid: libc::pid_t) -> bool {
 }
 
 /// Kills the group recorded in `pid_file` if its leader is still one of ours (its command
-/// line mentions `marker`, a path under target/); pid reuse leaves strangers alone.
+/// line or environment mentions `marker`, a path under target/); pid reuse leaves strangers
+/// alone.
 pub fn kill_leftover(pid_file: &Path, marker: &str) {
     let Some(pid) = fs::read_to_string(pid_file)
         .ok()
@@ -168,13 +177,18 @@ pub fn kill_leftover(pid_file: &Path, marker: &str) {
     else {
         return;
     };
-    let ours = fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|c| {
-            String::from_utf8_lossy(&c)
-                .replace('\0', " ")
-                .contains(marker)
-        })
-        .unwrap_or(false);
+    // Some leaders name their directory only in their environment (RabbitMQ's script is
+    // `/bin/sh …/rabbitmq-server`, its paths in RABBITMQ_* variables).
+    let mentions = |file: &str| {
+        fs::read(format!("/proc/{pid}/{file}"))
+            .map(|c| {
+                String::from_utf8_lossy(&c)
+                    .replace('\0', " ")
+                    .contains(marker)
+            })
+            .unwrap_or(false)
+    };
+    let ours = mentions("cmdline") || mentions("environ");
     if ours {
         eprintln!("    killing process group {pid} left by an earlier run");
         signal_group(pid, libc::SIGKILL);

@@ -1,10 +1,15 @@
 //! RabbitMQ for Mistral's messaging (its in-memory `fake://` transport does not work across
-//! mistral-server's forked processes). Debian's `rabbitmq-server`, run as a plain background
-//! process on 127.0.0.1 with everything it writes (mnesia, logs, Erlang cookie) under
-//! `target/services/rabbitmq`.
+//! mistral-server's forked processes) and for the real OpenStack services of the tests.
+//! Debian's `rabbitmq-server`, run as a plain background process on 127.0.0.1 with
+//! everything it writes (mnesia, logs, Erlang cookie) under `target/services/rabbitmq`.
+//!
+//! `cargo xtask ci` starts one broker before the tests and exports its default-vhost URL as
+//! `MA_TEST_RABBITMQ_URL` ([`URL_ENV`]); `cargo xtask e2e` reuses that broker when the
+//! variable is set (Mistral keeps the default vhost) and starts its own otherwise. The
+//! OpenStack services get a vhost of their own ([`RabbitMq::vhost`]).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -16,9 +21,14 @@ const SBIN: &str = "/usr/lib/rabbitmq/bin";
 const NODE: &str = "mistral-actions@localhost";
 const EPMD_PORT: u16 = 4369;
 
+/// The transport URL of an already running broker's default vhost, for the processes
+/// started after it.
+pub const URL_ENV: &str = "MA_TEST_RABBITMQ_URL";
+
 pub struct RabbitMq {
     server: Background,
     pub port: u16,
+    dir: PathBuf,
     /// Erlang starts epmd (a daemon outside our process group) if none runs; we stop it
     /// again only if it was ours.
     started_epmd: bool,
@@ -72,6 +82,7 @@ impl RabbitMq {
         let mut rabbit = RabbitMq {
             server,
             port,
+            dir: dir.clone(),
             started_epmd,
         };
         let took = rabbit.server.wait_ready(
@@ -97,6 +108,44 @@ impl RabbitMq {
     /// What Mistral's `[DEFAULT] transport_url` should say.
     pub fn transport_url(&self) -> String {
         format!("rabbit://guest:guest@127.0.0.1:{}/", self.port)
+    }
+
+    /// `MA_TEST_RABBITMQ_URL` for every process this one starts afterwards.
+    pub fn export(&self) {
+        // Single-threaded here: ci starts services before anything else runs.
+        std::env::set_var(URL_ENV, self.transport_url());
+    }
+
+    /// Creates the vhost `name` (the guest user may use it) and returns its transport URL,
+    /// so that a set of services keeps its queues and exchanges apart from Mistral's.
+    pub fn vhost(&self, name: &str) -> Result<String, String> {
+        for args in [
+            vec!["-q", "add_vhost", name],
+            vec![
+                "-q",
+                "set_permissions",
+                "-p",
+                name,
+                "guest",
+                ".*",
+                ".*",
+                ".*",
+            ],
+        ] {
+            let out = ctl(&self.dir)
+                .args(&args)
+                .output()
+                .map_err(|e| format!("cannot run rabbitmqctl: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "`rabbitmqctl {}` failed ({}): {}",
+                    args.join(" "),
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+        }
+        Ok(format!("{}{name}", self.transport_url()))
     }
 
     fn shutdown(&mut self) {

@@ -1,0 +1,105 @@
+//! `cargo xtask openstack`: the tests' real OpenStack by hand. Starts PostgreSQL, MariaDB,
+//! RabbitMQ and the whole stack (`services::openstack`), prints how to use it, and keeps
+//! it running until Ctrl-C (or Enter).
+
+use std::path::Path;
+use std::time::Instant;
+
+use codegen::Error;
+
+use crate::services::databases::Databases;
+use crate::services::openstack::{self, OpenStack};
+use crate::services::process;
+use crate::services::rabbitmq::RabbitMq;
+
+/// Everything one run started; fields drop (stop) in declaration order.
+struct Stack {
+    openstack: OpenStack,
+    rabbit: RabbitMq,
+    databases: Databases,
+}
+
+pub fn start_stack(root: &Path) -> Result<(OpenStack, RabbitMq, Databases), String> {
+    let databases = Databases::start(root)?;
+    let rabbit = RabbitMq::start(root)?;
+    let openstack = OpenStack::start(
+        root,
+        &databases.postgres.url(""),
+        &databases.mariadb.url(""),
+        &rabbit,
+    )?;
+    Ok((openstack, rabbit, databases))
+}
+
+pub fn run(root: &Path) -> Result<bool, Error> {
+    process::stop_all_on_interrupt();
+    let started = Instant::now();
+    let stack = match start_stack(root) {
+        Ok((openstack, rabbit, databases)) => Stack {
+            openstack,
+            rabbit,
+            databases,
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(false);
+        }
+    };
+    let env = match openstack::read_env(&stack.openstack.env_file) {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(false);
+        }
+    };
+    eprintln!(
+        "OpenStack is up ({:.0}s, services ≈{} MiB resident). To use it:",
+        started.elapsed().as_secs_f32(),
+        stack.openstack.rss_mib()
+    );
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    println!(
+        "export {}={}",
+        openstack::ENV,
+        stack.openstack.env_file.display()
+    );
+    println!(
+        "export MA_TEST_POSTGRES_URL={}",
+        stack.databases.postgres.url("")
+    );
+    println!(
+        "export MA_TEST_MYSQL_URL={}",
+        stack.databases.mariadb.url("")
+    );
+    println!(
+        "export MA_TEST_RABBITMQ_URL={}",
+        stack.rabbit.transport_url()
+    );
+    println!(
+        "export OS_CLIENT_CONFIG_FILE={} OS_CLOUD=ma-test",
+        stack.openstack.clouds_yaml.display()
+    );
+    println!("# or, without clouds.yaml:");
+    println!(
+        "export OS_AUTH_URL={} OS_USERNAME={} OS_PASSWORD={} OS_USER_DOMAIN_NAME={} \
+         OS_PROJECT_NAME={} OS_PROJECT_DOMAIN_NAME={} OS_REGION_NAME={} OS_INTERFACE={}",
+        s(&env["auth_url"]),
+        s(&env["user"]["name"]),
+        s(&env["user"]["password"]),
+        s(&env["user"]["domain_name"]),
+        s(&env["project"]["name"]),
+        s(&env["project"]["domain_name"]),
+        s(&env["region"]),
+        s(&env["interface"]),
+    );
+    eprintln!("press Ctrl-C (or Enter) to stop everything");
+    let mut line = String::new();
+    // Without a terminal (stdin closed) keep running until a signal.
+    if std::io::stdin().read_line(&mut line).unwrap_or(0) == 0 {
+        loop {
+            std::thread::park();
+        }
+    }
+    drop(stack);
+    Ok(true)
+}

@@ -1,0 +1,104 @@
+//! The few OpenStack REST calls the harness makes to seed the services, over a blocking
+//! HTTP client with a Keystone token.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+#[derive(Clone)]
+pub struct Api {
+    agent: ureq::Agent,
+    pub token: String,
+}
+
+/// A non-2xx answer or a transport failure, with what the service said.
+fn describe(what: &str, err: ureq::Error) -> String {
+    match err {
+        ureq::Error::Status(code, resp) => {
+            let body = resp.into_string().unwrap_or_default();
+            format!("{what}: HTTP {code}: {}", body.trim())
+        }
+        ureq::Error::Transport(t) => format!("{what}: {t}"),
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(120))
+        .build()
+}
+
+/// A project-scoped password token; returns the token and the token body.
+pub fn login(
+    keystone: &str,
+    user: &str,
+    user_domain: &str,
+    password: &str,
+    project: &str,
+    project_domain: &str,
+) -> Result<(Api, Value), String> {
+    let body = json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "domain": {"name": user_domain}, "password": password}}},
+        "scope": {"project": {"name": project, "domain": {"name": project_domain}}}
+    }});
+    let what = format!("login of {user} to project {project} at {keystone}");
+    let agent = agent();
+    let resp = agent
+        .post(&format!("{keystone}/v3/auth/tokens"))
+        .send_string(&body.to_string())
+        .map_err(|e| describe(&what, e))?;
+    let token = resp
+        .header("X-Subject-Token")
+        .ok_or_else(|| format!("{what}: no X-Subject-Token"))?
+        .to_string();
+    let text = resp.into_string().map_err(|e| format!("{what}: {e}"))?;
+    let body: Value = serde_json::from_str(&text).map_err(|e| format!("{what}: {e}"))?;
+    Ok((Api { agent, token }, body))
+}
+
+impl Api {
+    fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Value, String> {
+        let what = format!("{method} {url}");
+        let req = self
+            .agent
+            .request(method, url)
+            .set("X-Auth-Token", &self.token)
+            .set("Accept", "application/json");
+        let resp = match body {
+            Some(b) => req
+                .set("Content-Type", "application/json")
+                .send_string(&b.to_string()),
+            None => req.call(),
+        }
+        .map_err(|e| describe(&what, e))?;
+        let text = resp.into_string().map_err(|e| format!("{what}: {e}"))?;
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{what}: answer is not JSON ({e}): {text}"))
+    }
+
+    pub fn get(&self, url: &str) -> Result<Value, String> {
+        self.send("GET", url, None)
+    }
+
+    pub fn post(&self, url: &str, body: &Value) -> Result<Value, String> {
+        self.send("POST", url, Some(body))
+    }
+
+    pub fn put(&self, url: &str, body: &Value) -> Result<Value, String> {
+        self.send("PUT", url, Some(body))
+    }
+
+    /// Uploads image data (`PUT /v2/images/{id}/file`).
+    pub fn put_bytes(&self, url: &str, data: &[u8]) -> Result<(), String> {
+        self.agent
+            .put(url)
+            .set("X-Auth-Token", &self.token)
+            .set("Content-Type", "application/octet-stream")
+            .send_bytes(data)
+            .map(drop)
+            .map_err(|e| describe(&format!("PUT {url}"), e))
+    }
+}
