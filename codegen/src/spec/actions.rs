@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::names;
 use super::microversions;
+use super::names;
 use super::reader::{Ctx, Fields};
 use crate::diagnostics::Code;
 use crate::model::{
@@ -416,7 +416,15 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
             );
             f.finish(
                 ctx,
-                &["kind", "service", "path", "field", "expected", "subject", "microversions"],
+                &[
+                    "kind",
+                    "service",
+                    "path",
+                    "field",
+                    "expected",
+                    "subject",
+                    "microversions",
+                ],
             );
             let path = path?;
             check_path(ctx, &path.0, path.1, inputs);
@@ -437,7 +445,17 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                 text(&mut f, "items"),
             );
             let filters_node = f.require(ctx, "filters");
-            f.finish(ctx, &["kind", "service", "path", "items", "filters", "microversions"]);
+            f.finish(
+                ctx,
+                &[
+                    "kind",
+                    "service",
+                    "path",
+                    "items",
+                    "filters",
+                    "microversions",
+                ],
+            );
             let filters_node = filters_node?;
             let mut filters = Vec::new();
             for n in ctx.seq(filters_node, "filters") {

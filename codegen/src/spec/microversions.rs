@@ -97,6 +97,8 @@ mod tests {
     #[test]
     fn versions_are_major_dot_minor() {
         assert!(is_version("2.1") && is_version("3.71"));
-        assert!(!is_version("2") && !is_version("2.") && !is_version("v2.1") && !is_version("2.1.0"));
+        assert!(
+            !is_version("2") && !is_version("2.") && !is_version("v2.1") && !is_version("2.1.0")
+        );
     }
 }

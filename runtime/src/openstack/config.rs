@@ -328,9 +328,11 @@ fn build(
     } else {
         match auth_type.as_deref() {
             None | Some("password" | "v3password") => {}
-            Some(other) => return Err(config_err(format!(
+            Some(other) => {
+                return Err(config_err(format!(
                 "auth_type '{other}' is not supported (password, v3applicationcredential, v3token)"
-            ))),
+            )))
+            }
         }
         Credentials::Password {
             user: user.ok_or_else(|| config_err("no username or user_id (OS_USERNAME)"))?,
