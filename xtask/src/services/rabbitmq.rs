@@ -18,7 +18,6 @@ use super::process::{self, Background};
 /// Debian's scripts, called directly: `/usr/sbin/rabbitmq-server` would `su rabbitmq` and
 /// write under /var.
 const SBIN: &str = "/usr/lib/rabbitmq/bin";
-const NODE: &str = "mistral-actions@localhost";
 const EPMD_PORT: u16 = 4369;
 
 /// The transport URL of an already running broker's default vhost, for the processes
@@ -167,12 +166,21 @@ impl Drop for RabbitMq {
     }
 }
 
+/// A node name of this checkout's own: two checkouts on one machine (one epmd) must not
+/// claim the same name.
+fn node_name(dir: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut h);
+    format!("mistral-actions-{:08x}@localhost", h.finish() as u32)
+}
+
 /// The environment every RabbitMQ script needs to find this node and to keep off /etc and
 /// /var: its own (empty) config files, its data dir, and HOME for the Erlang cookie.
 fn env<'a>(cmd: &'a mut Command, dir: &Path) -> &'a mut Command {
     cmd.current_dir(dir)
         .env("HOME", dir)
-        .env("RABBITMQ_NODENAME", NODE)
+        .env("RABBITMQ_NODENAME", node_name(dir))
         .env("RABBITMQ_CONF_ENV_FILE", dir.join("rabbitmq-env.conf"))
         .env("RABBITMQ_CONFIG_FILE", dir.join("rabbitmq"))
         .env("RABBITMQ_ADVANCED_CONFIG_FILE", dir.join("advanced.config"))
