@@ -26,6 +26,7 @@ pub fn assert_status(
 ) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
     Box::pin(async move {
         let input: AssertStatusInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("volumev3", "3.0")]);
         rt::helpers::assert_field(
                 ctx,
                 "volumev3",
@@ -56,6 +57,7 @@ pub fn create_snapshot(
 ) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
     Box::pin(async move {
         let input: CreateSnapshotInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("volumev3", "3.0")]);
         rt::custom::cinder::create_snapshot(ctx, input.volume_id).await
     })
 }

@@ -60,12 +60,15 @@ pub struct AssertPowerStatusInput {
 ///
 /// Maps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,
 /// crashed, suspended. Fails when the server is in ERROR, whatever its power state.
+/// The power state is what the hypervisor reports: libvirt reports a suspended server
+/// (managed save) as 4, `shutdown`; 7, `suspended`, comes from other drivers.
 pub fn assert_power_status(
     ctx: &rt::Context,
     input: serde_json::Value,
 ) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
     Box::pin(async move {
         let input: AssertPowerStatusInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("compute", "2.1")]);
         rt::custom::nova::assert_power_status(
                 ctx,
                 input.server_id,
@@ -97,6 +100,7 @@ pub fn assert_status(
 ) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
     Box::pin(async move {
         let input: AssertStatusInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("compute", "2.1")]);
         rt::helpers::assert_field(
                 ctx,
                 "compute",
@@ -125,6 +129,7 @@ pub fn get_status(
 ) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
     Box::pin(async move {
         let input: GetStatusInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("compute", "2.1")]);
         rt::helpers::get_field(
                 ctx,
                 "compute",
