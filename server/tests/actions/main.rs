@@ -1,8 +1,8 @@
-//! The action server against a stub OpenStack on loopback: every seed action, its
-//! failures, and the HTTP surface.
+//! The action server's own behaviour (HTTP surface, configuration, TLS, exec, the binary)
+//! and what only a stub OpenStack on loopback can provoke; the actions on real OpenStack
+//! are in `tests/real_openstack/`.
 
 mod binary;
-mod chains;
 mod config;
 mod exec;
 mod http;

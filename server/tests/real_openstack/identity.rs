@@ -156,3 +156,18 @@ async fn keystone_over_tls_is_trusted_through_cacert_only() {
     let s = server(unverified).await;
     assert_eq!(s.ok(GET_STATUS, input).await, "ACTIVE");
 }
+
+#[tokio::test]
+async fn a_wrong_password_is_keystone_s_401_as_a_502() {
+    let server_id = Fixtures::user().server(&unique("wrongpw")).await;
+    let mut c = cloud("ma-test");
+    let Credentials::Password { password, .. } = &mut c.credentials else {
+        panic!("ma-test is a password cloud")
+    };
+    *password = mistral_actions_runtime::Secret::new("not-the-password".into());
+    let s = server(c).await;
+    let m = s
+        .fails(GET_STATUS, json!({"server_id": server_id}), 502)
+        .await;
+    assert!(m.contains("identity answered 401"), "{m}");
+}
