@@ -64,7 +64,9 @@ pub struct CreateInput {
     /// Backup container (object store bucket).
     #[serde(default)]
     pub container: Option<String>,
-    /// Create an incremental backup on top of the latest one.
+    /// Create an incremental backup on top of the volume's newest available backup (Cinder
+    /// chooses it). A volume with no available backup gets a full backup instead: the
+    /// result then has `is_incremental: false` and `incremental_skipped` saying why.
     #[serde(default = "default_create_incremental")]
     pub incremental: bool,
     /// Back up an in-use volume.
@@ -105,9 +107,14 @@ pub struct CreateBackupInput {
 
 /// `int32bit.cinder.backups.create_backup`: Creates a volume backup.
 ///
-/// Keeps automatic incremental chains: the new backup extends the shortest chain whose
-/// root this tool created while that chain has fewer than 5 backups; otherwise a new full
-/// backup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.
+/// Keeps automatic incremental chains of at most 5 backups, extending only chains this
+/// tool started. Cinder always builds an incremental backup on the volume's newest
+/// available backup (it has no field to choose another), so the new backup is
+/// incremental exactly when that backup belongs to a chain whose root this tool created
+/// (its description starts with `Created by Mistral`) and that chain has fewer than 5
+/// backups; otherwise it is full and starts a new chain. Chains are read from
+/// `is_incremental` in creation order; failed backups belong to none. The backup is
+/// named `<volume name>_snap_<UTC time>`.
 pub fn create_backup(
     ctx: &rt::Context,
     input: serde_json::Value,

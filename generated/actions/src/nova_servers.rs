@@ -60,6 +60,8 @@ pub struct AssertPowerStatusInput {
 ///
 /// Maps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,
 /// crashed, suspended. Fails when the server is in ERROR, whatever its power state.
+/// The power state is what the hypervisor reports: libvirt reports a suspended server
+/// (managed save) as 4, `shutdown`; 7, `suspended`, comes from other drivers.
 pub fn assert_power_status(
     ctx: &rt::Context,
     input: serde_json::Value,

@@ -49,8 +49,12 @@ pub struct CreateBackupInput {
 
 /// `int32bit.trove.backups.create_backup`: Creates a trove backup.
 ///
-/// Same incremental chains as `int32bit.cinder.backups.create_backup`; the instance must
-/// be ACTIVE.
+/// Keeps automatic incremental chains of at most 5 backups, extending only chains this
+/// tool started, as the original did: Trove takes the parent by `parent_id`, so the new
+/// backup extends the shortest chain whose root this tool created (its description
+/// starts with `Created by Mistral`) while that chain has fewer than 5 backups;
+/// otherwise it is full and starts a new chain. Only COMPLETED backups of the instance
+/// count (every page of the listing). The instance must be ACTIVE.
 pub fn create_backup(
     ctx: &rt::Context,
     input: serde_json::Value,

@@ -10,6 +10,8 @@
 mod literal;
 mod migrations;
 pub mod script;
+mod statements;
+mod verify;
 
 use std::collections::BTreeMap;
 
@@ -50,6 +52,7 @@ pub fn desired(model: &Model) -> Result<BTreeMap<String, Row>, Error> {
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
     let desired = desired(model)?;
     let mut migrations = FileSet::default();
+    let mut checks = FileSet::default();
     let mut counts = BTreeMap::new();
     for target in targets(model) {
         let n = migrations::extend(
@@ -61,11 +64,17 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
             &mut migrations,
         )?;
         counts.insert(target.dir(), n);
+        // Rewritten whenever the specs change: not a migration, not in the integrity file.
+        checks.insert(
+            format!("{}/{}", target.dir(), verify::FILE),
+            verify::render(&target, &desired),
+        );
     }
     let mut set = FileSet::default();
     set.insert(SQL_INTEGRITY, migrations::render_integrity(&migrations));
     set.insert(SQL_STATE, migrations::render_state(counts, desired));
     set.merge_under(DIR, migrations);
+    set.merge_under(DIR, checks);
     Ok(set)
 }
 
@@ -127,7 +136,7 @@ pub fn register(
     let chosen = select(model, &rows, names)?;
     let listed: Vec<&str> = chosen.iter().map(|r| r.name.as_str()).collect();
     let mut steps = guard(&listed, takeover);
-    steps.extend(chosen.iter().map(|r| Step::Upsert(r)));
+    steps.push(Step::Upsert(chosen));
     let what = format!(
         "register {} action(s){}.",
         listed.len(),
@@ -147,7 +156,7 @@ pub fn register(
 /// `sql unregister NAME…`: delete our rows of these names (other rows stay).
 pub fn unregister(target: &Target, names: &[String]) -> String {
     let listed: Vec<&str> = names.iter().map(String::as_str).collect();
-    let steps: Vec<Step> = listed.iter().map(|n| Step::Delete(n)).collect();
+    let steps = [Step::Delete(listed.clone())];
     let what = format!("unregister {} action(s).", listed.len());
     script::render(target, &command_header(target, what, &listed), &steps)
 }
@@ -168,7 +177,7 @@ pub fn sync(model: &Model, target: &Target, takeover: bool) -> Result<String, Er
     let listed: Vec<&str> = rows.keys().map(String::as_str).collect();
     let mut steps = guard(&listed, takeover);
     steps.push(Step::DeleteOursExcept(listed.clone()));
-    steps.extend(rows.values().map(Step::Upsert));
+    steps.push(Step::Upsert(rows.values().collect()));
     let what = format!(
         "make the registered actions exactly the {} of the specs.",
         listed.len()
