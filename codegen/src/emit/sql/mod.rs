@@ -16,9 +16,10 @@ mod verify;
 use std::collections::BTreeMap;
 
 pub use script::{Step, Target};
+pub use statements::plain_inserts;
 
 use crate::model::Model;
-use crate::output::FileSet;
+use crate::output::{content_key, FileSet, Lazy, Wanted};
 use crate::prior::{Prior, SQL_INTEGRITY, SQL_STATE};
 use crate::registration::{registration, Row};
 use crate::Error;
@@ -49,8 +50,11 @@ pub fn desired(model: &Model) -> Result<BTreeMap<String, Row>, Error> {
     .collect()
 }
 
+/// The migrations (recorded ones kept, a new one per target when the rows changed),
+/// `verify.sql` per target, the state and the integrity file. Everything large is
+/// rendered lazily, from rows shared between the files ([`migrations::Rows`]).
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
-    let desired = desired(model)?;
+    let desired = migrations::Rows::new(desired(model)?);
     let mut migrations = FileSet::default();
     let mut checks = FileSet::default();
     let mut counts = BTreeMap::new();
@@ -65,14 +69,55 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
         )?;
         counts.insert(target.dir(), n);
         // Rewritten whenever the specs change: not a migration, not in the integrity file.
-        checks.insert(
-            format!("{}/{}", target.dir(), verify::FILE),
-            verify::render(&target, &desired),
+        let key = content_key("sql-verify", &(target.dir(), &desired.digest));
+        let rows = desired.clone();
+        let path = format!("{}/{}", target.dir(), verify::FILE);
+        checks.insert_lazy(
+            path,
+            Lazy::new(key, move |w| {
+                w.write_all(verify::render(&target, &rows.rows).as_bytes())
+            }),
         );
     }
     let mut set = FileSet::default();
-    set.insert(SQL_INTEGRITY, migrations::render_integrity(&migrations));
-    set.insert(SQL_STATE, migrations::render_state(counts, desired));
+    // The sums of kept migrations are known; new ones are hashed as the file is written.
+    let listed: Vec<(String, Result<String, Lazy>)> = migrations
+        .files
+        .iter()
+        .map(|(path, wanted)| {
+            let sum = match wanted {
+                Wanted::Kept(f) => Ok(f.sha256.clone()),
+                Wanted::Lazy(l) => Err(l.clone()),
+                Wanted::Text(t) => Ok(crate::output::sha256_hex(t.as_bytes())),
+            };
+            (path.clone(), sum)
+        })
+        .collect();
+    let key = content_key(
+        "sql-integrity",
+        &listed
+            .iter()
+            .map(|(p, s)| (p, s.as_ref().unwrap_or_else(|l| &l.key)))
+            .collect::<Vec<_>>(),
+    );
+    set.insert_lazy(
+        SQL_INTEGRITY,
+        Lazy::new(key, move |w| {
+            let sums = crate::parallel::map(&listed, |(_, sum)| match sum {
+                Ok(s) => s.clone(),
+                Err(lazy) => lazy.sha256(),
+            });
+            let paths = listed.iter().map(|(p, _)| p.as_str());
+            w.write_all(migrations::render_integrity(paths.zip(sums)).as_bytes())
+        }),
+    );
+    let key = content_key("sql-state", &(&counts, &desired.digest));
+    set.insert_lazy(
+        SQL_STATE,
+        Lazy::new(key, move |w| {
+            migrations::render_state_into(&counts, &desired.rows, w)
+        }),
+    );
     set.merge_under(DIR, migrations);
     set.merge_under(DIR, checks);
     Ok(set)

@@ -4,9 +4,9 @@
 //! Upserts are one `INSERT … SELECT` per batch that inserts new rows and updates ours
 //! through the table's unique key on the name (`ON CONFLICT … DO UPDATE` on PostgreSQL,
 //! `ON DUPLICATE KEY UPDATE` on MySQL/MariaDB); rows already as wanted are left alone, so
-//! a second run changes nothing, `updated_at` included. Names are matched by joining
-//! with a `VALUES` list on PostgreSQL (a hash join on any version) and by `IN` lists on
-//! MySQL (sorted and binary-searched).
+//! a second run changes nothing, `updated_at` included. The guard joins a `VALUES` list of
+//! names on PostgreSQL (a hash join on any version) and an `IN` list on MySQL (sorted and
+//! binary-searched); deletes take `IN` lists of one batch on both.
 
 use super::literal::{dollar_tag, push_nullable, push_string, string};
 use super::script::{Target, TABLE};
@@ -69,12 +69,12 @@ fn pg_names(out: &mut String, names: &[&str], alias: &str) {
     out.push_str(&format!("\n) AS {alias} (name)"));
 }
 
-/// MySQL: `('a',\n  'b')` for `IN`.
-fn my_names(out: &mut String, names: &[&str]) {
+/// `('a',\n  'b')` for `IN`.
+fn my_names(out: &mut String, d: &Dialect, names: &[&str]) {
     out.push('(');
     for (i, name) in names.iter().enumerate() {
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-        push_string(out, &Dialect::Mysql, name);
+        push_string(out, d, name);
     }
     out.push(')');
 }
@@ -98,7 +98,7 @@ pub fn guard(out: &mut String, d: &Dialect, names: &[&str], takeover: bool) {
             }
             Dialect::Mysql => {
                 out.push_str(&format!("DELETE FROM {TABLE}\n WHERE name IN "));
-                my_names(out, names);
+                my_names(out, d, names);
                 out.push_str(&format!("\n   AND {};\n", not_ours(d, "")));
             }
         }
@@ -127,7 +127,7 @@ pub fn guard(out: &mut String, d: &Dialect, names: &[&str], takeover: bool) {
             out.push_str(&format!(
                 "SET @ma_conflict = (SELECT GROUP_CONCAT(name ORDER BY name SEPARATOR ', ')\n                       FROM {TABLE}\n                      WHERE name IN "
             ));
-            my_names(out, names);
+            my_names(out, d, names);
             out.push_str(&format!(
                 "\n                        AND {});\n",
                 not_ours(d, "")
@@ -155,14 +155,12 @@ pub fn delete(out: &mut String, d: &Dialect, names: &[&str]) {
         span(names)
     ));
     match d {
-        Dialect::Postgresql => {
-            out.push_str(&format!("DELETE FROM {TABLE} AS t\n USING "));
-            pg_names(out, names, "g");
-            out.push_str(&format!("\n WHERE t.name = g.name AND {};\n", ours(d, "t")));
-        }
-        Dialect::Mysql => {
+        // An IN list on both engines: one pass over the table per batch, whatever the
+        // planner knows of it (a join with a VALUES list may nest loops on a table that
+        // was never analysed).
+        Dialect::Postgresql | Dialect::Mysql => {
             out.push_str(&format!("DELETE FROM {TABLE}\n WHERE name IN "));
-            my_names(out, names);
+            my_names(out, d, names);
             out.push_str(&format!("\n   AND {}{};\n", ours(d, ""), gate(d)));
         }
     }
@@ -185,7 +183,7 @@ pub fn delete_ours_except(out: &mut String, d: &Dialect, keep: &[&str]) {
                 }
                 out.push(')');
             }
-            Dialect::Mysql => my_names(out, keep),
+            Dialect::Mysql => my_names(out, d, keep),
         }
     }
     out.push_str(gate(d));
@@ -282,4 +280,51 @@ pub fn upsert(out: &mut String, target: &Target, rows: &[&Row]) {
             ));
         }
     }
+}
+
+/// The yardstick the benchmark compares migrations with: the same rows as plain
+/// multi-row INSERTs of `batch` rows into an empty table, in one transaction, with no
+/// guard, no idempotence and no way back.
+pub fn plain_inserts(target: &Target, rows: &[&Row], batch: usize) -> String {
+    let d = &target.dialect;
+    let (namespace_col, namespace_value) = if target.has_namespace() {
+        (", namespace", ", ''")
+    } else {
+        ("", "")
+    };
+    let (begin, now, no) = match d {
+        Dialect::Postgresql => (
+            "BEGIN;\nSET LOCAL standard_conforming_strings = on;\n",
+            "(now() AT TIME ZONE 'UTC')",
+            "false",
+        ),
+        Dialect::Mysql => (
+            "SET NAMES utf8mb4;\nSTART TRANSACTION;\n",
+            "UTC_TIMESTAMP()",
+            "0",
+        ),
+    };
+    let mut out = String::from(begin);
+    for chunk in rows.chunks(batch.max(1)) {
+        out.push_str(&format!(
+            "INSERT INTO {TABLE} (created_at, scope, project_id, id, name, {}, is_system{namespace_col}) VALUES\n",
+            CONTENT.join(", ")
+        ));
+        for (i, row) in chunk.iter().enumerate() {
+            out.push_str(if i == 0 { "(" } else { ",\n(" });
+            out.push_str(&format!(
+                "{now}, {}, {}",
+                string(d, SCOPE),
+                string(d, PROJECT_ID)
+            ));
+            for (_, text) in row.texts() {
+                out.push_str(", ");
+                push_nullable(&mut out, d, text);
+            }
+            out.push_str(&format!(", {no}{namespace_value})"));
+        }
+        out.push_str(";\n");
+    }
+    out.push_str("COMMIT;\n");
+    out
 }
