@@ -139,7 +139,11 @@ pub async fn create_backup_in_chain(ctx: &Context, volume_id: Uuid) -> Result<Va
         "force": true,
     }});
     let os = ctx.openstack()?;
-    created(os.post(SERVICE, "/backups", &body).await?, incremental, None)
+    created(
+        os.post(SERVICE, "/backups", &body).await?,
+        incremental,
+        None,
+    )
 }
 
 /// `int32bit.cinder.snapshots.create_snapshot`: a forced snapshot named after the volume.

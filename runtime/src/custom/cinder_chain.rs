@@ -65,7 +65,10 @@ impl Backup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// Cinder will extend `parent`, whose chain of ours then holds `length + 1` backups.
-    Incremental { parent: String, length: usize },
+    Incremental {
+        parent: String,
+        length: usize,
+    },
     Full(WhyFull),
 }
 
@@ -103,9 +106,12 @@ pub fn decide(backups: &[Backup]) -> Decision {
     let mut roots: Vec<Option<usize>> = Vec::with_capacity(live.len());
     for (i, b) in live.iter().enumerate() {
         let root = if b.is_incremental {
-            newest(live[..i].iter().enumerate().filter(|(_, p)| {
-                !b.from_snapshot || p.data_timestamp < b.data_timestamp
-            }))
+            newest(
+                live[..i]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| !b.from_snapshot || p.data_timestamp < b.data_timestamp),
+            )
             .and_then(|j| roots[j])
         } else {
             Some(i)

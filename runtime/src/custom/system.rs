@@ -47,7 +47,11 @@ impl ExecPolicy {
     /// The whole environment of a command.
     fn environment(&self) -> Vec<(String, String)> {
         let mut vars = vec![("PATH".to_string(), self.path.clone())];
-        for name in PASSED_ON.iter().copied().chain(self.env.iter().map(String::as_str)) {
+        for name in PASSED_ON
+            .iter()
+            .copied()
+            .chain(self.env.iter().map(String::as_str))
+        {
             if name == "PATH" || vars.iter().any(|(n, _)| n == name) {
                 continue;
             }
@@ -209,10 +213,7 @@ pub async fn exec(ctx: &Context, cmd: String) -> Result<Value, ActionError> {
     tracing::info!(programs = ?argvs.iter().map(|a| a[0].as_str()).collect::<Vec<_>>(), "exec");
     // Dropping the children on timeout kills them (kill_on_drop).
     let env = policy.environment();
-    let out = tokio::time::timeout(
-        policy.timeout,
-        run(&argvs, &env, policy.max_output_bytes),
-    )
+    let out = tokio::time::timeout(policy.timeout, run(&argvs, &env, policy.max_output_bytes))
         .await
         .map_err(|_| {
             ActionError::Timeout(format!(

@@ -26,7 +26,10 @@ fn trust(
             ))
         })?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            ActionError::Config(format!("cacert {}: not PEM certificates: {e}", path.display()))
+            ActionError::Config(format!(
+                "cacert {}: not PEM certificates: {e}",
+                path.display()
+            ))
         })?;
         if certs.is_empty() {
             return Err(ActionError::Config(format!(

@@ -313,8 +313,8 @@ fn build(
             None | Some("password" | "v3password") => {}
             Some(other) => {
                 return Err(config_err(format!(
-                    "auth_type '{other}' is not supported (password, v3applicationcredential, v3token)"
-                )))
+                "auth_type '{other}' is not supported (password, v3applicationcredential, v3token)"
+            )))
             }
         }
         Credentials::Password {

@@ -84,7 +84,9 @@ mod tests {
     use super::*;
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
-        q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        q.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -101,7 +103,11 @@ mod tests {
         ]});
         assert_eq!(
             next_query(&cinder, "backups"),
-            Some(pairs(&[("limit", "1"), ("marker", "b1"), ("volume_id", "v")]))
+            Some(pairs(&[
+                ("limit", "1"),
+                ("marker", "b1"),
+                ("volume_id", "v")
+            ]))
         );
         // Trove (trove/common/pagination.py, SimplePaginatedDataView links).
         let trove = json!({"backups": [], "links": [
@@ -111,7 +117,10 @@ mod tests {
             next_query(&trove, "backups"),
             Some(pairs(&[("instance_id", "i"), ("marker", "20")]))
         );
-        assert_eq!(next_query(&json!({"backups": [], "links": []}), "backups"), None);
+        assert_eq!(
+            next_query(&json!({"backups": [], "links": []}), "backups"),
+            None
+        );
         assert_eq!(next_query(&json!({"images": []}), "images"), None);
     }
 }

@@ -146,8 +146,14 @@ async fn commands_see_none_of_the_server_s_secrets() {
     let printed = h.ok(EXEC, json!({"cmd": "env"})).await;
     let printed = printed.as_str().unwrap();
     for (k, v) in SECRETS {
-        assert!(!printed.contains(v), "{k} leaked into the command: {printed}");
-        assert!(!printed.contains(k), "{k} leaked into the command: {printed}");
+        assert!(
+            !printed.contains(v),
+            "{k} leaked into the command: {printed}"
+        );
+        assert!(
+            !printed.contains(k),
+            "{k} leaked into the command: {printed}"
+        );
     }
     let names: Vec<&str> = printed
         .lines()
@@ -162,7 +168,8 @@ async fn commands_see_none_of_the_server_s_secrets() {
         );
     }
     assert_eq!(
-        h.ok(EXEC, json!({"cmd": "printenv MA_TEST_PASSED_ON"})).await,
+        h.ok(EXEC, json!({"cmd": "printenv MA_TEST_PASSED_ON"}))
+            .await,
         "visible\n"
     );
 }
@@ -170,5 +177,8 @@ async fn commands_see_none_of_the_server_s_secrets() {
 #[tokio::test]
 async fn a_hash_starts_no_comment_as_in_the_original_s_shlex() {
     let h = with_allow(&["echo"], Duration::from_secs(10), 4096).await;
-    assert_eq!(h.ok(EXEC, json!({"cmd": "echo #foo bar"})).await, "#foo bar\n");
+    assert_eq!(
+        h.ok(EXEC, json!({"cmd": "echo #foo bar"})).await,
+        "#foo bar\n"
+    );
 }

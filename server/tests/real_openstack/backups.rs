@@ -33,7 +33,9 @@ async fn a_chain_grows_to_five_then_a_new_full_backup_starts_one() {
 
     let first = chained(&s, &f, &volume).await;
     assert_eq!(first["is_incremental"], false, "no backup yet: {first}");
-    let detail = f.get("volumev3", &format!("/backups/{}", text(&first["id"]))).await;
+    let detail = f
+        .get("volumev3", &format!("/backups/{}", text(&first["id"])))
+        .await;
     assert!(text(&detail["backup"]["name"]).starts_with(&format!("{name}_snap_20")));
     assert!(text(&detail["backup"]["description"]).starts_with("Created by Mistral at 20"));
 

@@ -62,7 +62,10 @@ async fn create_with_every_input_and_a_first_incremental_that_becomes_full() {
 
     // Defaults only: incremental (the default), now that a backup is available.
     let second = s
-        .ok(CREATE, json!({"volume_id": volume, "backup_name": "second"}))
+        .ok(
+            CREATE,
+            json!({"volume_id": volume, "backup_name": "second"}),
+        )
         .await;
     assert_eq!(second["is_incremental"], true, "{second}");
     assert!(second.get("incremental_skipped").is_none(), "{second}");

@@ -14,7 +14,10 @@ async fn an_application_credential_acts_in_its_project_only() {
     let f = Fixtures::user();
     let server_id = f.server(&unique("appcred")).await;
     let s = server(cloud("ma-test-appcred")).await;
-    assert_eq!(s.ok(GET_STATUS, json!({"server_id": server_id})).await, "ACTIVE");
+    assert_eq!(
+        s.ok(GET_STATUS, json!({"server_id": server_id})).await,
+        "ACTIVE"
+    );
     let alt = text(&env()["project_alt"]["name"]);
     let (status, body) = s
         .call_with(
@@ -47,7 +50,11 @@ async fn the_project_header_acts_in_the_user_s_other_project() {
     assert!(m.contains("404"), "{m}");
     for selector in [text(&alt["name"]), text(&alt["id"])] {
         let (status, body) = s
-            .call_with(GET_STATUS, input.clone(), &[("X-OpenStack-Project", &selector)])
+            .call_with(
+                GET_STATUS,
+                input.clone(),
+                &[("X-OpenStack-Project", &selector)],
+            )
             .await;
         assert_eq!((status, &body["result"]), (200, &json!("ACTIVE")), "{body}");
     }
@@ -126,7 +133,11 @@ async fn keystone_over_tls_is_trusted_through_cacert_only() {
     let input = json!({"server_id": server_id});
 
     let trusted = cloud("ma-test-tls");
-    assert!(trusted.auth_url.starts_with("https://"), "{}", trusted.auth_url);
+    assert!(
+        trusted.auth_url.starts_with("https://"),
+        "{}",
+        trusted.auth_url
+    );
     assert!(trusted.trust.cacert.is_some());
     let s = server(trusted.clone()).await;
     assert_eq!(s.ok(GET_STATUS, input.clone()).await, "ACTIVE");

@@ -16,7 +16,10 @@ async fn power_states_follow_real_stop_and_pause() {
     let paused = f.server(&unique("power")).await;
     // The default expectation is `running`.
     assert_eq!(s.ok(POWER, json!({"server_id": running})).await, true);
-    assert_eq!(s.ok(GET_STATUS, json!({"server_id": running})).await, "ACTIVE");
+    assert_eq!(
+        s.ok(GET_STATUS, json!({"server_id": running})).await,
+        "ACTIVE"
+    );
 
     f.server_action(&running, json!({"os-stop": null}), "SHUTOFF")
         .await;
@@ -29,7 +32,10 @@ async fn power_states_follow_real_stop_and_pause() {
         s.fails(POWER, json!({"server_id": running}), 409).await,
         "server status is 'shutdown', expect 'running'"
     );
-    assert_eq!(s.ok(GET_STATUS, json!({"server_id": running})).await, "SHUTOFF");
+    assert_eq!(
+        s.ok(GET_STATUS, json!({"server_id": running})).await,
+        "SHUTOFF"
+    );
 
     f.server_action(&paused, json!({"pause": null}), "PAUSED")
         .await;
@@ -38,7 +44,10 @@ async fn power_states_follow_real_stop_and_pause() {
             .await,
         true
     );
-    assert_eq!(s.ok(GET_STATUS, json!({"server_id": paused})).await, "PAUSED");
+    assert_eq!(
+        s.ok(GET_STATUS, json!({"server_id": paused})).await,
+        "PAUSED"
+    );
 }
 
 #[tokio::test]
@@ -48,13 +57,20 @@ async fn a_server_in_error_always_fails() {
     let server = f.server(&unique("error")).await;
     // An operator's reset-state (admin only), as a failed hypervisor call leaves it.
     Fixtures::admin()
-        .server_action(&server, json!({"os-resetState": {"state": "error"}}), "ERROR")
+        .server_action(
+            &server,
+            json!({"os-resetState": {"state": "error"}}),
+            "ERROR",
+        )
         .await;
     assert_eq!(
         s.fails(POWER, json!({"server_id": server}), 409).await,
         "The server is in ERROR status"
     );
-    assert_eq!(s.ok(GET_STATUS, json!({"server_id": server})).await, "ERROR");
+    assert_eq!(
+        s.ok(GET_STATUS, json!({"server_id": server})).await,
+        "ERROR"
+    );
 }
 
 #[tokio::test]

@@ -105,11 +105,18 @@ impl Fixtures {
         }
     }
 
-    pub async fn send(&self, method: Method, service: &str, path: &str, body: Option<Value>) -> Value {
+    pub async fn send(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
         let s = self.os.scoped(None, None, FIXTURE_MICROVERSIONS);
         must(
             &format!("{method} {path}"),
-            s.request(method.clone(), service, path, &[], body.as_ref()).await,
+            s.request(method.clone(), service, path, &[], body.as_ref())
+                .await,
         )
     }
 
@@ -157,8 +164,13 @@ impl Fixtures {
             )
             .await;
         let id = text(&body["server"]["id"]);
-        self.wait_for("compute", &format!("/servers/{id}"), "/server/status", "ACTIVE")
-            .await;
+        self.wait_for(
+            "compute",
+            &format!("/servers/{id}"),
+            "/server/status",
+            "ACTIVE",
+        )
+        .await;
         id
     }
 
@@ -166,8 +178,13 @@ impl Fixtures {
     pub async fn server_action(&self, id: &str, action: Value, status: &str) {
         self.post("compute", &format!("/servers/{id}/action"), action)
             .await;
-        self.wait_for("compute", &format!("/servers/{id}"), "/server/status", status)
-            .await;
+        self.wait_for(
+            "compute",
+            &format!("/servers/{id}"),
+            "/server/status",
+            status,
+        )
+        .await;
     }
 
     /// A new available 1 GB volume.
@@ -180,8 +197,13 @@ impl Fixtures {
             )
             .await;
         let id = text(&body["volume"]["id"]);
-        self.wait_for("volumev3", &format!("/volumes/{id}"), "/volume/status", "available")
-            .await;
+        self.wait_for(
+            "volumev3",
+            &format!("/volumes/{id}"),
+            "/volume/status",
+            "available",
+        )
+        .await;
         id
     }
 

@@ -9,7 +9,9 @@ const CREATE_BACKUP: &str = "int32bit.trove.backups.create_backup";
 
 /// One chained backup, COMPLETED; returns Trove's view of it.
 async fn chained(s: &Served, f: &Fixtures, instance: &str) -> Value {
-    let made = s.ok(CREATE_BACKUP, json!({ "instance_id": instance })).await;
+    let made = s
+        .ok(CREATE_BACKUP, json!({ "instance_id": instance }))
+        .await;
     let id = text(&made["id"]);
     settle("trove-backup-completed", &id);
     f.get("database", &format!("/backups/{id}")).await["backup"].clone()
@@ -32,7 +34,11 @@ async fn chains_continue_to_five_then_restart() {
         parent = text(&next["id"]);
     }
     let restarted = chained(&s, &f, &instance).await;
-    assert_eq!(restarted["parent_id"], Value::Null, "a chain holds 5: {restarted}");
+    assert_eq!(
+        restarted["parent_id"],
+        Value::Null,
+        "a chain holds 5: {restarted}"
+    );
     let next = chained(&s, &f, &instance).await;
     assert_eq!(next["parent_id"], restarted["id"], "{next}");
 }
