@@ -20,6 +20,7 @@ pub mod registration;
 mod signature;
 pub mod spec;
 mod suggest;
+pub mod synthetic;
 pub mod workflow;
 pub mod yaml;
 

@@ -2,19 +2,21 @@
 //! names are unique and legal, inputs are well-formed and defaults match their types.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::signature;
 
+/// Cheap to clone (shared lists), so lazily rendered outputs can own it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     pub project: Project,
     /// Sorted by name.
-    pub actions: Vec<Action>,
+    pub actions: Arc<Vec<Action>>,
     /// Sorted by name (`specs/workflows/**.yaml`).
-    pub workflows: Vec<Workflow>,
+    pub workflows: Arc<Vec<Workflow>>,
 }
 
 impl Model {

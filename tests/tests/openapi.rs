@@ -52,7 +52,7 @@ fn every_action_is_one_operation_with_its_inputs_as_the_request() {
     let (model, _) = codegen::spec::load(&root()).unwrap();
     let doc = document();
     assert_eq!(doc["openapi"], "3.1.0");
-    for a in &model.actions {
+    for a in model.actions.iter() {
         let op = &doc["paths"][format!("/v1/actions/{}", a.name)]["post"];
         assert_eq!(op["operationId"], a.name.as_str());
         let schema = &op["requestBody"]["content"]["application/json"]["schema"];

@@ -112,7 +112,7 @@ fn round_trips(dialect: Dialect) {
         "trailing  ",
     ] {
         let row = codegen::registration::registration(&project, &action(tricky, tricky)).unwrap();
-        let steps = [Step::Upsert(&row)];
+        let steps = [Step::Upsert(vec![&row])];
         db.apply(&script::render(&target, &[], &steps)).unwrap();
         let rows = db.snapshot();
         for (column, value) in row.texts() {
@@ -126,7 +126,7 @@ fn round_trips(dialect: Dialect) {
     }
     proptest!(config, |(description in text(), default in text())| {
         let row = codegen::registration::registration(&project, &action(&description, &default)).unwrap();
-        let steps = [Step::Guard { names: vec![&row.name], takeover: false }, Step::Upsert(&row)];
+        let steps = [Step::Guard { names: vec![&row.name], takeover: false }, Step::Upsert(vec![&row])];
         let script = script::render(&target, &["escaping probe".to_string()], &steps);
         db.apply(&script).map_err(|e| TestCaseError::fail(format!("apply: {e}")))?;
         let rows = db.snapshot();

@@ -27,7 +27,7 @@ fn each_workflow_has_its_inputs_actions_and_graph() {
     let (model, _, files) = codegen::generate(&root()).expect("the specs are valid");
     let text = files.get("catalog.md").unwrap();
     assert!(!model.workflows.is_empty());
-    for w in &model.workflows {
+    for w in model.workflows.iter() {
         let s = section(text, &format!("workflow-{}", w.name));
         for i in &w.inputs {
             assert!(

@@ -72,11 +72,25 @@ enum Command {
         #[arg(long)]
         allow_breaking: bool,
     },
-    /// Time generate and check on synthetic specs, with a release build.
+    /// Time generate (cold, warm, --check) beside the floor on a synthetic project, with a
+    /// release build; optionally the SQL on real databases and a sweep over sizes.
     Bench {
         /// Number of synthetic actions.
         #[arg(long, default_value_t = 10_000)]
         actions: usize,
+        /// Number of synthetic workflows (four tasks each).
+        #[arg(long, default_value_t = 1_000)]
+        workflows: usize,
+        /// Runs of each measurement (the median is shown).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Also apply the newest up migration (and the down) to PostgreSQL and MariaDB,
+        /// beside the same rows as 500-row INSERTs.
+        #[arg(long)]
+        sql: bool,
+        /// 1,000 / 10,000 / 50,000 actions (a tenth as many workflows), to show growth.
+        #[arg(long)]
+        sweep: bool,
         /// Synthesise into DIR and keep it (for profiling) instead of a temporary directory.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
@@ -125,7 +139,24 @@ fn main() -> ExitCode {
             format,
             allow_breaking,
         } => catalog_diff::run(&root, &rev, format, allow_breaking),
-        Command::Bench { actions, keep } => bench::run(&root, actions, keep.as_deref()),
+        Command::Bench {
+            actions,
+            workflows,
+            runs,
+            sql,
+            sweep,
+            keep,
+        } => bench::run(
+            &root,
+            &bench::Options {
+                actions,
+                workflows,
+                runs,
+                sql,
+                sweep,
+                keep,
+            },
+        ),
         Command::BenchServer {
             requests,
             connections,

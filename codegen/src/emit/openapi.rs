@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::DO_NOT_EDIT;
 use crate::model::{Action, Input, InputType, Model};
-use crate::output::FileSet;
+use crate::output::{content_key, FileSet, Lazy};
 use crate::prior::Prior;
 use crate::Error;
 
@@ -16,14 +16,21 @@ pub const PATH: &str = "openapi.json";
 
 const JSON: &str = "application/json";
 
+/// Rendered lazily: the document is tens of MB at 10,000 actions.
 pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
-    let mut paths = Map::new();
-    paths.insert(route::HEALTH.into(), json!({ "get": health() }));
-    paths.insert(route::ACTIONS.into(), json!({ "get": listing() }));
-    for action in &model.actions {
-        paths.insert(route::action(&action.name), json!({ "post": run(action) }));
-    }
-    paths.insert(route::ACTION.into(), json!({ "post": unknown_action() }));
+    let key = content_key("openapi", model);
+    let model = model.clone();
+    let mut set = FileSet::default();
+    set.insert_lazy(PATH, Lazy::new(key, move |w| render(&model, w)));
+    Ok(set)
+}
+
+/// Stands for `paths` in the document skeleton; the paths are streamed in its place.
+const PATHS_MARKER: &str = "\u{1}paths\u{1}";
+
+/// The document as `serde_json::to_writer_pretty` writes it, but with `paths` (one
+/// entry per action) serialised entry by entry, so the whole tree is never held.
+fn render(model: &Model, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let document = json!({
         "openapi": "3.1.0",
         "info": {
@@ -41,14 +48,37 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
             ),
         }],
         "security": [{ "bearer": [] }],
-        "paths": paths,
+        "paths": PATHS_MARKER,
         "components": components(),
     });
-    let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialise");
-    text.push('\n');
-    let mut set = FileSet::default();
-    set.insert(PATH, text);
-    Ok(set)
+    let skeleton = serde_json::to_string_pretty(&document)?;
+    let marker = serde_json::to_string(PATHS_MARKER)?;
+    let (head, tail) = skeleton
+        .split_once(&marker)
+        .expect("the skeleton holds the marker once");
+    w.write_all(head.as_bytes())?;
+    w.write_all(b"{\n")?;
+    let fixed = |path: &str, value: Value| (path.to_string(), value);
+    let first = [
+        fixed(route::HEALTH, json!({ "get": health() })),
+        fixed(route::ACTIONS, json!({ "get": listing() })),
+    ];
+    let actions = model
+        .actions
+        .iter()
+        .map(|a| (route::action(&a.name), json!({ "post": run(a) })));
+    let last = [fixed(route::ACTION, json!({ "post": unknown_action() }))];
+    // `paths` sits at depth 1: its entries are indented by 4 spaces.
+    for (i, (path, value)) in first.into_iter().chain(actions).chain(last).enumerate() {
+        if i > 0 {
+            w.write_all(b",\n")?;
+        }
+        let value = serde_json::to_string_pretty(&value)?.replace('\n', "\n    ");
+        write!(w, "    {}: {value}", serde_json::to_string(&path)?)?;
+    }
+    w.write_all(b"\n  }")?;
+    w.write_all(tail.as_bytes())?;
+    w.write_all(b"\n")
 }
 
 fn health() -> Value {

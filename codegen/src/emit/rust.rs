@@ -13,7 +13,7 @@ use quote::quote;
 
 use super::DO_NOT_EDIT;
 use crate::model::{Action, Model};
-use crate::output::FileSet;
+use crate::output::{content_key, FileSet, Lazy};
 use crate::prior::Prior;
 use crate::Error;
 
@@ -63,7 +63,7 @@ fn print(tokens: TokenStream) -> String {
 
 pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     let mut modules: BTreeMap<String, Vec<&Action>> = BTreeMap::new();
-    for a in &model.actions {
+    for a in model.actions.iter() {
         modules.entry(module_name(a)).or_default().push(a);
     }
 
@@ -75,21 +75,41 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     }
     set.insert(format!("{DIR}/src/lib.rs"), lib_rs(modules.keys(), &table));
 
-    // Each module is built and printed on its own (proc-macro2's token streams cannot
-    // cross threads), the table alongside.
-    let modules: Vec<(&String, &Vec<&Action>)> = modules.iter().collect();
-    let (printed, registry) = std::thread::scope(|scope| {
-        let registry = scope.spawn(|| registry(&modules));
-        let printed = crate::parallel::map(&modules, |(_, actions)| module_rs(actions));
-        let registry = registry
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (printed, registry)
-    });
-    for ((module, _), text) in modules.iter().zip(printed) {
-        set.insert(format!("{DIR}/src/{module}.rs"), text);
+    // Each module is built and printed on its own, when output/ needs it (proc-macro2's
+    // token streams cannot cross threads, so each render builds its own).
+    let indices: BTreeMap<&str, usize> = model
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.name.as_str(), i))
+        .collect();
+    let mut entries = Vec::new();
+    for (module, actions) in &modules {
+        let picked: Vec<usize> = actions.iter().map(|a| indices[a.name.as_str()]).collect();
+        let key = content_key("rust-module", actions);
+        let model = model.clone();
+        set.insert_lazy(
+            format!("{DIR}/src/{module}.rs"),
+            Lazy::new(key, move |w| {
+                let actions: Vec<&Action> = picked.iter().map(|&i| &model.actions[i]).collect();
+                w.write_all(module_rs(&actions).as_bytes())
+            }),
+        );
+        for a in actions {
+            entries.push([
+                module.to_string(),
+                a.name.clone(),
+                a.summary().to_string(),
+                a.signature(),
+                action::handler(a).to_string(),
+            ]);
+        }
     }
-    set.insert(format!("{DIR}/src/{table}.rs"), registry);
+    let key = content_key("rust-registry", &entries);
+    set.insert_lazy(
+        format!("{DIR}/src/{table}.rs"),
+        Lazy::new(key, move |w| w.write_all(registry(&entries).as_bytes())),
+    );
     Ok(set)
 }
 
@@ -107,24 +127,23 @@ fn module_rs(actions: &[&Action]) -> String {
     header(&source) + &print(tokens)
 }
 
-/// The table of every action, by module.
-fn registry(modules: &[(&String, &Vec<&Action>)]) -> String {
-    let mut entries = Vec::new();
-    for (module, actions) in modules {
-        let module_ident = names::ident(module);
-        for a in actions.iter() {
-            let (name, summary, input) = (&a.name, a.summary(), a.signature());
-            let handler = action::handler(a);
-            entries.push(quote! {
+/// The table of every action, by module: `[module, name, summary, input, handler]` in
+/// order.
+fn registry(entries: &[[String; 5]]) -> String {
+    let entries = entries
+        .iter()
+        .map(|[module, name, summary, input, handler]| {
+            let module_ident = names::ident(module);
+            let handler = quote::format_ident!("{}", handler);
+            quote! {
                 rt::ActionDef {
                     name: #name,
                     summary: #summary,
                     input: #input,
                     handler: crate::#module_ident::#handler,
                 }
-            });
-        }
-    }
+            }
+        });
     let registry = quote! {
         //! The table of every action, sorted by name.
         use mistral_actions_runtime as rt;

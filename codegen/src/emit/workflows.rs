@@ -9,7 +9,7 @@ use yaml_rust2::{Yaml, YamlEmitter};
 
 use super::DO_NOT_EDIT;
 use crate::model::{Model, Workflow};
-use crate::output::FileSet;
+use crate::output::{content_key, FileSet, Lazy};
 use crate::prior::Prior;
 use crate::Error;
 
@@ -63,8 +63,15 @@ pub fn path(name: &str) -> String {
 
 pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     let mut set = FileSet::default();
-    for w in &model.workflows {
-        set.insert(path(&w.name), render(w));
+    for (i, w) in model.workflows.iter().enumerate() {
+        let workflows = model.workflows.clone();
+        let key = content_key("workflow", w);
+        set.insert_lazy(
+            path(&w.name),
+            Lazy::new(key, move |out| {
+                out.write_all(render(&workflows[i]).as_bytes())
+            }),
+        );
     }
     Ok(set)
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use super::render_cache::RenderCache;
 use super::{is_safe_relative, FileSet, Wanted, GENERATED_DIR, MANIFEST};
 use crate::Error;
 
@@ -48,13 +49,38 @@ fn owned_files(dir: &Path) -> Result<BTreeSet<String>, Error> {
 
 /// Compares `set` with `root/generated` and returns every difference, writing nothing.
 pub fn check(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
+    let cache = RenderCache::load(root);
+    let changes = check_with(root, set, &cache);
+    cache.save();
+    changes
+}
+
+/// [`check`], files compared on every core; lazy files the cache knows unchanged are not
+/// rendered, and missing ones need no rendering either.
+fn check_with(root: &Path, set: &FileSet, cache: &RenderCache) -> Result<Vec<Change>, Error> {
     let dir = root.join(GENERATED_DIR);
     let manifest = Wanted::Text(set.manifest());
-    let mut changes = Vec::new();
-    for (path, wanted) in set.with_manifest(&manifest) {
+    let wanted: Vec<(&str, &Wanted)> = set.with_manifest(&manifest).collect();
+    let results = crate::parallel::map(&wanted, |(path, wanted)| {
         let full = dir.join(path);
         match wanted {
-            Wanted::Text(contents) => changes.extend(compare(&full, path, contents)?),
+            Wanted::Text(contents) => compare(&full, path, contents),
+            Wanted::Lazy(lazy) => {
+                if cache.unchanged(path, &lazy.key, &full) {
+                    return Ok(None);
+                }
+                if !full.exists() {
+                    return Ok(Some(Change::Created(path.to_string())));
+                }
+                let mut bytes = Vec::new();
+                lazy.render_into(&mut bytes).map_err(Error::io(&full))?;
+                let text = String::from_utf8(bytes).expect("emitters render UTF-8");
+                let change = compare(&full, path, &text)?;
+                if change.is_none() {
+                    cache.record(path, &lazy.key, &full);
+                }
+                Ok(change)
+            }
             Wanted::Kept(fingerprint) => {
                 if !fingerprint.unchanged(&full).map_err(Error::io(&full))? {
                     return Err(Error::State(format!(
@@ -62,8 +88,13 @@ pub fn check(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
                         fingerprint.sha256
                     )));
                 }
+                Ok(None)
             }
         }
+    });
+    let mut changes = Vec::new();
+    for result in results {
+        changes.extend(result?);
     }
     let owned = owned_files(&dir)?;
     for path in existing_files(&dir)? {
@@ -133,46 +164,68 @@ fn same_bytes(file: &mut fs::File, mut want: &[u8]) -> std::io::Result<bool> {
 /// Makes `root/generated` hold `set`: writes changed files, removes owned stale ones,
 /// leaves unowned files alone. Returns what changed (empty on a second run).
 pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
-    let changes = check(root, set)?;
+    let cache = RenderCache::load(root);
+    let changes = check_with(root, set, &cache)?;
     let dir = root.join(GENERATED_DIR);
-    let mut done = Vec::new();
     // The manifest goes last: if a run dies midway, the old one still lists what to clean.
     let (manifest, rest): (Vec<_>, Vec<_>) =
         changes.into_iter().partition(|c| c.path() == MANIFEST);
-    for change in rest.into_iter().chain(manifest) {
-        match &change {
+    let results = crate::parallel::map(&rest, |change| -> Result<bool, Error> {
+        match change {
             Change::Created(path) | Change::Updated { path, .. } => {
-                let listing;
-                let text = match set.files.get(path) {
-                    Some(Wanted::Text(t)) => t,
-                    Some(Wanted::Kept(_)) => unreachable!("check reports no kept file"),
-                    None => {
-                        listing = set.manifest();
-                        &listing
+                let full = dir.join(path);
+                match set.files.get(path) {
+                    Some(Wanted::Text(t)) => {
+                        write_atomically(&full, |w| w.write_all(t.as_bytes()))?
                     }
-                };
-                write_atomically(&dir.join(path), text.as_bytes())?;
+                    Some(Wanted::Lazy(lazy)) => {
+                        write_atomically(&full, |w| lazy.render_into(w))?;
+                        cache.record(path, &lazy.key, &full);
+                    }
+                    Some(Wanted::Kept(_)) | None => {
+                        unreachable!("check reports no kept or unknown file")
+                    }
+                }
             }
             Change::Removed(path) => {
                 let full = dir.join(path);
                 fs::remove_file(&full).map_err(Error::io(&full))?;
                 remove_empty_parents(&dir, &full);
             }
-            Change::Unowned(_) => continue,
+            Change::Unowned(_) => return Ok(false),
         }
+        Ok(true)
+    });
+    let mut done = Vec::new();
+    for (change, result) in rest.into_iter().zip(results) {
+        if result? {
+            done.push(change);
+        }
+    }
+    for change in manifest {
+        let listing = set.manifest();
+        write_atomically(&dir.join(MANIFEST), |w| w.write_all(listing.as_bytes()))?;
         done.push(change);
     }
+    cache.save();
     Ok(done)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(Error::io(parent))?;
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(parent)
         .map_err(Error::io(parent))?;
-    tmp.write_all(bytes).map_err(Error::io(path))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut out).map_err(Error::io(path))?;
+    let tmp = out
+        .into_inner()
+        .map_err(|e| Error::io(path)(e.into_error()))?;
     // Temp files are created 0600; generated files are ordinary checked-in files.
     #[cfg(unix)]
     {

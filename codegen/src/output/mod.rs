@@ -14,6 +14,8 @@
 mod disk;
 mod fingerprint;
 mod hash_cache;
+mod lazy;
+mod render_cache;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +25,7 @@ use std::path::{Component, Path};
 pub use disk::{apply, check, Change};
 pub use fingerprint::{sha256_hex, Fingerprint};
 pub use hash_cache::HashCache;
+pub use lazy::{content_key, Lazy};
 
 use crate::Error;
 
@@ -31,10 +34,12 @@ pub const MANIFEST: &str = ".manifest";
 
 /// What one generated file must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Wanted {
+pub enum Wanted {
     Text(String),
     /// Already on disk and verified by its emitter; must stay byte for byte as it is.
     Kept(Fingerprint),
+    /// Rendered when needed (see [`lazy`]).
+    Lazy(Lazy),
 }
 
 /// Every file the specs produce, by path relative to `generated/`.
@@ -50,6 +55,11 @@ impl FileSet {
         // set holds them all until the end.
         contents.shrink_to_fit();
         self.add(path.into(), Wanted::Text(contents));
+    }
+
+    /// `path` holds what `lazy` renders; `output` renders it only when it must.
+    pub fn insert_lazy(&mut self, path: impl Into<String>, lazy: Lazy) {
+        self.add(path.into(), Wanted::Lazy(lazy));
     }
 
     /// `path` is already in `generated/` as `fingerprint` says and must stay so: `check`
@@ -87,6 +97,7 @@ impl FileSet {
     pub fn get(&self, path: &str) -> Option<&str> {
         match self.files.get(path)? {
             Wanted::Text(t) => Some(t),
+            Wanted::Lazy(l) => Some(l.text()),
             Wanted::Kept(_) => None,
         }
     }
@@ -96,6 +107,7 @@ impl FileSet {
         match self.files.get(path) {
             None => Ok(None),
             Some(Wanted::Text(t)) => Ok(Some(Cow::Borrowed(t))),
+            Some(Wanted::Lazy(l)) => Ok(Some(Cow::Borrowed(l.text()))),
             Some(Wanted::Kept(_)) => {
                 let full = root.join(GENERATED_DIR).join(path);
                 let text = fs::read_to_string(&full).map_err(Error::io(&full))?;
@@ -110,6 +122,7 @@ impl FileSet {
         self.files.iter().map(|(path, wanted)| {
             let sum = match wanted {
                 Wanted::Text(t) => Cow::Owned(sha256_hex(t.as_bytes())),
+                Wanted::Lazy(l) => Cow::Owned(l.sha256()),
                 Wanted::Kept(f) => Cow::Borrowed(f.sha256.as_str()),
             };
             (path.as_str(), sum)

@@ -51,6 +51,14 @@ impl Prior {
         })
     }
 
+    /// A copy holding only the action history (for outputs rendered later).
+    pub fn history_only(&self) -> Prior {
+        Prior {
+            action_history: self.action_history.clone(),
+            ..Prior::default()
+        }
+    }
+
     /// The version action `name` first appeared in: as recorded, else `current`.
     pub fn first_version<'a>(&'a self, name: &str, current: &'a str) -> &'a str {
         self.action_history

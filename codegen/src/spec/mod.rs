@@ -47,8 +47,8 @@ pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     Ok((
         Model {
             project,
-            actions,
-            workflows,
+            actions: std::sync::Arc::new(actions),
+            workflows: std::sync::Arc::new(workflows),
         },
         diags,
     ))

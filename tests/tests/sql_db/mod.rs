@@ -202,6 +202,23 @@ impl Db {
         }
     }
 
+    /// Runs a script; whether it succeeded, and all the client printed (stdout, stderr).
+    pub fn run_script(&self, sql: &str) -> (bool, String) {
+        let out = self.run(self.client(&self.name, false), sql.as_bytes());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let ok = out.status.success() && !stderr.contains("ERROR");
+        (ok, format!("{stdout}{stderr}"))
+    }
+
+    /// `UPDATE … SET column = column || suffix` in this engine's words.
+    pub fn append_sql(&self, column: &str, suffix: &str) -> String {
+        match self.dialect {
+            Dialect::Postgresql => format!("{column} = {column} || '{suffix}'"),
+            Dialect::Mysql => format!("{column} = CONCAT({column}, '{suffix}')"),
+        }
+    }
+
     pub fn apply_file(&self, path: &Path) -> Result<String, String> {
         let sql =
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

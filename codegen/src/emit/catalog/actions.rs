@@ -1,7 +1,6 @@
 //! The Actions part of the catalog: one section per action.
 
 use super::markdown::{cell, code, fence_for, inline};
-use super::workflows::used_by;
 use crate::model::{Action, Implementation, Input, Model};
 use crate::prior::Prior;
 use crate::signature::python_json_dumps;
@@ -47,7 +46,7 @@ pub(super) fn anchor(name: &str) -> String {
     format!("action-{name}")
 }
 
-pub(super) fn view(model: &Model, prior: &Prior, a: &Action) -> ActionView {
+pub(super) fn view(model: &Model, prior: &Prior, a: &Action, used_by: &str) -> ActionView {
     let deprecation = a.deprecated.as_ref().map(|d| {
         let mut s = String::from("**Deprecated**");
         if let Some(since) = &d.since {
@@ -113,7 +112,7 @@ pub(super) fn view(model: &Model, prior: &Prior, a: &Action) -> ActionView {
             .map(|t| code(t))
             .collect::<Vec<_>>()
             .join(", "),
-        used_by: used_by(model, &a.name),
+        used_by: used_by.to_string(),
     }
 }
 

@@ -13,7 +13,7 @@ use mistral_actions_contract::{route, EnvDefault, ErrorKind, ENV_KEYS};
 
 use super::DO_NOT_EDIT;
 use crate::model::Model;
-use crate::output::FileSet;
+use crate::output::{content_key, FileSet, Lazy};
 use crate::prior::Prior;
 use crate::Error;
 use markdown::{cell, code};
@@ -34,7 +34,23 @@ struct CatalogPage<'a> {
     errors: Vec<[String; 3]>,
 }
 
+/// Rendered lazily: the catalog is tens of MB at 10,000 actions.
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
+    let key = content_key("catalog", &(model, &prior.action_history));
+    let (model, prior) = (model.clone(), prior.history_only());
+    let mut set = FileSet::default();
+    set.insert_lazy(
+        PATH,
+        Lazy::new(key, move |w| {
+            let text = render(&model, &prior).map_err(std::io::Error::other)?;
+            w.write_all(text.as_bytes())
+        }),
+    );
+    Ok(set)
+}
+
+fn render(model: &Model, prior: &Prior) -> Result<String, Error> {
+    let used_by = workflows::used_by(model);
     let page = CatalogPage {
         header: DO_NOT_EDIT,
         title: &model.project.catalog_title,
@@ -42,7 +58,10 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
         actions: model
             .actions
             .iter()
-            .map(|a| actions::view(model, prior, a))
+            .map(|a| {
+                let links = used_by.get(a.name.as_str()).map_or("", String::as_str);
+                actions::view(model, prior, a, links)
+            })
             .collect(),
         workflows: workflows::views(model),
         checks: workflows::checks(),
@@ -54,9 +73,7 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    let mut set = FileSet::default();
-    set.insert(PATH, text);
-    Ok(set)
+    Ok(text)
 }
 
 /// `key | default | meaning` rows of the environment keys a registration reads.

@@ -1,6 +1,7 @@
 //! The Workflows part of the catalog: one section per workflow with a mermaid graph, the
 //! actions it uses, and the static checks run on workflows.
 
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 use super::actions::anchor as action_anchor;
@@ -44,15 +45,17 @@ pub(super) fn views(model: &Model) -> Vec<WorkflowView> {
     model.workflows.iter().map(|w| view(model, w)).collect()
 }
 
-/// The workflows using each action, as catalog links, keyed by action name.
-pub(super) fn used_by(model: &Model, action: &str) -> String {
-    model
-        .workflows
-        .iter()
-        .filter(|w| w.actions_used().contains(&action))
-        .map(|w| format!("[{}](#{})", code(&w.name), anchor(&w.name)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The workflows using each action, as catalog links, keyed by action name: one pass
+/// over the workflows (not one per action).
+pub(super) fn used_by(model: &Model) -> BTreeMap<&str, String> {
+    let mut links: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for w in model.workflows.iter() {
+        let link = format!("[{}](#{})", code(&w.name), anchor(&w.name));
+        for action in w.actions_used() {
+            links.entry(action).or_default().push(link.clone());
+        }
+    }
+    links.into_iter().map(|(a, l)| (a, l.join(", "))).collect()
 }
 
 pub(super) fn checks() -> Vec<CheckRow> {

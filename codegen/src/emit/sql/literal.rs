@@ -8,30 +8,42 @@
 
 use crate::model::Dialect;
 
-pub fn string(dialect: &Dialect, s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+/// Appends `s` as a literal to `out`: runs without special characters are copied whole.
+pub fn push_string(out: &mut String, dialect: &Dialect, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('\'');
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("''"),
-            '\\' if *dialect == Dialect::Mysql => out.push_str("\\\\"),
+    let mysql = *dialect == Dialect::Mysql;
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = match b {
+            b'\'' => "''",
+            b'\\' if mysql => "\\\\",
             // The mysql client drops a carriage return before a line feed as it reads.
-            '\r' if *dialect == Dialect::Mysql => out.push_str("\\r"),
-            c => out.push(c),
-        }
+            b'\r' if mysql => "\\r",
+            _ => continue,
+        };
+        // Only ASCII bytes are escaped, so `i` is a character boundary.
+        out.push_str(&s[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out.push('\'');
+}
+
+pub fn string(dialect: &Dialect, s: &str) -> String {
+    let mut out = String::new();
+    push_string(&mut out, dialect, s);
     out
 }
 
-pub fn nullable(dialect: &Dialect, s: Option<&str>) -> String {
-    s.map_or_else(|| "NULL".to_string(), |s| string(dialect, s))
-}
-
-/// `('a', 'b')` for an `IN` list; callers never pass an empty list.
-pub fn list<'a>(dialect: &Dialect, items: impl IntoIterator<Item = &'a str>) -> String {
-    let items: Vec<String> = items.into_iter().map(|s| string(dialect, s)).collect();
-    format!("({})", items.join(", "))
+/// Appends `s` as a literal, or `NULL`.
+pub fn push_nullable(out: &mut String, dialect: &Dialect, s: Option<&str>) {
+    match s {
+        Some(s) => push_string(out, dialect, s),
+        None => out.push_str("NULL"),
+    }
 }
 
 /// A PostgreSQL dollar-quote tag that does not occur in `body`.
@@ -46,4 +58,17 @@ pub fn dollar_tag(body: &str) -> String {
         })
         .find(|tag| !body.contains(tag.as_str()))
         .expect("some tag is free")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_quotes_and_for_mysql_backslashes_and_returns_are_escaped() {
+        let s = "it's a \\ \r\n é 😀 $$";
+        assert_eq!(string(&Dialect::Postgresql, s), "'it''s a \\ \r\n é 😀 $$'");
+        assert_eq!(string(&Dialect::Mysql, s), "'it''s a \\\\ \\r\n é 😀 $$'");
+        assert_eq!(string(&Dialect::Mysql, ""), "''");
+    }
 }

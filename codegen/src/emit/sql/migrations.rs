@@ -7,10 +7,11 @@
 //! migration per target when the specs' rows differ from the recorded ones.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::script::{self, Target};
 use crate::model::Dialect;
-use crate::output::{FileSet, Fingerprint};
+use crate::output::{content_key, FileSet, Fingerprint, Lazy};
 use crate::prior::{SqlState, SQL_INTEGRITY, SQL_STATE};
 use crate::registration::Row;
 use crate::Error;
@@ -24,7 +25,7 @@ fn about() -> String {
 }
 
 /// The integrity file listing every migration of `migrations` (paths under `sql/`).
-pub fn render_integrity(migrations: &FileSet) -> String {
+pub fn render_integrity<'a>(sums: impl Iterator<Item = (&'a str, String)>) -> String {
     let mut out = format!(
         "# {}\n\
          # SHA-256 of every emitted SQL migration (paths under generated/sql/). `generate`\n\
@@ -32,7 +33,7 @@ pub fn render_integrity(migrations: &FileSet) -> String {
          # append-only; change the specs to get a new one.\n",
         super::super::DO_NOT_EDIT
     );
-    for (path, sum) in migrations.sha256_sums() {
+    for (path, sum) in sums {
         out.push_str(&format!("{sum}  {path}\n"));
     }
     out
@@ -66,35 +67,35 @@ pub fn slug(from: &BTreeMap<String, Row>, to: &BTreeMap<String, Row>) -> String 
         .join("_")
 }
 
-/// Header and body of migration `number` of `target` from `from` to `to`, both ways.
-pub fn migration(
+/// One direction of migration `number` of `target` from `from` to `to`, written to `w`
+/// statement by statement.
+#[allow(clippy::too_many_arguments)]
+pub fn render_into(
     target: &Target,
     number: u32,
     slug: &str,
     from: &BTreeMap<String, Row>,
     to: &BTreeMap<String, Row>,
     takeover: bool,
-) -> (String, String) {
+    up: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let base = format!("{number:04}_{slug}");
     let up_file = format!("{base}.up.sql");
     let down_file = format!("{base}.down.sql");
-    let up = script::render(
-        target,
-        &header(
+    if up {
+        let header = header(
             target, number, "up", from, to, &up_file, &down_file, takeover,
-        ),
-        &script::transition(from, to, takeover),
-    );
-    // Going back never takes a row over: whatever holds a name we are about to restore
-    // must not be destroyed on the way down.
-    let down = script::render(
-        target,
-        &header(
+        );
+        script::render_into(target, &header, &script::transition(from, to, takeover), w)
+    } else {
+        // Going back never takes a row over: whatever holds a name we are about to
+        // restore must not be destroyed on the way down.
+        let header = header(
             target, number, "down", to, from, &down_file, &up_file, false,
-        ),
-        &script::transition(to, from, false),
-    );
-    (up, down)
+        );
+        script::render_into(target, &header, &script::transition(to, from, false), w)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -162,13 +163,31 @@ fn header(
     h
 }
 
+/// Our rows before and after a migration, shared by the files that render from them,
+/// with a digest of each ([`crate::output::content_key`]).
+#[derive(Clone)]
+pub struct Rows {
+    pub rows: Arc<BTreeMap<String, Row>>,
+    pub digest: String,
+}
+
+impl Rows {
+    pub fn new(rows: BTreeMap<String, Row>) -> Rows {
+        let digest = content_key("sql-rows", &rows);
+        Rows {
+            rows: Arc::new(rows),
+            digest,
+        }
+    }
+}
+
 /// Re-adds recorded migrations of `target` and, if `to` differs from where they leave the
-/// table, appends one more. Returns the new migration count.
+/// table, appends one more (rendered lazily). Returns the new migration count.
 pub fn extend(
     target: &Target,
     state: &SqlState,
     emitted: &BTreeMap<String, Fingerprint>,
-    to: &BTreeMap<String, Row>,
+    to: &Rows,
     takeover: bool,
     out: &mut FileSet,
 ) -> Result<u32, Error> {
@@ -190,26 +209,53 @@ pub fn extend(
     }
     let empty = BTreeMap::new();
     let from = if count == 0 { &empty } else { &state.rows };
-    if from == to {
+    if from == &*to.rows {
         return Ok(count);
     }
     let number = count + 1;
-    let slug = slug(from, to);
-    let (up, down) = migration(target, number, &slug, from, to, takeover);
-    out.insert(format!("{dir}/{number:04}_{slug}.up.sql"), up);
-    out.insert(format!("{dir}/{number:04}_{slug}.down.sql"), down);
+    let slug = slug(from, &to.rows);
+    let from = Rows::new(from.clone());
+    for up in [true, false] {
+        let key = content_key(
+            "sql-migration",
+            &(&dir, number, &slug, &from.digest, &to.digest, takeover, up),
+        );
+        let (target, slug, from, to) = (target.clone(), slug.clone(), from.clone(), to.clone());
+        let file = format!(
+            "{dir}/{number:04}_{slug}.{}.sql",
+            if up { "up" } else { "down" }
+        );
+        out.insert_lazy(
+            file,
+            Lazy::new(key, move |w| {
+                render_into(
+                    &target, number, &slug, &from.rows, &to.rows, takeover, up, w,
+                )
+            }),
+        );
+    }
     Ok(number)
 }
 
-pub fn render_state(migrations: BTreeMap<String, u32>, rows: BTreeMap<String, Row>) -> String {
-    let state = SqlState {
+/// `state.json`, streamed (10,000 rows are tens of MB).
+pub fn render_state_into(
+    migrations: &BTreeMap<String, u32>,
+    rows: &BTreeMap<String, Row>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct State<'a> {
+        about: String,
+        migrations: &'a BTreeMap<String, u32>,
+        rows: &'a BTreeMap<String, Row>,
+    }
+    let state = State {
         about: about(),
         migrations,
         rows,
     };
-    let mut text = serde_json::to_string_pretty(&state).expect("strings only");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *w, &state)?;
+    w.write_all(b"\n")
 }
 
 #[cfg(test)]

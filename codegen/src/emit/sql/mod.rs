@@ -10,13 +10,16 @@
 mod literal;
 mod migrations;
 pub mod script;
+mod statements;
+mod verify;
 
 use std::collections::BTreeMap;
 
 pub use script::{Step, Target};
+pub use statements::plain_inserts;
 
 use crate::model::Model;
-use crate::output::FileSet;
+use crate::output::{content_key, FileSet, Lazy, Wanted};
 use crate::prior::{Prior, SQL_INTEGRITY, SQL_STATE};
 use crate::registration::{registration, Row};
 use crate::Error;
@@ -47,9 +50,13 @@ pub fn desired(model: &Model) -> Result<BTreeMap<String, Row>, Error> {
     .collect()
 }
 
+/// The migrations (recorded ones kept, a new one per target when the rows changed),
+/// `verify.sql` per target, the state and the integrity file. Everything large is
+/// rendered lazily, from rows shared between the files ([`migrations::Rows`]).
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
-    let desired = desired(model)?;
+    let desired = migrations::Rows::new(desired(model)?);
     let mut migrations = FileSet::default();
+    let mut checks = FileSet::default();
     let mut counts = BTreeMap::new();
     for target in targets(model) {
         let n = migrations::extend(
@@ -61,11 +68,58 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
             &mut migrations,
         )?;
         counts.insert(target.dir(), n);
+        // Rewritten whenever the specs change: not a migration, not in the integrity file.
+        let key = content_key("sql-verify", &(target.dir(), &desired.digest));
+        let rows = desired.clone();
+        let path = format!("{}/{}", target.dir(), verify::FILE);
+        checks.insert_lazy(
+            path,
+            Lazy::new(key, move |w| {
+                w.write_all(verify::render(&target, &rows.rows).as_bytes())
+            }),
+        );
     }
     let mut set = FileSet::default();
-    set.insert(SQL_INTEGRITY, migrations::render_integrity(&migrations));
-    set.insert(SQL_STATE, migrations::render_state(counts, desired));
+    // The sums of kept migrations are known; new ones are hashed as the file is written.
+    let listed: Vec<(String, Result<String, Lazy>)> = migrations
+        .files
+        .iter()
+        .map(|(path, wanted)| {
+            let sum = match wanted {
+                Wanted::Kept(f) => Ok(f.sha256.clone()),
+                Wanted::Lazy(l) => Err(l.clone()),
+                Wanted::Text(t) => Ok(crate::output::sha256_hex(t.as_bytes())),
+            };
+            (path.clone(), sum)
+        })
+        .collect();
+    let key = content_key(
+        "sql-integrity",
+        &listed
+            .iter()
+            .map(|(p, s)| (p, s.as_ref().unwrap_or_else(|l| &l.key)))
+            .collect::<Vec<_>>(),
+    );
+    set.insert_lazy(
+        SQL_INTEGRITY,
+        Lazy::new(key, move |w| {
+            let sums = crate::parallel::map(&listed, |(_, sum)| match sum {
+                Ok(s) => s.clone(),
+                Err(lazy) => lazy.sha256(),
+            });
+            let paths = listed.iter().map(|(p, _)| p.as_str());
+            w.write_all(migrations::render_integrity(paths.zip(sums)).as_bytes())
+        }),
+    );
+    let key = content_key("sql-state", &(&counts, &desired.digest));
+    set.insert_lazy(
+        SQL_STATE,
+        Lazy::new(key, move |w| {
+            migrations::render_state_into(&counts, &desired.rows, w)
+        }),
+    );
     set.merge_under(DIR, migrations);
+    set.merge_under(DIR, checks);
     Ok(set)
 }
 
@@ -127,7 +181,7 @@ pub fn register(
     let chosen = select(model, &rows, names)?;
     let listed: Vec<&str> = chosen.iter().map(|r| r.name.as_str()).collect();
     let mut steps = guard(&listed, takeover);
-    steps.extend(chosen.iter().map(|r| Step::Upsert(r)));
+    steps.push(Step::Upsert(chosen));
     let what = format!(
         "register {} action(s){}.",
         listed.len(),
@@ -147,7 +201,7 @@ pub fn register(
 /// `sql unregister NAME…`: delete our rows of these names (other rows stay).
 pub fn unregister(target: &Target, names: &[String]) -> String {
     let listed: Vec<&str> = names.iter().map(String::as_str).collect();
-    let steps: Vec<Step> = listed.iter().map(|n| Step::Delete(n)).collect();
+    let steps = [Step::Delete(listed.clone())];
     let what = format!("unregister {} action(s).", listed.len());
     script::render(target, &command_header(target, what, &listed), &steps)
 }
@@ -168,7 +222,7 @@ pub fn sync(model: &Model, target: &Target, takeover: bool) -> Result<String, Er
     let listed: Vec<&str> = rows.keys().map(String::as_str).collect();
     let mut steps = guard(&listed, takeover);
     steps.push(Step::DeleteOursExcept(listed.clone()));
-    steps.extend(rows.values().map(Step::Upsert));
+    steps.push(Step::Upsert(rows.values().collect()));
     let what = format!(
         "make the registered actions exactly the {} of the specs.",
         listed.len()

@@ -6,14 +6,28 @@
 //! script aborts with a message naming those rows, inside its transaction, so nothing is
 //! changed. On MySQL/MariaDB every statement is also gated on the guard's verdict, so even
 //! a client told to continue after errors (`mysql --force`) changes nothing.
+//!
+//! Set-based: however many actions a step covers, it is a few statements over batches of
+//! at most [`BATCH_ROWS`] rows ([`statements`](super::statements)), never one statement
+//! per action.
+//!
+//! [`OWNER_TAG`]: crate::registration::OWNER_TAG
 
-use std::fmt::Write;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
 
-use super::literal::{dollar_tag, list, nullable, string};
+use super::statements;
 use crate::model::{Dialect, SchemaGeneration};
-use crate::registration::{Row, OWNER_TAG, PROJECT_ID, SCOPE};
+use crate::registration::Row;
 
 pub const TABLE: &str = "action_definitions_v2";
+
+/// Rows per statement: what operators know from `pg_dump --rows-per-insert`-style loads,
+/// and well inside every engine's limits on statement size.
+pub const BATCH_ROWS: usize = 500;
+/// Literal bytes per statement, so one statement stays far below MySQL 5.7's default
+/// 4 MiB `max_allowed_packet` even when descriptions are long.
+pub const BATCH_BYTES: usize = 2 << 20;
 
 /// One engine and one shape of the table.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,24 +75,30 @@ pub enum Step<'a> {
     /// Abort unless every row named here is ours or absent; with `takeover`, delete the
     /// rows that are not ours instead.
     Guard { names: Vec<&'a str>, takeover: bool },
-    /// Make our row hold exactly this registration (insert, or update if it differs).
-    Upsert(&'a Row),
-    /// Delete our row of this name, if any.
-    Delete(&'a str),
+    /// Make our rows hold exactly these registrations (insert, or update those that
+    /// differ).
+    Upsert(Vec<&'a Row>),
+    /// Delete our rows of these names, if any.
+    Delete(Vec<&'a str>),
     /// Delete all our rows except these names.
     DeleteOursExcept(Vec<&'a str>),
 }
 
 /// Steps that take the table from our rows `from` to our rows `to` (both by name).
 pub fn transition<'a>(
-    from: &'a std::collections::BTreeMap<String, Row>,
-    to: &'a std::collections::BTreeMap<String, Row>,
+    from: &'a BTreeMap<String, Row>,
+    to: &'a BTreeMap<String, Row>,
     takeover: bool,
 ) -> Vec<Step<'a>> {
     let writes: Vec<&Row> = to
         .iter()
         .filter(|(name, row)| from.get(*name) != Some(*row))
         .map(|(_, row)| row)
+        .collect();
+    let removed: Vec<&str> = from
+        .keys()
+        .filter(|n| !to.contains_key(*n))
+        .map(String::as_str)
         .collect();
     let mut steps = Vec::new();
     if !writes.is_empty() {
@@ -87,26 +107,33 @@ pub fn transition<'a>(
             takeover,
         });
     }
-    steps.extend(
-        from.keys()
-            .filter(|n| !to.contains_key(*n))
-            .map(|n| Step::Delete(n)),
-    );
-    steps.extend(writes.into_iter().map(Step::Upsert));
+    if !removed.is_empty() {
+        steps.push(Step::Delete(removed));
+    }
+    if !writes.is_empty() {
+        steps.push(Step::Upsert(writes));
+    }
     steps
 }
 
 /// A complete script: `header` (comment lines, without `-- `), then the steps in one
 /// transaction.
 pub fn render(target: &Target, header: &[String], steps: &[Step]) -> String {
-    let mut out = String::new();
-    for line in header {
-        if line.is_empty() {
-            out.push_str("--\n");
-        } else {
-            let _ = writeln!(out, "-- {line}");
-        }
-    }
+    let mut out = Vec::new();
+    render_into(target, header, steps, &mut out).expect("writing into memory cannot fail");
+    String::from_utf8(out).expect("the script is built from strings")
+}
+
+/// [`render`], written to `w` statement by statement: a script of 10,000 actions is never
+/// held whole.
+pub fn render_into(
+    target: &Target,
+    header: &[String],
+    steps: &[Step],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut out = String::with_capacity(1 << 16);
+    push_header(&mut out, header);
     out.push('\n');
     let d = &target.dialect;
     match d {
@@ -123,211 +150,81 @@ pub fn render(target: &Target, header: &[String], steps: &[Step]) -> String {
             );
         }
     }
+    let mut flush = |out: &mut String| -> io::Result<()> {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+        Ok(())
+    };
     for step in steps {
-        out.push('\n');
         match step {
-            Step::Guard { names, takeover } => guard(&mut out, d, names, *takeover),
-            Step::Upsert(row) => upsert(&mut out, target, row),
-            Step::Delete(name) => {
-                let _ = writeln!(out, "-- Unregister {name}.");
-                let _ = writeln!(
-                    out,
-                    "DELETE FROM {TABLE}\n WHERE name = {} AND {}{};",
-                    string(d, name),
-                    ours(d, ""),
-                    gate(d)
-                );
+            Step::Guard { names, takeover } => {
+                out.push('\n');
+                statements::guard(&mut out, d, names, *takeover);
+            }
+            Step::Upsert(rows) => {
+                for batch in batches(rows) {
+                    out.push('\n');
+                    statements::upsert(&mut out, target, batch);
+                    flush(&mut out)?;
+                }
+            }
+            Step::Delete(names) => {
+                for batch in names.chunks(BATCH_ROWS) {
+                    out.push('\n');
+                    statements::delete(&mut out, d, batch);
+                }
             }
             Step::DeleteOursExcept(keep) => {
-                let _ = writeln!(
-                    out,
-                    "-- Unregister every action of ours{}.",
-                    if keep.is_empty() { "" } else { " not listed" }
-                );
-                let except = if keep.is_empty() {
-                    String::new()
-                } else {
-                    format!(" AND name NOT IN {}", list(d, keep.iter().copied()))
-                };
-                let _ = writeln!(
-                    out,
-                    "DELETE FROM {TABLE}\n WHERE {}{except}{};",
-                    ours(d, ""),
-                    gate(d)
-                );
+                out.push('\n');
+                statements::delete_ours_except(&mut out, d, keep);
             }
         }
+        flush(&mut out)?;
     }
     out.push('\n');
     match d {
         Dialect::Postgresql => out.push_str("COMMIT;\n"),
         Dialect::Mysql => out.push_str("COMMIT;\nSET SESSION sql_mode = @ma_saved_sql_mode;\n"),
     }
-    out
+    flush(&mut out)
 }
 
-/// The predicate "this row is ours", for a table alias (`""` for none).
-fn ours(d: &Dialect, alias: &str) -> String {
-    let col = if alias.is_empty() {
-        "tags".to_string()
-    } else {
-        format!("{alias}.tags")
-    };
-    format!(
-        "COALESCE({col}, '') LIKE {}",
-        string(d, &format!("%\"{OWNER_TAG}\"%"))
-    )
-}
-
-fn not_ours(d: &Dialect) -> String {
-    format!(
-        "COALESCE(tags, '') NOT LIKE {}",
-        string(d, &format!("%\"{OWNER_TAG}\"%"))
-    )
-}
-
-/// MySQL only: no statement runs once the guard has found a conflict.
-fn gate(d: &Dialect) -> &'static str {
-    match d {
-        Dialect::Postgresql => "",
-        Dialect::Mysql => " AND @ma_conflict IS NULL",
-    }
-}
-
-const REFUSAL: &str = "mistral-actions: refusing to change action_definitions_v2, nothing was changed: these actions exist but were not registered by mistral-actions (no \"mistral-actions:managed\" tag): ";
-const HINT: &str = "Unregister them first, or take them over with `sql_takeover: true` in specs/project.yaml (or `cargo xtask sql register --override`).";
-
-fn guard(out: &mut String, d: &Dialect, names: &[&str], takeover: bool) {
-    let names_sql = list(d, names.iter().copied());
-    if takeover {
-        out.push_str(
-            "-- Take over same-name actions registered by others (sql_takeover / --override).\n",
-        );
-        let _ = writeln!(
-            out,
-            "DELETE FROM {TABLE}\n WHERE name IN {names_sql}\n   AND {};",
-            not_ours(d)
-        );
-        return;
-    }
-    out.push_str("-- Refuse to touch actions someone else registered under these names.\n");
-    match d {
-        Dialect::Postgresql => {
-            let body = format!(
-                "\nDECLARE\n  taken text;\nBEGIN\n  SELECT string_agg(name, ', ' ORDER BY name) INTO taken\n    FROM {TABLE}\n   WHERE name IN {names_sql}\n     AND {};\n  IF taken IS NOT NULL THEN\n    RAISE EXCEPTION '{}%', taken\n      USING HINT = {};\n  END IF;\nEND\n",
-                not_ours(d),
-                REFUSAL.replace('\'', "''"),
-                string(d, HINT),
-            );
-            let tag = dollar_tag(&body);
-            let _ = writeln!(out, "DO {tag}{body}{tag};");
-        }
-        Dialect::Mysql => {
-            let _ = writeln!(
-                out,
-                "SET @ma_conflict = (SELECT GROUP_CONCAT(name ORDER BY name SEPARATOR ', ')\n                       FROM {TABLE}\n                      WHERE name IN {names_sql}\n                        AND {});",
-                not_ours(d)
-            );
-            let _ = writeln!(
-                out,
-                "SELECT CONCAT({}, @ma_conflict, '. ', {}) AS error FROM DUAL WHERE @ma_conflict IS NOT NULL;",
-                string(d, REFUSAL),
-                string(d, HINT)
-            );
-            out.push_str(
-                "-- No SIGNAL outside stored programs: abort through a statement that cannot parse.\n\
-                 SET @ma_abort = IF(@ma_conflict IS NULL, 'DO 0', CONCAT('ABORTED, not registered by mistral-actions: ', @ma_conflict));\n\
-                 PREPARE ma_abort FROM @ma_abort;\n\
-                 DEALLOCATE PREPARE ma_abort;\n",
-            );
+/// Comment lines, `-- ` before each (a bare `--` for an empty one).
+pub fn push_header(out: &mut String, header: &[String]) {
+    for line in header {
+        if line.is_empty() {
+            out.push_str("--\n");
+        } else {
+            out.push_str("-- ");
+            out.push_str(line);
+            out.push('\n');
         }
     }
 }
 
-fn upsert(out: &mut String, target: &Target, row: &Row) {
-    let d = &target.dialect;
-    let _ = writeln!(out, "-- Register {}.", row.name);
-    let content = ["description", "input", "tags", "definition", "spec"];
-    let mut insert_cols = vec![
-        "created_at",
-        "updated_at",
-        "scope",
-        "project_id",
-        "id",
-        "name",
-    ];
-    insert_cols.extend(content);
-    insert_cols.extend(["action_class", "attributes", "is_system"]);
-    if target.has_namespace() {
-        insert_cols.push("namespace");
-    }
-    let namespace_value = if target.has_namespace() { ", ''" } else { "" };
-    match d {
-        Dialect::Postgresql => {
-            let values: Vec<String> = row.texts().iter().map(|(_, t)| nullable(d, *t)).collect();
-            let _ = writeln!(
-                out,
-                "WITH v (id, name, description, input, tags, definition, spec) AS (\n  VALUES (\n    {}\n  )\n), changed AS (",
-                values.join(",\n    ")
-            );
-            let set: Vec<String> = content.iter().map(|c| format!("{c} = v.{c}")).collect();
-            let t_cols: Vec<String> = content.iter().map(|c| format!("t.{c}")).collect();
-            let v_cols: Vec<String> = content.iter().map(|c| format!("v.{c}")).collect();
-            let _ = writeln!(
-                out,
-                "  UPDATE {TABLE} AS t\n     SET {}, scope = {}, is_system = false,\n         updated_at = (now() AT TIME ZONE 'UTC')\n    FROM v\n   WHERE t.name = v.name AND {}\n     AND ({}, t.scope, t.is_system)\n         IS DISTINCT FROM ({}, {}, false)\n  RETURNING t.id\n)",
-                set.join(", "),
-                string(d, SCOPE),
-                ours(d, "t"),
-                t_cols.join(", "),
-                v_cols.join(", "),
-                string(d, SCOPE),
-            );
-            let _ = writeln!(
-                out,
-                "INSERT INTO {TABLE} ({})\nSELECT (now() AT TIME ZONE 'UTC'), NULL, {}, {}, v.id, v.name, {}, NULL, NULL, false{namespace_value}\n  FROM v\n WHERE NOT EXISTS (SELECT 1 FROM {TABLE} AS t WHERE t.name = v.name AND {});",
-                insert_cols.join(", "),
-                string(d, SCOPE),
-                string(d, PROJECT_ID),
-                v_cols.join(", "),
-                ours(d, "t"),
-            );
+/// `rows` cut into statements of at most [`BATCH_ROWS`] rows and about [`BATCH_BYTES`]
+/// of text (a single larger row goes alone).
+pub fn batches<'r, 'a>(rows: &'r [&'a Row]) -> impl Iterator<Item = &'r [&'a Row]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-        Dialect::Mysql => {
-            let assignments: Vec<String> = row
+        let mut bytes = 0;
+        let mut n = 0;
+        while n < rest.len() && n < BATCH_ROWS {
+            bytes += rest[n]
                 .texts()
                 .iter()
-                .map(|(c, t)| format!("@ma_{c} = {}", nullable(d, *t)))
-                .collect();
-            let _ = writeln!(out, "SET {};", assignments.join(",\n    "));
-            let set: Vec<String> = content.iter().map(|c| format!("{c} = @ma_{c}")).collect();
-            // Byte comparison: the columns' collation ignores case and trailing spaces.
-            let same: Vec<String> = content
-                .iter()
-                .map(|c| format!("CAST({c} AS BINARY) <=> CAST(@ma_{c} AS BINARY)"))
-                .collect();
-            let _ = writeln!(
-                out,
-                "UPDATE {TABLE}\n   SET updated_at = UTC_TIMESTAMP(), {}, scope = {}, is_system = 0\n WHERE name = {} AND {}{}\n   AND NOT ({}\n        AND scope <=> {} AND is_system <=> 0);",
-                set.join(", "),
-                string(d, SCOPE),
-                string(d, &row.name),
-                ours(d, ""),
-                gate(d),
-                same.join("\n        AND "),
-                string(d, SCOPE),
-            );
-            let vals: Vec<String> = content.iter().map(|c| format!("@ma_{c}")).collect();
-            let _ = writeln!(
-                out,
-                "INSERT INTO {TABLE} ({})\nSELECT UTC_TIMESTAMP(), NULL, {}, {}, @ma_id, @ma_name, {}, NULL, NULL, 0{namespace_value}\n  FROM DUAL\n WHERE @ma_conflict IS NULL\n   AND NOT EXISTS (SELECT 1 FROM {TABLE} WHERE name = {} AND {});",
-                insert_cols.join(", "),
-                string(d, SCOPE),
-                string(d, PROJECT_ID),
-                vals.join(", "),
-                string(d, &row.name),
-                ours(d, ""),
-            );
+                .map(|(_, t)| t.map_or(4, str::len))
+                .sum::<usize>();
+            if n > 0 && bytes > BATCH_BYTES {
+                break;
+            }
+            n += 1;
         }
-    }
+        let (batch, tail) = rest.split_at(n);
+        rest = tail;
+        Some(batch)
+    })
 }

@@ -19,10 +19,13 @@ SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '');
 SET @ma_conflict = NULL;
 START TRANSACTION;
 
--- Refuse to touch actions someone else registered under these names.
+-- Refuse to touch actions someone else registered under these 3 name(s).
 SET @ma_conflict = (SELECT GROUP_CONCAT(name ORDER BY name SEPARATOR ', ')
                        FROM action_definitions_v2
-                      WHERE name IN ('int32bit.cinder.backups.create_backup', 'int32bit.nova.servers.assert_power_status', 'int32bit.trove.backups.create_backup')
+                      WHERE name IN (
+  'int32bit.cinder.backups.create_backup',
+  'int32bit.nova.servers.assert_power_status',
+  'int32bit.trove.backups.create_backup')
                         AND COALESCE(tags, '') NOT LIKE '%"mistral-actions:managed"%');
 SELECT CONCAT('mistral-actions: refusing to change action_definitions_v2, nothing was changed: these actions exist but were not registered by mistral-actions (no "mistral-actions:managed" tag): ', @ma_conflict, '. ', 'Unregister them first, or take them over with `sql_takeover: true` in specs/project.yaml (or `cargo xtask sql register --override`).') AS error FROM DUAL WHERE @ma_conflict IS NOT NULL;
 -- No SIGNAL outside stored programs: abort through a statement that cannot parse.
@@ -30,17 +33,20 @@ SET @ma_abort = IF(@ma_conflict IS NULL, 'DO 0', CONCAT('ABORTED, not registered
 PREPARE ma_abort FROM @ma_abort;
 DEALLOCATE PREPARE ma_abort;
 
--- Register int32bit.cinder.backups.create_backup.
-SET @ma_id = '5d81c46b-4a00-5be8-95e4-5bc64a54dc74',
-    @ma_name = 'int32bit.cinder.backups.create_backup',
-    @ma_description = 'Creates a volume backup.
+-- Register or update 3 action(s): int32bit.cinder.backups.create_backup … int32bit.trove.backups.create_backup.
+INSERT INTO action_definitions_v2 (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
+SELECT UTC_TIMESTAMP(), NULL, 'public', '<default-project>', v.ma_id, v.ma_name, v.ma_description, v.ma_input, v.ma_tags, v.ma_definition, v.ma_spec, NULL, NULL, 0, ''
+  FROM (
+    SELECT '5d81c46b-4a00-5be8-95e4-5bc64a54dc74' AS ma_id,
+      'int32bit.cinder.backups.create_backup' AS ma_name,
+      'Creates a volume backup.
 
 Keeps automatic incremental chains: the new backup extends the shortest chain whose
 root this tool created while that chain has fewer than 5 backups; otherwise a new full
-backup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.',
-    @ma_input = 'volume_id',
-    @ma_tags = '["cinder", "create", "mistral-actions:managed"]',
-    @ma_definition = 'version: ''2.0''
+backup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.' AS ma_description,
+      'volume_id' AS ma_input,
+      '["cinder", "create", "mistral-actions:managed"]' AS ma_tags,
+      'version: ''2.0''
 int32bit.cinder.backups.create_backup:
   description: "Creates a volume backup.\\n\\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`."
   tags:
@@ -62,33 +68,17 @@ int32bit.cinder.backups.create_backup:
   input:
     - "volume_id"
   output: "<% $.content.result %>"
-',
-    @ma_spec = '{"description": "Creates a volume backup.\\n\\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create_backup", "version": "2.0"}';
-UPDATE action_definitions_v2
-   SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
- WHERE name = 'int32bit.cinder.backups.create_backup' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
-   AND NOT (CAST(description AS BINARY) <=> CAST(@ma_description AS BINARY)
-        AND CAST(input AS BINARY) <=> CAST(@ma_input AS BINARY)
-        AND CAST(tags AS BINARY) <=> CAST(@ma_tags AS BINARY)
-        AND CAST(definition AS BINARY) <=> CAST(@ma_definition AS BINARY)
-        AND CAST(spec AS BINARY) <=> CAST(@ma_spec AS BINARY)
-        AND scope <=> 'public' AND is_system <=> 0);
-INSERT INTO action_definitions_v2 (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
-SELECT UTC_TIMESTAMP(), NULL, 'public', '<default-project>', @ma_id, @ma_name, @ma_description, @ma_input, @ma_tags, @ma_definition, @ma_spec, NULL, NULL, 0, ''
-  FROM DUAL
- WHERE @ma_conflict IS NULL
-   AND NOT EXISTS (SELECT 1 FROM action_definitions_v2 WHERE name = 'int32bit.cinder.backups.create_backup' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%');
-
--- Register int32bit.nova.servers.assert_power_status.
-SET @ma_id = '32cb3b79-2a4d-5dd5-860f-08e8463c788d',
-    @ma_name = 'int32bit.nova.servers.assert_power_status',
-    @ma_description = 'Assert a server''s power in special status.
+' AS ma_definition,
+      '{"description": "Creates a volume backup.\\n\\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create_backup", "version": "2.0"}' AS ma_spec
+    UNION ALL SELECT '32cb3b79-2a4d-5dd5-860f-08e8463c788d',
+      'int32bit.nova.servers.assert_power_status',
+      'Assert a server''s power in special status.
 
 Maps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,
 crashed, suspended. Fails when the server is in ERROR, whatever its power state.',
-    @ma_input = 'server_id, status="running"',
-    @ma_tags = '["assert", "mistral-actions:managed", "nova"]',
-    @ma_definition = 'version: ''2.0''
+      'server_id, status="running"',
+      '["assert", "mistral-actions:managed", "nova"]',
+      'version: ''2.0''
 int32bit.nova.servers.assert_power_status:
   description: "Assert a server''s power in special status.\\n\\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state."
   tags:
@@ -113,32 +103,16 @@ int32bit.nova.servers.assert_power_status:
     - status: "running"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Assert a server''s power in special status.\\n\\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_power_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "running"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_power_status", "version": "2.0"}';
-UPDATE action_definitions_v2
-   SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
- WHERE name = 'int32bit.nova.servers.assert_power_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
-   AND NOT (CAST(description AS BINARY) <=> CAST(@ma_description AS BINARY)
-        AND CAST(input AS BINARY) <=> CAST(@ma_input AS BINARY)
-        AND CAST(tags AS BINARY) <=> CAST(@ma_tags AS BINARY)
-        AND CAST(definition AS BINARY) <=> CAST(@ma_definition AS BINARY)
-        AND CAST(spec AS BINARY) <=> CAST(@ma_spec AS BINARY)
-        AND scope <=> 'public' AND is_system <=> 0);
-INSERT INTO action_definitions_v2 (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
-SELECT UTC_TIMESTAMP(), NULL, 'public', '<default-project>', @ma_id, @ma_name, @ma_description, @ma_input, @ma_tags, @ma_definition, @ma_spec, NULL, NULL, 0, ''
-  FROM DUAL
- WHERE @ma_conflict IS NULL
-   AND NOT EXISTS (SELECT 1 FROM action_definitions_v2 WHERE name = 'int32bit.nova.servers.assert_power_status' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%');
-
--- Register int32bit.trove.backups.create_backup.
-SET @ma_id = '0adfe5bc-ad07-58a1-ab60-b01f5da20f8b',
-    @ma_name = 'int32bit.trove.backups.create_backup',
-    @ma_description = 'Creates a trove backup.
+      '{"description": "Assert a server''s power in special status.\\n\\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_power_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "running"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_power_status", "version": "2.0"}'
+    UNION ALL SELECT '0adfe5bc-ad07-58a1-ab60-b01f5da20f8b',
+      'int32bit.trove.backups.create_backup',
+      'Creates a trove backup.
 
 Same incremental chains as `int32bit.cinder.backups.create_backup`; the instance must
 be ACTIVE.',
-    @ma_input = 'instance_id',
-    @ma_tags = '["create", "mistral-actions:managed", "trove"]',
-    @ma_definition = 'version: ''2.0''
+      'instance_id',
+      '["create", "mistral-actions:managed", "trove"]',
+      'version: ''2.0''
 int32bit.trove.backups.create_backup:
   description: "Creates a trove backup.\\n\\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\\nbe ACTIVE."
   tags:
@@ -161,21 +135,17 @@ int32bit.trove.backups.create_backup:
     - "instance_id"
   output: "<% $.content.result %>"
 ',
-    @ma_spec = '{"description": "Creates a trove backup.\\n\\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\\nbe ACTIVE.", "tags": ["create", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"instance_id": "<% $.instance_id %>"}, "timeout": 600}, "input": ["instance_id"], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.create_backup", "version": "2.0"}';
-UPDATE action_definitions_v2
-   SET updated_at = UTC_TIMESTAMP(), description = @ma_description, input = @ma_input, tags = @ma_tags, definition = @ma_definition, spec = @ma_spec, scope = 'public', is_system = 0
- WHERE name = 'int32bit.trove.backups.create_backup' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%' AND @ma_conflict IS NULL
-   AND NOT (CAST(description AS BINARY) <=> CAST(@ma_description AS BINARY)
-        AND CAST(input AS BINARY) <=> CAST(@ma_input AS BINARY)
-        AND CAST(tags AS BINARY) <=> CAST(@ma_tags AS BINARY)
-        AND CAST(definition AS BINARY) <=> CAST(@ma_definition AS BINARY)
-        AND CAST(spec AS BINARY) <=> CAST(@ma_spec AS BINARY)
-        AND scope <=> 'public' AND is_system <=> 0);
-INSERT INTO action_definitions_v2 (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
-SELECT UTC_TIMESTAMP(), NULL, 'public', '<default-project>', @ma_id, @ma_name, @ma_description, @ma_input, @ma_tags, @ma_definition, @ma_spec, NULL, NULL, 0, ''
-  FROM DUAL
+      '{"description": "Creates a trove backup.\\n\\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\\nbe ACTIVE.", "tags": ["create", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"instance_id": "<% $.instance_id %>"}, "timeout": 600}, "input": ["instance_id"], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.create_backup", "version": "2.0"}'
+  ) AS v
  WHERE @ma_conflict IS NULL
-   AND NOT EXISTS (SELECT 1 FROM action_definitions_v2 WHERE name = 'int32bit.trove.backups.create_backup' AND COALESCE(tags, '') LIKE '%"mistral-actions:managed"%');
+ON DUPLICATE KEY UPDATE
+  updated_at = IF(CAST(description AS BINARY) <=> CAST(v.ma_description AS BINARY)
+                  AND CAST(input AS BINARY) <=> CAST(v.ma_input AS BINARY)
+                  AND CAST(tags AS BINARY) <=> CAST(v.ma_tags AS BINARY)
+                  AND CAST(definition AS BINARY) <=> CAST(v.ma_definition AS BINARY)
+                  AND CAST(spec AS BINARY) <=> CAST(v.ma_spec AS BINARY)
+                  AND scope <=> 'public' AND is_system <=> 0, updated_at, UTC_TIMESTAMP()),
+  description = v.ma_description, input = v.ma_input, tags = v.ma_tags, definition = v.ma_definition, spec = v.ma_spec, scope = 'public', is_system = 0;
 
 COMMIT;
 SET SESSION sql_mode = @ma_saved_sql_mode;

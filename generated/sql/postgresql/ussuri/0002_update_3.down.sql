@@ -15,15 +15,19 @@
 BEGIN;
 SET LOCAL standard_conforming_strings = on;
 
--- Refuse to touch actions someone else registered under these names.
+-- Refuse to touch actions someone else registered under these 3 name(s).
 DO $ma$
 DECLARE
   taken text;
 BEGIN
-  SELECT string_agg(name, ', ' ORDER BY name) INTO taken
-    FROM action_definitions_v2
-   WHERE name IN ('int32bit.cinder.backups.create_backup', 'int32bit.nova.servers.assert_power_status', 'int32bit.trove.backups.create_backup')
-     AND COALESCE(tags, '') NOT LIKE '%"mistral-actions:managed"%';
+  SELECT string_agg(t.name, ', ' ORDER BY t.name) INTO taken
+    FROM action_definitions_v2 AS t
+    JOIN (VALUES
+  ('int32bit.cinder.backups.create_backup'),
+  ('int32bit.nova.servers.assert_power_status'),
+  ('int32bit.trove.backups.create_backup')
+) AS w (name) ON t.name = w.name
+   WHERE COALESCE(t.tags, '') NOT LIKE '%"mistral-actions:managed"%';
   IF taken IS NOT NULL THEN
     RAISE EXCEPTION 'mistral-actions: refusing to change action_definitions_v2, nothing was changed: these actions exist but were not registered by mistral-actions (no "mistral-actions:managed" tag): %', taken
       USING HINT = 'Unregister them first, or take them over with `sql_takeover: true` in specs/project.yaml (or `cargo xtask sql register --override`).';
@@ -31,19 +35,20 @@ BEGIN
 END
 $ma$;
 
--- Register int32bit.cinder.backups.create_backup.
-WITH v (id, name, description, input, tags, definition, spec) AS (
-  VALUES (
-    '5d81c46b-4a00-5be8-95e4-5bc64a54dc74',
-    'int32bit.cinder.backups.create_backup',
-    'Creates a volume backup.
+-- Register or update 3 action(s): int32bit.cinder.backups.create_backup … int32bit.trove.backups.create_backup.
+INSERT INTO action_definitions_v2 AS t (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
+SELECT (now() AT TIME ZONE 'UTC'), NULL, 'public', '<default-project>', v.id, v.name, v.description, v.input, v.tags, v.definition, v.spec, NULL, NULL, false, ''
+  FROM (VALUES
+  ('5d81c46b-4a00-5be8-95e4-5bc64a54dc74',
+   'int32bit.cinder.backups.create_backup',
+   'Creates a volume backup.
 
 Keeps automatic incremental chains: the new backup extends the shortest chain whose
 root this tool created while that chain has fewer than 5 backups; otherwise a new full
 backup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.',
-    'volume_id',
-    '["cinder", "create", "mistral-actions:managed"]',
-    'version: ''2.0''
+   'volume_id',
+   '["cinder", "create", "mistral-actions:managed"]',
+   'version: ''2.0''
 int32bit.cinder.backups.create_backup:
   description: "Creates a volume backup.\n\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`."
   tags:
@@ -66,35 +71,16 @@ int32bit.cinder.backups.create_backup:
     - "volume_id"
   output: "<% $.content.result %>"
 ',
-    '{"description": "Creates a volume backup.\n\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create_backup", "version": "2.0"}'
-  )
-), changed AS (
-  UPDATE action_definitions_v2 AS t
-     SET description = v.description, input = v.input, tags = v.tags, definition = v.definition, spec = v.spec, scope = 'public', is_system = false,
-         updated_at = (now() AT TIME ZONE 'UTC')
-    FROM v
-   WHERE t.name = v.name AND COALESCE(t.tags, '') LIKE '%"mistral-actions:managed"%'
-     AND (t.description, t.input, t.tags, t.definition, t.spec, t.scope, t.is_system)
-         IS DISTINCT FROM (v.description, v.input, v.tags, v.definition, v.spec, 'public', false)
-  RETURNING t.id
-)
-INSERT INTO action_definitions_v2 (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
-SELECT (now() AT TIME ZONE 'UTC'), NULL, 'public', '<default-project>', v.id, v.name, v.description, v.input, v.tags, v.definition, v.spec, NULL, NULL, false, ''
-  FROM v
- WHERE NOT EXISTS (SELECT 1 FROM action_definitions_v2 AS t WHERE t.name = v.name AND COALESCE(t.tags, '') LIKE '%"mistral-actions:managed"%');
-
--- Register int32bit.nova.servers.assert_power_status.
-WITH v (id, name, description, input, tags, definition, spec) AS (
-  VALUES (
-    '32cb3b79-2a4d-5dd5-860f-08e8463c788d',
-    'int32bit.nova.servers.assert_power_status',
-    'Assert a server''s power in special status.
+   '{"description": "Creates a volume backup.\n\nKeeps automatic incremental chains: the new backup extends the shortest chain whose\nroot this tool created while that chain has fewer than 5 backups; otherwise a new full\nbackup starts a chain. The backup is named `<volume name>_snap_<UTC time>`.", "tags": ["cinder", "create", "mistral-actions:managed"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.cinder.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"volume_id": "<% $.volume_id %>"}, "timeout": 600}, "input": ["volume_id"], "output": "<% $.content.result %>", "name": "int32bit.cinder.backups.create_backup", "version": "2.0"}'),
+  ('32cb3b79-2a4d-5dd5-860f-08e8463c788d',
+   'int32bit.nova.servers.assert_power_status',
+   'Assert a server''s power in special status.
 
 Maps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,
 crashed, suspended. Fails when the server is in ERROR, whatever its power state.',
-    'server_id, status="running"',
-    '["assert", "mistral-actions:managed", "nova"]',
-    'version: ''2.0''
+   'server_id, status="running"',
+   '["assert", "mistral-actions:managed", "nova"]',
+   'version: ''2.0''
 int32bit.nova.servers.assert_power_status:
   description: "Assert a server''s power in special status.\n\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state."
   tags:
@@ -119,35 +105,16 @@ int32bit.nova.servers.assert_power_status:
     - status: "running"
   output: "<% $.content.result %>"
 ',
-    '{"description": "Assert a server''s power in special status.\n\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_power_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "running"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_power_status", "version": "2.0"}'
-  )
-), changed AS (
-  UPDATE action_definitions_v2 AS t
-     SET description = v.description, input = v.input, tags = v.tags, definition = v.definition, spec = v.spec, scope = 'public', is_system = false,
-         updated_at = (now() AT TIME ZONE 'UTC')
-    FROM v
-   WHERE t.name = v.name AND COALESCE(t.tags, '') LIKE '%"mistral-actions:managed"%'
-     AND (t.description, t.input, t.tags, t.definition, t.spec, t.scope, t.is_system)
-         IS DISTINCT FROM (v.description, v.input, v.tags, v.definition, v.spec, 'public', false)
-  RETURNING t.id
-)
-INSERT INTO action_definitions_v2 (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
-SELECT (now() AT TIME ZONE 'UTC'), NULL, 'public', '<default-project>', v.id, v.name, v.description, v.input, v.tags, v.definition, v.spec, NULL, NULL, false, ''
-  FROM v
- WHERE NOT EXISTS (SELECT 1 FROM action_definitions_v2 AS t WHERE t.name = v.name AND COALESCE(t.tags, '') LIKE '%"mistral-actions:managed"%');
-
--- Register int32bit.trove.backups.create_backup.
-WITH v (id, name, description, input, tags, definition, spec) AS (
-  VALUES (
-    '0adfe5bc-ad07-58a1-ab60-b01f5da20f8b',
-    'int32bit.trove.backups.create_backup',
-    'Creates a trove backup.
+   '{"description": "Assert a server''s power in special status.\n\nMaps `OS-EXT-STS:power_state` 0..7 to nostate, running, -, paused, shutdown, -,\ncrashed, suspended. Fails when the server is in ERROR, whatever its power state.", "tags": ["assert", "mistral-actions:managed", "nova"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.nova.servers.assert_power_status", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"server_id": "<% $.server_id %>", "status": "<% $.status %>"}, "timeout": 600}, "input": ["server_id", {"status": "running"}], "output": "<% $.content.result %>", "name": "int32bit.nova.servers.assert_power_status", "version": "2.0"}'),
+  ('0adfe5bc-ad07-58a1-ab60-b01f5da20f8b',
+   'int32bit.trove.backups.create_backup',
+   'Creates a trove backup.
 
 Same incremental chains as `int32bit.cinder.backups.create_backup`; the instance must
 be ACTIVE.',
-    'instance_id',
-    '["create", "mistral-actions:managed", "trove"]',
-    'version: ''2.0''
+   'instance_id',
+   '["create", "mistral-actions:managed", "trove"]',
+   'version: ''2.0''
 int32bit.trove.backups.create_backup:
   description: "Creates a trove backup.\n\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\nbe ACTIVE."
   tags:
@@ -170,21 +137,13 @@ int32bit.trove.backups.create_backup:
     - "instance_id"
   output: "<% $.content.result %>"
 ',
-    '{"description": "Creates a trove backup.\n\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\nbe ACTIVE.", "tags": ["create", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"instance_id": "<% $.instance_id %>"}, "timeout": 600}, "input": ["instance_id"], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.create_backup", "version": "2.0"}'
-  )
-), changed AS (
-  UPDATE action_definitions_v2 AS t
-     SET description = v.description, input = v.input, tags = v.tags, definition = v.definition, spec = v.spec, scope = 'public', is_system = false,
-         updated_at = (now() AT TIME ZONE 'UTC')
-    FROM v
-   WHERE t.name = v.name AND COALESCE(t.tags, '') LIKE '%"mistral-actions:managed"%'
-     AND (t.description, t.input, t.tags, t.definition, t.spec, t.scope, t.is_system)
-         IS DISTINCT FROM (v.description, v.input, v.tags, v.definition, v.spec, 'public', false)
-  RETURNING t.id
-)
-INSERT INTO action_definitions_v2 (created_at, updated_at, scope, project_id, id, name, description, input, tags, definition, spec, action_class, attributes, is_system, namespace)
-SELECT (now() AT TIME ZONE 'UTC'), NULL, 'public', '<default-project>', v.id, v.name, v.description, v.input, v.tags, v.definition, v.spec, NULL, NULL, false, ''
-  FROM v
- WHERE NOT EXISTS (SELECT 1 FROM action_definitions_v2 AS t WHERE t.name = v.name AND COALESCE(t.tags, '') LIKE '%"mistral-actions:managed"%');
+   '{"description": "Creates a trove backup.\n\nSame incremental chains as `int32bit.cinder.backups.create_backup`; the instance must\nbe ACTIVE.", "tags": ["create", "mistral-actions:managed", "trove"], "base": "std.http", "base-input": {"url": "<% env().get(''mistral_actions_url'', ''http://127.0.0.1:8989'') %>/v1/actions/int32bit.trove.backups.create_backup", "method": "POST", "headers": {"Content-Type": "application/json", "Authorization": "Bearer <% env().get(''mistral_actions_token'', '''') %>", "X-OpenStack-Region": "<% env().get(''mistral_actions_region'', '''') %>", "X-OpenStack-Project": "<% env().get(''mistral_actions_project'', '''') %>"}, "body": {"instance_id": "<% $.instance_id %>"}, "timeout": 600}, "input": ["instance_id"], "output": "<% $.content.result %>", "name": "int32bit.trove.backups.create_backup", "version": "2.0"}')
+  ) AS v (id, name, description, input, tags, definition, spec)
+ON CONFLICT (name, namespace, project_id) DO UPDATE
+   SET description = EXCLUDED.description, input = EXCLUDED.input, tags = EXCLUDED.tags, definition = EXCLUDED.definition, spec = EXCLUDED.spec, scope = EXCLUDED.scope, is_system = EXCLUDED.is_system,
+       updated_at = (now() AT TIME ZONE 'UTC')
+ WHERE COALESCE(t.tags, '') LIKE '%"mistral-actions:managed"%'
+   AND (t.description, t.input, t.tags, t.definition, t.spec, t.scope, t.is_system)
+       IS DISTINCT FROM (EXCLUDED.description, EXCLUDED.input, EXCLUDED.tags, EXCLUDED.definition, EXCLUDED.spec, EXCLUDED.scope, EXCLUDED.is_system);
 
 COMMIT;
