@@ -33,6 +33,9 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>, String> {
          state_path = {dir}\n\
          auth_strategy = keystone\n\
          api_paste_config = {paste}\n\
+         # what packages install as /etc/cinder/resource_filters.json: without it every\n\
+         # list filter (even volume_id) is refused from microversion 3.33 on\n\
+         resource_query_filters_file = {filters}\n\
          osapi_volume_workers = 1\n\
          enabled_backends = fake\n\
          default_volume_type = __DEFAULT__\n\
@@ -62,6 +65,9 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>, String> {
         dir = dir.display(),
         paste = venv::dir(&ctx.root)
             .join("etc/cinder/api-paste.ini")
+            .display(),
+        filters = venv::dir(&ctx.root)
+            .join("etc/cinder/resource_filters.json")
             .display(),
         backups = backups.display(),
         messaging = s.messaging(),
