@@ -149,7 +149,8 @@ impl CloudConfig {
                     "cloud '{name}' requested but no clouds.yaml found (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml)"
                 ))
             })?;
-            return CloudConfig::from_clouds_yaml(&path, &name).map(Some);
+            let secure = find_config_file(env, "OS_CLIENT_SECURE_FILE", "secure.yaml");
+            return CloudConfig::from_files(&path, secure.as_deref(), &name).map(Some);
         }
         if env("OS_AUTH_URL").is_none() {
             return Ok(None);
@@ -158,20 +159,31 @@ impl CloudConfig {
     }
 
     pub fn from_clouds_yaml(path: &Path, cloud: &str) -> Result<CloudConfig, ActionError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
-        let value = crate::yaml::to_json(&text)
-            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
-        let file: CloudsFile = serde_json::from_value(value)
-            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
-        let entry = file.clouds.get(cloud).ok_or_else(|| {
+        CloudConfig::from_files(path, None, cloud)
+    }
+
+    /// The cloud `cloud` of clouds.yaml at `path`, with its entry of secure.yaml (where
+    /// operators keep passwords and secrets apart from the rest) merged over it, as
+    /// openstacksdk does.
+    pub fn from_files(
+        path: &Path,
+        secure: Option<&Path>,
+        cloud: &str,
+    ) -> Result<CloudConfig, ActionError> {
+        let file = read_clouds(path)?;
+        let mut entry = file.clouds.get(cloud).cloned().ok_or_else(|| {
             config_err(format!(
                 "{}: no cloud '{cloud}' (have: {})",
                 path.display(),
                 file.clouds.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
         })?;
-        let entry: CloudEntry = serde_json::from_value(entry.clone())
+        if let Some(secure) = secure {
+            if let Some(extra) = read_clouds(secure)?.clouds.get(cloud) {
+                merge(&mut entry, extra.clone());
+            }
+        }
+        let entry: CloudEntry = serde_json::from_value(entry)
             .map_err(|e| config_err(format!("{}: cloud '{cloud}': {e}", path.display())))?;
         // A relative `cacert` is relative to the clouds.yaml that names it.
         let cacert = entry.cacert.map(|c| match path.parent() {
@@ -249,16 +261,50 @@ impl CloudConfig {
 }
 
 fn find_clouds_yaml(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    find_config_file(env, "OS_CLIENT_CONFIG_FILE", "clouds.yaml")
+}
+
+/// `$variable`, else `name` in `./`, `~/.config/openstack/`, `/etc/openstack/`.
+fn find_config_file(
+    env: &dyn Fn(&str) -> Option<String>,
+    variable: &str,
+    name: &str,
+) -> Option<PathBuf> {
     let mut candidates = Vec::new();
-    if let Some(p) = env("OS_CLIENT_CONFIG_FILE") {
+    if let Some(p) = env(variable) {
         candidates.push(PathBuf::from(p));
     }
-    candidates.push(PathBuf::from("clouds.yaml"));
+    candidates.push(PathBuf::from(name));
     if let Some(home) = env("HOME") {
-        candidates.push(Path::new(&home).join(".config/openstack/clouds.yaml"));
+        candidates.push(Path::new(&home).join(".config/openstack").join(name));
     }
-    candidates.push(PathBuf::from("/etc/openstack/clouds.yaml"));
+    candidates.push(Path::new("/etc/openstack").join(name));
     candidates.into_iter().find(|p| p.is_file())
+}
+
+fn read_clouds(path: &Path) -> Result<CloudsFile, ActionError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
+    let value =
+        crate::yaml::to_json(&text).map_err(|e| config_err(format!("{}: {e}", path.display())))?;
+    serde_json::from_value(value).map_err(|e| config_err(format!("{}: {e}", path.display())))
+}
+
+/// `over`'s keys replace `base`'s, mappings merged key by key.
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
 }
 
 fn ident(id: Option<String>, name: Option<String>) -> Option<Ident> {
@@ -446,5 +492,35 @@ mod tests {
         assert_eq!(secret.expose(), "xyz");
         let missing = CloudConfig::discover(Some("dev"), &env).unwrap_err();
         assert!(missing.to_string().contains("no cloud 'dev'"), "{missing}");
+    }
+
+    #[test]
+    fn secure_yaml_supplies_the_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let clouds = dir.path().join("clouds.yaml");
+        let secure = dir.path().join("secure.yaml");
+        std::fs::write(
+            &clouds,
+            "clouds:\n  prod:\n    auth:\n      auth_url: https://k/v3\n      username: svc\n      project_name: ops\n    cacert: ca.pem\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &secure,
+            "clouds:\n  prod:\n    auth:\n      password: from-secure\n",
+        )
+        .unwrap();
+        let env = env_of(&[
+            ("OS_CLIENT_CONFIG_FILE", clouds.to_str().unwrap()),
+            ("OS_CLIENT_SECURE_FILE", secure.to_str().unwrap()),
+            ("OS_CLOUD", "prod"),
+        ]);
+        let c = CloudConfig::discover(None, &env).unwrap().unwrap();
+        let Credentials::Password { password, user, .. } = c.credentials else {
+            panic!("password expected")
+        };
+        assert_eq!(password.expose(), "from-secure");
+        assert_eq!(user, Ident::Name("svc".into()));
+        // Relative to the clouds.yaml that names it.
+        assert_eq!(c.trust.cacert, Some(dir.path().join("ca.pem")));
     }
 }
