@@ -6,7 +6,8 @@ mod sql_db;
 
 use codegen::emit::sql::{self, script, Step, Target};
 use codegen::model::{
-    Action, Dialect, Implementation, Input, InputType, Origin, Output, Project, SchemaGeneration,
+    Action, Dialect, Implementation, Input, InputType, Microversion, Origin, Output, Project,
+    SchemaGeneration,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -80,6 +81,10 @@ fn action(description: &str, default: &str) -> Action {
             path: "/x".into(),
             field: "y".into(),
         },
+        microversions: vec![Microversion {
+            service: "compute".into(),
+            version: "2.1".into(),
+        }],
         examples: vec![],
     }
 }
