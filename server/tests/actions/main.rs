@@ -8,5 +8,6 @@ mod exec;
 mod http;
 mod openstack;
 mod projects;
+mod reach;
 mod support;
 mod tls;

@@ -355,7 +355,11 @@ async fn create_passes_the_options_it_was_given_and_only_those() {
 
 #[tokio::test]
 async fn the_region_header_picks_the_endpoint_of_that_region() {
-    let h = Harness::start().await;
+    let h = Harness::with(crate::support::Options {
+        regions: &[stub_openstack::REGION_TWO, "Nowhere"],
+        ..Default::default()
+    })
+    .await;
     let call = |region: &'static str| {
         h.client
             .post(format!(
