@@ -15,12 +15,7 @@ use crate::support::{env_of, Harness, Options, TOKEN};
 const GET_STATUS: &str = "int32bit.nova.servers.get_status";
 const SECOND_TOKEN: &str = "second-project-token-5e1f";
 
-async fn call(
-    h: &Harness,
-    token: &str,
-    server: &str,
-    headers: &[(&str, &str)],
-) -> (u16, Value) {
+async fn call(h: &Harness, token: &str, server: &str, headers: &[(&str, &str)]) -> (u16, Value) {
     let mut req = h
         .client
         .post(format!("{}/v1/actions/{GET_STATUS}", h.url))
@@ -100,7 +95,11 @@ async fn a_listed_project_is_selected_as_it_is_listed() {
         ],
     )
     .await;
-    assert_eq!((status, &body["result"]), (200, &json!("SHUTOFF")), "{body}");
+    assert_eq!(
+        (status, &body["result"]),
+        (200, &json!("SHUTOFF")),
+        "{body}"
+    );
     let before = h.stub.world().logins;
     let answer = call(
         &h,
@@ -130,7 +129,11 @@ async fn a_project_s_token_acts_in_that_project_only() {
     // No header: the token's project.
     for headers in [&[][..], &[("X-OpenStack-Project", PROJECT_TWO_NAME)][..]] {
         let (status, body) = call(&h, SECOND_TOKEN, fixtures::PROJECT_TWO_SERVER, headers).await;
-        assert_eq!((status, &body["result"]), (200, &json!("SHUTOFF")), "{body}");
+        assert_eq!(
+            (status, &body["result"]),
+            (200, &json!("SHUTOFF")),
+            "{body}"
+        );
     }
     assert_eq!(h.stub.world().project_requests.get(PROJECT_ID), None);
     let logins = h.stub.world().logins;

@@ -109,14 +109,20 @@ async fn tokens_rotate_under_load_without_a_failed_call() {
 
     for w in workers {
         let failed = w.await.unwrap();
-        assert!(failed.is_empty(), "calls failed during the rotation: {failed:?}");
+        assert!(
+            failed.is_empty(),
+            "calls failed during the rotation: {failed:?}"
+        );
     }
     let lagging = lagging.await.unwrap();
     assert!(
         rotated.elapsed() < Duration::from_secs(OVERLAP_SECS),
         "the load outlasted the overlap; the test proves nothing"
     );
-    assert!(!lagging.is_empty() && lagging.iter().all(|s| *s == 200), "{lagging:?}");
+    assert!(
+        !lagging.is_empty() && lagging.iter().all(|s| *s == 200),
+        "{lagging:?}"
+    );
 
     // After the overlap, the old token is refused and the new one is the token.
     let client = reqwest::Client::new();
@@ -135,7 +141,11 @@ async fn tokens_rotate_under_load_without_a_failed_call() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(status_with(&client, &url, NEW).await, 200, "within the overlap");
+    assert_eq!(
+        status_with(&client, &url, NEW).await,
+        200,
+        "within the overlap"
+    );
 
     let log = server.stop().await;
     process::assert_one_line_each(&log);

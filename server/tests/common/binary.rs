@@ -91,6 +91,7 @@ impl Running {
     }
 
     /// Waits until a log line contains `text`; panics with the log after `within`.
+    #[allow(dead_code)] // not every test binary waits for a line
     pub async fn wait_for_log(&self, text: &str, within: Duration) {
         let started = Instant::now();
         while !self.log().iter().any(|l| l.contains(text)) {
