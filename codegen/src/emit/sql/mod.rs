@@ -9,6 +9,7 @@
 
 mod literal;
 mod migrations;
+mod report;
 pub mod script;
 
 use std::collections::BTreeMap;
@@ -147,7 +148,8 @@ pub fn register(
 /// `sql unregister NAME…`: delete our rows of these names (other rows stay).
 pub fn unregister(target: &Target, names: &[String]) -> String {
     let listed: Vec<&str> = names.iter().map(String::as_str).collect();
-    let steps: Vec<Step> = listed.iter().map(|n| Step::Delete(n)).collect();
+    let mut steps = vec![Step::Report(listed.clone())];
+    steps.extend(listed.iter().map(|n| Step::Delete(n)));
     let what = format!("unregister {} action(s).", listed.len());
     script::render(target, &command_header(target, what, &listed), &steps)
 }

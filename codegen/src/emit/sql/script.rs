@@ -67,6 +67,8 @@ pub enum Step<'a> {
     Delete(&'a str),
     /// Delete all our rows except these names.
     DeleteOursExcept(Vec<&'a str>),
+    /// Say, per name, whether the script removes its row, leaves it alone or finds none.
+    Report(Vec<&'a str>),
 }
 
 /// Steps that take the table from our rows `from` to our rows `to` (both by name).
@@ -138,6 +140,7 @@ pub fn render(target: &Target, header: &[String], steps: &[Step]) -> String {
                     gate(d)
                 );
             }
+            Step::Report(names) => super::report::outcomes(&mut out, d, names),
             Step::DeleteOursExcept(keep) => {
                 let _ = writeln!(
                     out,
@@ -167,7 +170,7 @@ pub fn render(target: &Target, header: &[String], steps: &[Step]) -> String {
 }
 
 /// The predicate "this row is ours", for a table alias (`""` for none).
-fn ours(d: &Dialect, alias: &str) -> String {
+pub(super) fn ours(d: &Dialect, alias: &str) -> String {
     let col = if alias.is_empty() {
         "tags".to_string()
     } else {
