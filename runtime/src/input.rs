@@ -48,9 +48,14 @@ fn describe(path: &str, serde_text: &str, value: Option<&Value>) -> String {
     let expected = serde_text
         .rsplit_once(", expected ")
         .map(|(_, e)| readable_type(e));
-    let quotes_value = ["invalid type:", "invalid value:", "invalid length", "unknown variant"]
-        .iter()
-        .any(|p| serde_text.starts_with(p));
+    let quotes_value = [
+        "invalid type:",
+        "invalid value:",
+        "invalid length",
+        "unknown variant",
+    ]
+    .iter()
+    .any(|p| serde_text.starts_with(p));
     if !quotes_value {
         // `missing field `x``, `unknown field `x`, expected …`, `duplicate field`: names
         // only. Anything else (a custom message) is not trusted to be value-free.
@@ -257,7 +262,10 @@ mod tests {
             assert_eq!(e, want);
         }
         let e = one_of("level", &MARK, r#"["low", "high"]"#).unwrap_err();
-        assert_eq!(e.to_string(), r#"input `level`: expected one of ["low","high"]"#);
+        assert_eq!(
+            e.to_string(),
+            r#"input `level`: expected one of ["low","high"]"#
+        );
     }
 
     #[test]

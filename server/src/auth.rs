@@ -81,7 +81,10 @@ impl Auth {
             files.push((caller, path.clone()));
         }
         for (i, k) in keys.iter().enumerate() {
-            if keys[..i].iter().any(|o| o.token.expose() == k.token.expose()) {
+            if keys[..i]
+                .iter()
+                .any(|o| o.token.expose() == k.token.expose())
+            {
                 return Err(ConfigError::Invalid(format!(
                     "{} is also another caller's: each project needs a token of its own",
                     k.caller.describe()
@@ -179,7 +182,10 @@ impl Auth {
         {
             return;
         }
-        if keys.iter().any(|k| &k.caller != caller && *k.token.expose() == token) {
+        if keys
+            .iter()
+            .any(|k| &k.caller != caller && *k.token.expose() == token)
+        {
             tracing::error!(
                 caller = %caller.describe(),
                 file = %clean(&path.display().to_string()),

@@ -236,7 +236,9 @@ impl Settings {
             }
         };
         if file.tokens.keys().any(|p| p.trim().is_empty()) {
-            return Err(ConfigError::Invalid("tokens: a project name is empty".into()));
+            return Err(ConfigError::Invalid(
+                "tokens: a project name is empty".into(),
+            ));
         }
         let access = Access {
             insecure_no_auth: insecure,

@@ -13,7 +13,9 @@ use serde_json::json;
 
 use crate::support::{cloud, env, text, unique, user_server, Fixtures, TOKEN};
 
-// `support` keeps its copy private; this one adds the access settings.
+// `support` keeps its copy private (and is being changed elsewhere); this one is for
+// `serve_with`, which takes the access settings.
+#[allow(clippy::duplicate_mod)]
 #[path = "../common/serve.rs"]
 mod serve;
 use serve::{serve_with, Served};
