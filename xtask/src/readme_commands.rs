@@ -52,14 +52,20 @@ fn shown(readme: &str) -> Vec<Shown> {
                 .collect()
         };
         for c in candidates {
-            // A bare `cargo xtask` names the tool; it is no command line.
-            if c.trim() == "cargo xtask" {
+            // A bare `cargo xtask` names the tool, `cargo xtask <TAB>` shows typing: no
+            // command lines.
+            if c.trim() == "cargo xtask" || c.contains("<TAB>") {
                 continue;
             }
             if let Some(at) = c.find("cargo xtask") {
+                let mut text = c[at..].trim();
+                // `source <(cargo xtask completions bash)`: the command inside.
+                if c[..at].ends_with("<(") {
+                    text = text.trim_end_matches(')');
+                }
                 found.push(Shown {
                     line: i + 1,
-                    text: c[at..].trim().to_string(),
+                    text: text.to_string(),
                 });
             }
         }
@@ -132,6 +138,15 @@ fn expand(synopsis: &str) -> Result<(Vec<Vec<String>>, bool), String> {
     Ok((lines, elided))
 }
 
+/// What a command line with arguments left out (`…`) may lack.
+fn incomplete(kind: clap::error::ErrorKind) -> bool {
+    use clap::error::ErrorKind::*;
+    matches!(
+        kind,
+        MissingRequiredArgument | MissingSubcommand | DisplayHelpOnMissingArgumentOrSubcommand
+    )
+}
+
 fn parse(args: &[String]) -> Result<(), clap::Error> {
     Cli::try_parse_from(std::iter::once("cargo xtask".to_string()).chain(args.iter().cloned()))
         .map(|_| ())
@@ -159,8 +174,7 @@ fn every_command_line_the_readme_shows_is_accepted() {
             parsed += 1;
             match parse(&args) {
                 Ok(()) => {}
-                Err(e) if elided && e.kind() == clap::error::ErrorKind::MissingRequiredArgument => {
-                }
+                Err(e) if elided && incomplete(e.kind()) => {}
                 Err(e) => problems.push(format!(
                     "README.md:{}: `{}` as `cargo xtask {}`: {}",
                     s.line,
