@@ -16,7 +16,7 @@ use crate::process::{self, Running};
 const OLD: &str = "rotation-old-token-1111";
 const NEW: &str = "rotation-new-token-2222";
 const NEWER: &str = "rotation-newer-token-3333";
-const OVERLAP_SECS: u64 = 4;
+const OVERLAP_SECS: u64 = 6;
 /// Calls per worker; four workers.
 const CALLS: usize = 150;
 
