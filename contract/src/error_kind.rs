@@ -66,7 +66,7 @@ impl ErrorKind {
         match self {
             ErrorKind::BadInput => "the body is not a JSON object, or an input is unknown, of the wrong type or missing",
             ErrorKind::Unauthorized => "no valid bearer token",
-            ErrorKind::Forbidden => "`system.exec` is disabled, or the program is not allowed",
+            ErrorKind::Forbidden => "`X-OpenStack-Project` or `X-OpenStack-Region` names a project or region the server may not select (not configured, not in `openstack.projects` / `openstack.regions`, or another project than the bearer token's); or `system.exec` is disabled, or the program is not allowed",
             ErrorKind::UnknownAction => "no action of that name",
             ErrorKind::NotFound => "no such endpoint",
             ErrorKind::UnexpectedState => "the action ran and the world is not as asserted: status mismatch, server in ERROR, nothing matches",

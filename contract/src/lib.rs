@@ -36,9 +36,12 @@ pub mod header {
     pub const BEARER: &str = "Bearer";
     /// Taken from the caller when short and printable, else made up; echoed back.
     pub const REQUEST_ID: &str = "X-Request-Id";
-    /// The OpenStack region of this call; empty means the server's own.
+    /// The OpenStack region of this call; empty means the server's own. Only the
+    /// configured region and those the operator lists may be named.
     pub const REGION: &str = "X-OpenStack-Region";
-    /// The OpenStack project (id or name) of this call; empty means the server's own.
+    /// The OpenStack project (id or name) of this call; empty means the server's own (or
+    /// the bearer token's). Only the configured project and those the operator lists may
+    /// be named, as they are listed.
     pub const PROJECT: &str = "X-OpenStack-Project";
 }
 

@@ -48,7 +48,10 @@ pub fn field<'v>(value: &'v Value, dotted: &str) -> Option<&'v Value> {
 }
 
 fn missing_field(service: &str, path: &str, field: &str) -> ActionError {
-    ActionError::Upstream(format!("{service} answered GET {path} without `{field}`"))
+    ActionError::Upstream {
+        log: format!("{service} answered GET without `{field}`"),
+        message: format!("{service} answered GET {path} without `{field}`"),
+    }
 }
 
 /// `kind: get_field`: GET `path` and return the value at `field`.

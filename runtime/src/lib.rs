@@ -13,6 +13,7 @@ pub mod custom;
 pub mod error;
 pub mod helpers;
 pub mod input;
+pub mod logsafe;
 pub mod openstack;
 pub mod registry;
 pub mod shlex;

@@ -1,36 +1,40 @@
 //! The HTTP surface: routes, bearer-token check, request ids, error bodies. What they are
-//! (paths, headers, envelope, kinds and statuses) is `mistral_actions_contract`.
+//! (paths, headers, envelope, kinds and statuses) is `mistral_actions_contract`; who is
+//! calling is `auth`, where a call may act is `reach`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Extension, Path, Request, State};
 use axum::http::{header as http_header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mistral_actions_contract::{envelope, header, route, ErrorKind};
-use mistral_actions_runtime::{ActionError, Context, Secret};
+use mistral_actions_runtime::{ActionError, Context};
 use serde_json::{json, Value};
-use subtle::ConstantTimeEq;
 use tracing::Instrument;
+
+use crate::auth::{Auth, Caller};
+use crate::reach::Reach;
 
 /// What every request shares.
 pub struct AppState {
     pub ctx: Context,
-    /// `None` runs without authentication (`--insecure-no-auth`).
-    pub token: Option<Secret<String>>,
+    pub auth: Arc<Auth>,
+    pub reach: Reach,
     next_id: AtomicU64,
 }
 
 impl AppState {
-    pub fn new(ctx: Context, token: Option<Secret<String>>) -> Arc<AppState> {
+    pub fn new(ctx: Context, auth: Arc<Auth>, reach: Reach) -> Arc<AppState> {
         Arc::new(AppState {
             ctx,
-            token,
+            auth,
+            reach,
             next_id: AtomicU64::new(1),
         })
     }
@@ -102,18 +106,19 @@ async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: 
     .await
 }
 
-/// `Authorization: Bearer <token>`, compared in constant time.
-async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let Some(expected) = &state.token else {
-        return next.run(req).await;
-    };
+/// `Authorization: Bearer <token>`: the request goes on with its [`Caller`].
+async fn require_token(
+    State(state): State<Arc<AppState>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let given = req
         .headers()
         .get(http_header::AUTHORIZATION)
         .and_then(|v| v.as_bytes().strip_prefix(header::BEARER.as_bytes()))
         .and_then(|rest| rest.strip_prefix(b" "));
-    let ok = given.is_some_and(|g| bool::from(g.ct_eq(expected.expose().as_bytes())));
-    if !ok {
+    let caller = state.auth.caller(given);
+    let Some(caller) = caller else {
         tracing::warn!(
             reason = if given.is_some() {
                 "wrong token"
@@ -128,7 +133,8 @@ async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: N
             HeaderValue::from_static(header::BEARER),
         );
         return r;
-    }
+    };
+    req.extensions_mut().insert(caller);
     next.run(req).await
 }
 
@@ -155,15 +161,26 @@ fn override_header<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h 
         .filter(|v| !v.is_empty())
 }
 
-/// Runs one action. Inputs are never logged: they may hold secrets.
+/// Runs one action. Inputs are never logged: they may hold secrets; of an error, only
+/// [`ActionError::log_note`] is.
 async fn run_action(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let Some(action) = mistral_actions::find(&name) else {
         return action_error(&ActionError::UnknownAction(name));
+    };
+    let scope = state.reach.scope(
+        &caller,
+        override_header(&headers, &PROJECT),
+        override_header(&headers, &REGION),
+    );
+    let scope = match scope {
+        Ok(s) => s,
+        Err(e) => return failed(action.name, &e),
     };
     let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
         // An action without inputs may be called with no body at all.
@@ -172,19 +189,19 @@ async fn run_action(
         match serde_json::from_slice(&body) {
             Ok(v) => v,
             Err(e) => {
-                return action_error(&ActionError::BadInput(format!("the body is not JSON: {e}")))
+                // serde_json's syntax errors give a position, never the text.
+                let e = ActionError::BadInput(format!("the body is not JSON: {e}"));
+                return failed(action.name, &e);
             }
         }
     };
-    let region = override_header(&headers, &REGION);
-    let project = override_header(&headers, &PROJECT);
     let scoped;
-    let ctx = if region.is_none() && project.is_none() {
+    let ctx = if scope.project.is_none() && scope.region.is_none() {
         &state.ctx
     } else {
         scoped = Context {
-            region: region.map(str::to_string),
-            project: project.map(str::to_string),
+            region: scope.region,
+            project: scope.project,
             ..state.ctx.clone()
         };
         &scoped
@@ -194,9 +211,16 @@ async fn run_action(
         .await
     {
         Ok(result) => Json(json!({ envelope::RESULT: result })).into_response(),
-        Err(e) => {
-            tracing::warn!(action = action.name, kind = e.kind().as_str(), error = %e, "action failed");
-            action_error(&e)
-        }
+        Err(e) => failed(action.name, &e),
     }
+}
+
+/// Logs what may be logged of `e` and answers it.
+fn failed(action: &str, e: &ActionError) -> Response {
+    let kind = e.kind().as_str();
+    match e.log_note() {
+        note if note.is_empty() => tracing::warn!(action, kind, "action failed"),
+        note => tracing::warn!(action, kind, detail = %note, "action failed"),
+    }
+    action_error(e)
 }

@@ -2,6 +2,7 @@
 //! `MISTRAL_ACTIONS_*` variables over it, then command-line flags over both. OpenStack
 //! credentials follow the OpenStack client conventions (clouds.yaml, `OS_*`).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,6 +27,10 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     token: Option<Secret<String>>,
     token_file: Option<PathBuf>,
+    /// Bearer tokens that reach one project each: project (as a call names it) → file.
+    #[serde(default)]
+    tokens: BTreeMap<String, PathBuf>,
+    token_overlap_secs: Option<f64>,
     tls: Option<TlsFile>,
     #[serde(default)]
     openstack: OpenStackFile,
@@ -47,6 +52,11 @@ struct OpenStackFile {
     region: Option<String>,
     interface: Option<String>,
     timeout_secs: Option<f64>,
+    /// Projects and regions a call may select besides the configured ones.
+    #[serde(default)]
+    projects: Vec<String>,
+    #[serde(default)]
+    regions: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,16 +80,59 @@ pub struct Tls {
     pub key: PathBuf,
 }
 
-/// Everything the server needs, resolved.
+/// Everything the server needs, resolved; who may call and where calls may reach is
+/// [`Access`].
 #[derive(Debug)]
 pub struct Config {
     pub listen: SocketAddr,
-    /// `None` only with `--insecure-no-auth`.
+    /// The server's own bearer token. `None` with `--insecure-no-auth`, or when only
+    /// per-project tokens are configured ([`Access::project_tokens`]).
     pub token: Option<Secret<String>>,
     pub tls: Option<Tls>,
     /// `None`: no cloud configured; OpenStack actions answer 500 `config`.
     pub cloud: Option<CloudConfig>,
     pub exec: ExecPolicy,
+}
+
+/// Who may call, and which projects and regions a call may select (`auth`, `reach`).
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// No bearer token is asked for (`--insecure-no-auth`).
+    pub insecure_no_auth: bool,
+    /// Where the server's token was read from (`token_file`): re-read on SIGHUP.
+    pub token_file: Option<PathBuf>,
+    /// `tokens:`, project → file of the bearer token that acts in that project only.
+    pub project_tokens: BTreeMap<String, PathBuf>,
+    /// How long a token replaced in its file is still accepted (`token_overlap_secs`).
+    pub overlap: Duration,
+    /// `openstack.projects`, `openstack.regions`: selectable besides the configured ones.
+    pub projects: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+/// Executions started before a rotation keep the token their environment held when they
+/// started; this leaves them ten minutes to finish.
+pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(600);
+
+impl Access {
+    /// Only the configured project and region; the token of `config`, not reloaded.
+    pub fn of(config: &Config) -> Access {
+        Access {
+            insecure_no_auth: config.token.is_none(),
+            token_file: None,
+            project_tokens: BTreeMap::new(),
+            overlap: DEFAULT_OVERLAP,
+            projects: Vec::new(),
+            regions: Vec::new(),
+        }
+    }
+}
+
+/// A configuration file and the environment, resolved.
+#[derive(Debug)]
+pub struct Settings {
+    pub config: Config,
+    pub access: Access,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8989";
@@ -110,11 +163,37 @@ fn secs(what: &str, s: f64) -> Result<Duration, ConfigError> {
         .map_err(|_| ConfigError::Invalid(format!("{what}: not a duration in seconds: {s}")))
 }
 
+/// A token file's text, trimmed; an empty file is refused.
+pub fn read_token(path: &Path) -> Result<String, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(ConfigError::File {
+            path: path.to_path_buf(),
+            message: "the token file is empty".into(),
+        });
+    }
+    Ok(token.to_string())
+}
+
 impl Config {
+    /// [`Settings::load`] without [`Access`].
     pub fn load(
         overrides: Overrides,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        Settings::load(overrides, env).map(|s| s.config)
+    }
+}
+
+impl Settings {
+    pub fn load(
+        overrides: Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
         let path = overrides
             .config
             .or_else(|| env("MISTRAL_ACTIONS_CONFIG").map(PathBuf::from));
@@ -133,27 +212,48 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("a valid address")),
         };
 
+        let mut token_file = None;
         let token = match (env("MISTRAL_ACTIONS_TOKEN"), file.token, file.token_file) {
             (Some(t), _, _) => Some(Secret::new(t)),
             (None, Some(t), _) => Some(t),
             (None, None, Some(p)) => {
-                let t = std::fs::read_to_string(&p).map_err(|e| ConfigError::File {
-                    path: p.clone(),
-                    message: e.to_string(),
-                })?;
-                Some(Secret::new(t.trim().to_string()))
+                let t = read_token(&p)?;
+                token_file = Some(p);
+                Some(Secret::new(t))
             }
             (None, None, None) => None,
         };
         let token = token.filter(|t| !t.expose().is_empty());
-        let token = match (token, overrides.insecure_no_auth) {
+        let insecure = overrides.insecure_no_auth;
+        let token = match (token, insecure) {
             (_, true) => None,
             (Some(t), false) => Some(t),
+            (None, false) if !file.tokens.is_empty() => None,
             (None, false) => {
                 return Err(ConfigError::Invalid(
-                    "no bearer token configured: set MISTRAL_ACTIONS_TOKEN, `token:` or `token_file:`, or run with --insecure-no-auth".into(),
+                    "no bearer token configured: set MISTRAL_ACTIONS_TOKEN, `token:`, `token_file:` or `tokens:`, or run with --insecure-no-auth".into(),
                 ))
             }
+        };
+        if file.tokens.keys().any(|p| p.trim().is_empty()) {
+            return Err(ConfigError::Invalid(
+                "tokens: a project name is empty".into(),
+            ));
+        }
+        let access = Access {
+            insecure_no_auth: insecure,
+            token_file: token_file.filter(|_| !insecure),
+            project_tokens: if insecure {
+                BTreeMap::new()
+            } else {
+                file.tokens
+            },
+            overlap: match file.token_overlap_secs {
+                Some(s) => secs("token_overlap_secs", s)?,
+                None => DEFAULT_OVERLAP,
+            },
+            projects: file.openstack.projects,
+            regions: file.openstack.regions,
         };
 
         let tls = match (
@@ -204,12 +304,15 @@ impl Config {
             exec.max_output_bytes = m;
         }
 
-        Ok(Config {
-            listen,
-            token,
-            tls,
-            cloud,
-            exec,
+        Ok(Settings {
+            config: Config {
+                listen,
+                token,
+                tls,
+                cloud,
+                exec,
+            },
+            access,
         })
     }
 }

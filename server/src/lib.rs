@@ -5,7 +5,10 @@
 //! signatures; `GET /healthz` needs no token.
 
 pub mod app;
+pub mod auth;
 pub mod config;
+pub mod logs;
+pub mod reach;
 pub mod tls;
 
 use std::sync::Arc;
@@ -13,10 +16,16 @@ use std::sync::Arc;
 use mistral_actions_runtime::{Context, OpenStack};
 
 pub use app::{router, AppState};
-pub use config::Config;
+pub use config::{Access, Config, ConfigError, Settings};
 
-/// The shared state for a resolved configuration.
-pub fn state(config: &Config) -> Result<Arc<AppState>, mistral_actions_runtime::ActionError> {
+/// The shared state for a configuration whose calls reach only the configured project
+/// and region, with its one token.
+pub fn state(config: &Config) -> Result<Arc<AppState>, ConfigError> {
+    state_with(config, &Access::of(config))
+}
+
+/// The shared state for a configuration and who may call it where.
+pub fn state_with(config: &Config, access: &Access) -> Result<Arc<AppState>, ConfigError> {
     let openstack = match &config.cloud {
         Some(c) => Some(Arc::new(OpenStack::new(c.clone())?)),
         None => None,
@@ -26,7 +35,9 @@ pub fn state(config: &Config) -> Result<Arc<AppState>, mistral_actions_runtime::
         exec: config.exec.clone(),
         ..Context::default()
     };
-    Ok(AppState::new(ctx, config.token.clone()))
+    let auth = Arc::new(auth::Auth::new(config, access)?);
+    let reach = reach::Reach::new(config.cloud.as_ref(), access);
+    Ok(AppState::new(ctx, auth, reach))
 }
 
 /// Resolves on Ctrl-C or SIGTERM: in-flight requests then finish, new ones are refused.

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use mistral_actions_server::config::{Config, Overrides};
-use tracing_subscriber::filter::Targets;
-use tracing_subscriber::prelude::*;
+use mistral_actions_runtime::logsafe::clean;
+use mistral_actions_server::config::{Overrides, Settings};
 
 /// Runs the generated Mistral actions behind HTTP for Mistral's std.http.
 #[derive(Parser)]
@@ -24,21 +23,10 @@ struct Args {
     insecure_no_auth: bool,
 }
 
-fn init_logs() {
-    let filter: Targets = std::env::var("MISTRAL_ACTIONS_LOG")
-        .ok()
-        .and_then(|f| f.parse().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
-    tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(filter)
-        .init();
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    init_logs();
+    mistral_actions_server::logs::init();
     let overrides = Overrides {
         config: args.config,
         listen: args.listen,
@@ -47,7 +35,7 @@ async fn main() -> ExitCode {
     match run(overrides).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
+            tracing::error!(error = %clean(&e.to_string()), "cannot start");
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
@@ -55,8 +43,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(overrides: Overrides) -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::load(overrides, &|k| std::env::var(k).ok())?;
-    if config.token.is_none() {
+    let Settings { config, access } = Settings::load(overrides, &|k| std::env::var(k).ok())?;
+    if access.insecure_no_auth {
         tracing::warn!("running WITHOUT authentication (--insecure-no-auth)");
     }
     if config.cloud.is_none() {
@@ -65,7 +53,8 @@ async fn run(overrides: Overrides) -> Result<(), Box<dyn std::error::Error>> {
     if config.exec.allow.is_empty() {
         tracing::info!("system.exec is disabled (empty exec.allow)");
     }
-    let state = mistral_actions_server::state(&config)?;
+    let state = mistral_actions_server::state_with(&config, &access)?;
+    state.auth.watch();
     let app = mistral_actions_server::router(state);
     let tcp = tokio::net::TcpListener::bind(config.listen).await?;
     let local = tcp.local_addr()?;

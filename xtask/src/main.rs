@@ -6,9 +6,12 @@ mod bench;
 mod bench_server;
 mod catalog_diff;
 mod ci;
+mod completions;
 mod e2e;
 mod openapi_validator;
 mod openstack_cmd;
+#[cfg(test)]
+mod readme_commands;
 mod report;
 mod services;
 mod sql_cmd;
@@ -50,7 +53,8 @@ enum Command {
     },
     /// Print the Action Catalog (markdown) to stdout.
     Catalog,
-    /// Print a shell completion script for `cargo xtask`.
+    /// Print a shell completion script for `cargo xtask` (bash: `source <(cargo xtask
+    /// completions bash)` makes `cargo xtask <TAB>` complete).
     Completions { shell: clap_complete::Shell },
     /// Everything CI checks: fmt, clippy, `generate --check`, all tests.
     Ci,
@@ -127,8 +131,7 @@ fn main() -> ExitCode {
         Command::Discover { format } => discover(&root, format),
         Command::Catalog => catalog(&root),
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "cargo-xtask", &mut std::io::stdout());
+            completions::print(shell, Cli::command());
             Ok(true)
         }
         Command::Ci => ci::run(&root),

@@ -296,8 +296,8 @@ fn components() -> Value {
             },
         },
         "parameters": {
-            "Region": header_parameter(header::REGION, "The OpenStack region of this call; empty means the server's own."),
-            "Project": header_parameter(header::PROJECT, "The OpenStack project (id or name) of this call; empty means the server's own."),
+            "Region": header_parameter(header::REGION, "The OpenStack region of this call; empty means the server's own. Any other must be listed in the server's `openstack.regions`, else 403."),
+            "Project": header_parameter(header::PROJECT, "The OpenStack project (id or name) of this call; empty means the server's own, or the bearer token's. Any other must be listed, as it is written, in the server's `openstack.projects`, else 403; a project's own token reaches that project only."),
             "RequestId": header_parameter(header::REQUEST_ID, "Logged with the request and echoed back; made up when absent."),
         },
         "responses": responses,

@@ -13,7 +13,7 @@ const SERVICE: &str = "volumev3";
 fn unwrap_key(mut body: Value, key: &str) -> Result<Value, ActionError> {
     body.get_mut(key)
         .map(Value::take)
-        .ok_or_else(|| ActionError::Upstream(format!("{SERVICE} answered without `{key}`")))
+        .ok_or_else(|| ActionError::upstream(format!("{SERVICE} answered without `{key}`")))
 }
 
 /// `<volume name>_snap_<UTC time>`; a volume without a name uses its id.

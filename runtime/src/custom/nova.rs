@@ -30,7 +30,7 @@ pub async fn assert_power_status(
         .await?;
     let server = body
         .get("server")
-        .ok_or_else(|| ActionError::Upstream("compute answered without `server`".into()))?;
+        .ok_or_else(|| ActionError::upstream("compute answered without `server`"))?;
     if server.get("status").and_then(Value::as_str) == Some("ERROR") {
         return Err(ActionError::UnexpectedState(
             "The server is in ERROR status".into(),
@@ -40,16 +40,15 @@ pub async fn assert_power_status(
         .get("OS-EXT-STS:power_state")
         .and_then(Value::as_u64)
         .ok_or_else(|| {
-            ActionError::Upstream(
-                "compute answered without `OS-EXT-STS:power_state` (is the extended status visible to this user?)"
-                    .into(),
+            ActionError::upstream(
+                "compute answered without `OS-EXT-STS:power_state` (is the extended status visible to this user?)",
             )
         })?;
     let power = usize::try_from(code)
         .ok()
         .and_then(|c| POWER_STATES.get(c))
         .copied()
-        .ok_or_else(|| ActionError::Upstream(format!("unknown power state code {code}")))?;
+        .ok_or_else(|| ActionError::upstream(format!("unknown power state code {code}")))?;
     if power != status {
         return Err(ActionError::UnexpectedState(format!(
             "server status is '{power}', expect '{status}'"

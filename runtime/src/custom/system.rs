@@ -81,9 +81,11 @@ fn parse(cmd: &str, policy: &ExecPolicy) -> Result<Vec<Vec<String>>, ActionError
             return Err(ActionError::BadInput("input `cmd`: empty command".into()));
         };
         if !policy.allow.iter().any(|a| a == program) {
-            return Err(ActionError::Forbidden(format!(
-                "program '{program}' is not in the exec allowlist"
-            )));
+            // Its name is the caller's text: the log says only that one was refused.
+            return Err(ActionError::Forbidden {
+                log: "a program not in exec.allow was refused",
+                message: format!("program '{program}' is not in the exec allowlist"),
+            });
         }
         argvs.push(argv);
     }
@@ -100,7 +102,7 @@ fn spawn(argv: &[String], env: &[(String, String)], stdin: Stdio) -> Result<Chil
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| ActionError::CommandFailed(format!("cannot start '{}': {e}", argv[0])))
+        .map_err(|e| ActionError::command_failed(format!("cannot start '{}': {e}", argv[0])))
 }
 
 /// Reads at most `cap + 1` bytes, so "more than cap" is detectable without reading it all.
@@ -139,6 +141,8 @@ fn killed_by_sigpipe(status: ExitStatus) -> bool {
     }
 }
 
+/// A failure's message holds the command line and stderr (for the caller); its log, the
+/// program (allowlisted, so the operator's word) and the exit code.
 fn check(argv: &[String], ran: &Ran) -> Result<(), ActionError> {
     if ran.status.success() {
         return Ok(());
@@ -153,11 +157,14 @@ fn check(argv: &[String], ran: &Ran) -> Result<(), ActionError> {
         .code()
         .map(|c| format!("exit code {c}"))
         .unwrap_or_else(|| "killed by a signal".into());
-    Err(ActionError::CommandFailed(format!(
-        "'{}' failed with {code}: {}",
-        argv.join(" "),
-        stderr.trim_end()
-    )))
+    Err(ActionError::CommandFailed {
+        log: format!("'{}' failed with {code}", argv[0]),
+        message: format!(
+            "'{}' failed with {code}: {}",
+            argv.join(" "),
+            stderr.trim_end()
+        ),
+    })
 }
 
 async fn run(
@@ -165,7 +172,7 @@ async fn run(
     env: &[(String, String)],
     cap: usize,
 ) -> Result<Vec<u8>, ActionError> {
-    let io = |e: std::io::Error| ActionError::CommandFailed(format!("running the command: {e}"));
+    let io = |e: std::io::Error| ActionError::command_failed(format!("running the command: {e}"));
     let mut first = spawn(&argvs[0], env, Stdio::null())?;
     let (out, first_ran, last) = if argvs.len() == 2 {
         let pipe: Stdio = first
@@ -186,7 +193,7 @@ async fn run(
     // Over the cap we stopped reading, so the writer may have died of SIGPIPE: the cap is
     // the reason to report.
     if out.len() > cap {
-        return Err(ActionError::CommandFailed(format!(
+        return Err(ActionError::command_failed(format!(
             "the output exceeds the cap of {cap} bytes"
         )));
     }
@@ -205,9 +212,10 @@ async fn run(
 pub async fn exec(ctx: &Context, cmd: String) -> Result<Value, ActionError> {
     let policy = &ctx.exec;
     if policy.allow.is_empty() {
-        return Err(ActionError::Forbidden(
-            "system.exec is disabled: the server's exec allowlist is empty".into(),
-        ));
+        return Err(ActionError::Forbidden {
+            log: "system.exec is disabled (empty exec.allow)",
+            message: "system.exec is disabled: the server's exec allowlist is empty".into(),
+        });
     }
     let argvs = parse(&cmd, policy)?;
     tracing::info!(programs = ?argvs.iter().map(|a| a[0].as_str()).collect::<Vec<_>>(), "exec");
@@ -216,7 +224,7 @@ pub async fn exec(ctx: &Context, cmd: String) -> Result<Value, ActionError> {
     let out = tokio::time::timeout(policy.timeout, run(&argvs, &env, policy.max_output_bytes))
         .await
         .map_err(|_| {
-            ActionError::Timeout(format!(
+            ActionError::timeout(format!(
                 "the command did not finish within {:?} and was killed",
                 policy.timeout
             ))

@@ -49,7 +49,7 @@ pub async fn create_backup_in_chain(
         .await?;
     let instance = instance
         .get("instance")
-        .ok_or_else(|| ActionError::Upstream(format!("{SERVICE} answered without `instance`")))?;
+        .ok_or_else(|| ActionError::upstream(format!("{SERVICE} answered without `instance`")))?;
     let status = instance.get("status").and_then(Value::as_str).unwrap_or("");
     if status != "ACTIVE" {
         return Err(ActionError::UnexpectedState(format!(
@@ -85,5 +85,5 @@ pub async fn create_backup_in_chain(
         .await?;
     body.get_mut("backup")
         .map(Value::take)
-        .ok_or_else(|| ActionError::Upstream(format!("{SERVICE} answered without `backup`")))
+        .ok_or_else(|| ActionError::upstream(format!("{SERVICE} answered without `backup`")))
 }

@@ -87,7 +87,7 @@ impl Session {
                 }
             }
         }
-        Err(ActionError::Upstream(format!(
+        Err(ActionError::upstream(format!(
             "the service catalog has no {interface} endpoint for '{service}'{}",
             region
                 .map(|r| format!(" in region '{r}'"))
@@ -194,12 +194,14 @@ pub async fn authenticate(
         .map_err(|e| super::request::transport_error("identity", "POST", "/auth/tokens", e))?;
     let status = response.status();
     if !status.is_success() {
+        let request_id = super::request::request_id(response.headers());
         let body = response.text().await.unwrap_or_default();
         return Err(ActionError::OpenStack {
             service: "identity".into(),
             method: "POST",
             path: "/auth/tokens".into(),
             status: status.as_u16(),
+            request_id,
             message: super::request::error_message(&body),
         });
     }
@@ -208,14 +210,14 @@ pub async fn authenticate(
         .get("x-subject-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-        .ok_or_else(|| ActionError::Upstream("Keystone sent no X-Subject-Token".into()))?;
+        .ok_or_else(|| ActionError::upstream("Keystone sent no X-Subject-Token"))?;
     let body: TokenBody = response
         .json()
         .await
-        .map_err(|e| ActionError::Upstream(format!("Keystone's token body is unreadable: {e}")))?;
+        .map_err(|e| ActionError::upstream(format!("Keystone's token body is unreadable: {e}")))?;
     let expires_at = match body.token.expires_at {
         Some(s) => Some(crate::clock::parse_iso8601(&s).ok_or_else(|| {
-            ActionError::Upstream(format!("Keystone's expires_at is not a date: {s}"))
+            ActionError::upstream(format!("Keystone's expires_at is not a date: {s}"))
         })?),
         None => None,
     };

@@ -131,7 +131,7 @@ impl OpenStack {
         }
         tracing::info!(
             auth_url = %self.config.auth_url,
-            project = project.unwrap_or("(configured)"),
+            project = %crate::logsafe::clean(project.unwrap_or("(configured)")),
             "authenticating with Keystone"
         );
         let scope = project.map(project_ident);
@@ -145,6 +145,7 @@ impl OpenStack {
                         method,
                         path,
                         status,
+                        request_id,
                         message,
                     },
                 ) => ActionError::OpenStack {
@@ -152,6 +153,7 @@ impl OpenStack {
                     method,
                     path,
                     status,
+                    request_id,
                     message: format!(
                         "{message} (logging in to project '{p}' named by X-OpenStack-Project)"
                     ),

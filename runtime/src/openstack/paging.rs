@@ -36,9 +36,10 @@ impl Scoped<'_> {
             match crate::helpers::field(&body, items) {
                 Some(Value::Array(list)) => found.extend(list.iter().cloned()),
                 _ => {
-                    return Err(ActionError::Upstream(format!(
-                        "{service} answered GET {path} without `{items}`"
-                    )))
+                    return Err(ActionError::Upstream {
+                        log: format!("{service} answered GET without `{items}`"),
+                        message: format!("{service} answered GET {path} without `{items}`"),
+                    })
                 }
             }
             match next_query(&body, items) {
@@ -47,9 +48,10 @@ impl Scoped<'_> {
                 _ => return Ok(found),
             }
         }
-        Err(ActionError::Upstream(format!(
-            "{service}: GET {path} still had a next page after {MAX_PAGES} pages"
-        )))
+        Err(ActionError::Upstream {
+            log: format!("{service}: a listing still had a next page after {MAX_PAGES} pages"),
+            message: format!("{service}: GET {path} still had a next page after {MAX_PAGES} pages"),
+        })
     }
 }
 

@@ -53,12 +53,14 @@ impl Scoped<'_> {
             if let Some(version) = microversion::header(self.microversions, service) {
                 req = req.header("OpenStack-API-Version", version);
             }
-            tracing::debug!(service, method = method_name, path, "openstack request");
+            // Not the path: it holds ids the caller sent.
+            tracing::debug!(service, method = method_name, "openstack request");
             let response = req
                 .send()
                 .await
                 .map_err(|e| transport_error(service, method_name, path, e))?;
             let status = response.status();
+            let request_id = request_id(response.headers());
             if status == reqwest::StatusCode::UNAUTHORIZED && !retried {
                 // Revoked or expired early: log in again, once.
                 tracing::info!(service, "token refused; re-authenticating");
@@ -76,16 +78,18 @@ impl Scoped<'_> {
                     method: method_name,
                     path: path.to_string(),
                     status: status.as_u16(),
+                    request_id,
                     message: error_message(&text),
                 });
             }
             if text.trim().is_empty() {
                 return Ok(Value::Null);
             }
-            return serde_json::from_str(&text).map_err(|e| {
-                ActionError::Upstream(format!(
+            return serde_json::from_str(&text).map_err(|e| ActionError::Upstream {
+                log: format!("{service} answered {method_name} with something that is not JSON"),
+                message: format!(
                     "{service} answered {method_name} {path} with something that is not JSON: {e}"
-                ))
+                ),
             });
         }
     }
@@ -129,7 +133,10 @@ pub(crate) fn transport_error(
     e: reqwest::Error,
 ) -> ActionError {
     if e.is_timeout() {
-        return ActionError::Timeout(format!("{service} did not answer {method} {path} in time"));
+        return ActionError::Timeout {
+            log: format!("{service} did not answer {method} in time"),
+            message: format!("{service} did not answer {method} {path} in time"),
+        };
     }
     // reqwest's own text only says a request failed; the cause (refused connection,
     // unknown certificate issuer, …) is further down the chain, and it is what an operator
@@ -146,7 +153,20 @@ pub(crate) fn transport_error(
     } else {
         causes.join(": ")
     };
-    ActionError::Upstream(format!("{service}: {method} {path} failed: {why}"))
+    ActionError::Upstream {
+        log: format!("{service}: {method} failed: {why}"),
+        message: format!("{service}: {method} {path} failed: {why}"),
+    }
+}
+
+/// The id the service gave this request (`X-OpenStack-Request-Id`; Nova's older
+/// `X-Compute-Request-Id`), when it looks like one: `req-<uuid>` is 40 characters.
+pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    ["x-openstack-request-id", "x-compute-request-id"]
+        .iter()
+        .filter_map(|h| headers.get(*h)?.to_str().ok())
+        .find(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
 }
 
 /// OpenStack error bodies look like `{"itemNotFound": {"message": "…", "code": 404}}`

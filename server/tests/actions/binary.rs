@@ -7,28 +7,11 @@ use std::time::Duration;
 use serde_json::json;
 use stub_openstack::{fixtures, Stub, World};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mistral-actions-server");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn clean_env(cmd: &mut Command) -> &mut Command {
-    for (k, _) in std::env::vars() {
-        if k.starts_with("OS_") || k.starts_with("MISTRAL_ACTIONS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd
-}
+use crate::process::{command, free_port};
 
 #[test]
 fn without_a_token_it_does_not_start() {
-    let out = clean_env(&mut Command::new(BIN))
+    let out = command()
         .args(["--listen", "127.0.0.1:0"])
         .output()
         .unwrap();
@@ -41,7 +24,7 @@ fn without_a_token_it_does_not_start() {
 async fn sigterm_lets_the_running_request_finish() {
     let stub = Stub::start(World::with_fixtures()).await;
     let port = free_port();
-    let child = clean_env(&mut Command::new(BIN))
+    let child = command()
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .env("MISTRAL_ACTIONS_TOKEN", "bin-token")
         .env("OS_AUTH_URL", stub.auth_url())

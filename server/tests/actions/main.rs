@@ -7,6 +7,10 @@ mod config;
 mod exec;
 mod http;
 mod openstack;
+#[path = "../common/binary.rs"]
+mod process;
 mod projects;
+mod reach;
+mod rotation;
 mod support;
 mod tls;

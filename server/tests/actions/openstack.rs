@@ -79,7 +79,11 @@ async fn a_token_about_to_expire_is_renewed_before_use() {
 
 #[tokio::test]
 async fn the_region_header_picks_the_endpoint_of_that_region() {
-    let h = Harness::start().await;
+    let h = Harness::with(crate::support::Options {
+        regions: &[stub_openstack::REGION_TWO, "Nowhere"],
+        ..Default::default()
+    })
+    .await;
     let call = |region: &'static str| {
         h.client
             .post(format!(

@@ -40,9 +40,20 @@ fn requests_in(h: &Harness, project: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// A server that may act in the second project (by name and by id), in a project the
+/// user has no role in, and in region two.
+async fn reaching_second() -> Harness {
+    Harness::with(Options {
+        projects: &[PROJECT_TWO_NAME, PROJECT_TWO_ID, "nowhere"],
+        regions: &[stub_openstack::REGION_TWO],
+        ..Options::default()
+    })
+    .await
+}
+
 #[tokio::test]
 async fn the_project_header_scopes_the_call_to_that_project_by_name_or_id() {
-    let h = Harness::start().await;
+    let h = reaching_second().await;
     // The configured project does not see the second project's server.
     let (status, body) = status_in(&h, "", fixtures::PROJECT_TWO_SERVER).await;
     assert_eq!(status, 502, "{body}");
@@ -102,7 +113,7 @@ async fn the_project_header_scopes_the_call_to_that_project_by_name_or_id() {
 
 #[tokio::test]
 async fn tokens_are_cached_per_project() {
-    let h = Harness::start().await;
+    let h = reaching_second().await;
     for _ in 0..2 {
         let (status, body) = status_in(&h, PROJECT_TWO_NAME, fixtures::PROJECT_TWO_SERVER).await;
         assert_eq!(status, 200, "{body}");
@@ -138,6 +149,7 @@ async fn tokens_are_cached_per_project() {
 async fn an_application_credential_cannot_switch_projects() {
     let h = Harness::with(Options {
         cloud: Some(Box::new(crate::support::app_credential_cloud)),
+        projects: &[PROJECT_ID, PROJECT_NAME, PROJECT_TWO_NAME],
         ..Options::default()
     })
     .await;

@@ -1,16 +1,17 @@
 //! A stub OpenStack and an action server wired to it, both on loopback.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use mistral_actions_runtime::openstack::CloudConfig;
 use mistral_actions_runtime::{ExecPolicy, Secret};
-use mistral_actions_server::Config;
+use mistral_actions_server::{Access, Config};
 use stub_openstack::{Stub, World};
 
 #[path = "../common/serve.rs"]
 mod serve;
-use serve::{serve, Served};
+use serve::{serve_with, Served};
 
 pub const TOKEN: &str = "test-token-0123456789";
 
@@ -75,6 +76,11 @@ pub struct Options {
     pub timeout: Duration,
     /// `None`: the password cloud of the stub.
     pub cloud: Option<CloudFor>,
+    /// `openstack.projects`, `openstack.regions`.
+    pub projects: &'static [&'static str],
+    pub regions: &'static [&'static str],
+    /// `tokens:`, project → token file.
+    pub project_tokens: BTreeMap<String, PathBuf>,
 }
 
 impl Default for Options {
@@ -85,6 +91,9 @@ impl Default for Options {
             exec: ExecPolicy::default(),
             timeout: Duration::from_secs(10),
             cloud: None,
+            projects: &[],
+            regions: &[],
+            project_tokens: BTreeMap::new(),
         }
     }
 }
@@ -108,9 +117,15 @@ impl Harness {
             cloud: Some(cloud),
             exec: o.exec,
         };
+        let access = Access {
+            projects: o.projects.iter().map(|p| p.to_string()).collect(),
+            regions: o.regions.iter().map(|r| r.to_string()).collect(),
+            project_tokens: o.project_tokens,
+            ..Access::of(&config)
+        };
         Harness {
             stub,
-            served: serve(&config).await,
+            served: serve_with(&config, &access).await,
         }
     }
 }

@@ -18,7 +18,14 @@ async fn https_is_served_with_the_configured_certificate() {
         cert: fixture("cert.pem"),
         key: fixture("key.pem"),
     };
-    let state = mistral_actions_server::AppState::new(Default::default(), None);
+    let config = mistral_actions_server::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        token: None,
+        tls: None,
+        cloud: None,
+        exec: Default::default(),
+    };
+    let state = mistral_actions_server::state(&config).unwrap();
     let app = mistral_actions_server::router(state);
     let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = tcp.local_addr().unwrap().port();

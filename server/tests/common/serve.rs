@@ -1,7 +1,7 @@
 //! The action server in this test process, on a loopback port, for a given configuration,
 //! and calls to it as Mistral's `std.http` makes them.
 
-use mistral_actions_server::Config;
+use mistral_actions_server::{Access, Config};
 use serde_json::Value;
 
 #[path = "conformance.rs"]
@@ -26,9 +26,15 @@ pub struct Served {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+#[allow(dead_code)] // the stub tests configure access every time
 pub async fn serve(config: &Config) -> Served {
+    serve_with(config, &Access::of(config)).await
+}
+
+/// [`serve`] with who may call it where.
+pub async fn serve_with(config: &Config, access: &Access) -> Served {
     let app = mistral_actions_server::router(
-        mistral_actions_server::state(config).expect("a usable configuration"),
+        mistral_actions_server::state_with(config, access).expect("a usable configuration"),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

@@ -5,7 +5,8 @@ use mistral_actions_runtime::openstack::config::{Credentials, Ident};
 use mistral_actions_runtime::openstack::Method;
 use serde_json::json;
 
-use crate::support::{cloud, env, server, text, unique, user_server, Fixtures};
+use crate::reach::server_reaching;
+use crate::support::{cloud, env, server, text, unique, Fixtures};
 
 const GET_STATUS: &str = "int32bit.nova.servers.get_status";
 
@@ -13,12 +14,13 @@ const GET_STATUS: &str = "int32bit.nova.servers.get_status";
 async fn an_application_credential_acts_in_its_project_only() {
     let f = Fixtures::user();
     let server_id = f.server(&unique("appcred")).await;
-    let s = server(cloud("ma-test-appcred")).await;
+    let alt = text(&env()["project_alt"]["name"]);
+    // Listed, so that the application credential's own refusal is what answers.
+    let s = server_reaching(cloud("ma-test-appcred"), std::slice::from_ref(&alt)).await;
     assert_eq!(
         s.ok(GET_STATUS, json!({"server_id": server_id})).await,
         "ACTIVE"
     );
-    let alt = text(&env()["project_alt"]["name"]);
     let (status, body) = s
         .call_with(
             GET_STATUS,
@@ -43,7 +45,9 @@ async fn the_project_header_acts_in_the_user_s_other_project() {
     *project = Some(Ident::Name(text(&alt["name"])));
     let theirs = Fixtures::with(alt_cloud).server(&unique("alt")).await;
 
-    let s = user_server().await;
+    // The operator lists the second project (by name and id) and one without a role.
+    let reach = [text(&alt["name"]), text(&alt["id"]), "admin".to_string()];
+    let s = server_reaching(cloud("ma-test"), &reach).await;
     let input = json!({"server_id": theirs});
     // Not visible from the configured project.
     let m = s.fails(GET_STATUS, input.clone(), 502).await;

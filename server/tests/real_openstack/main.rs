@@ -7,6 +7,10 @@ mod backups;
 mod cinder;
 mod glance;
 mod identity;
+mod logs;
 mod nova;
+#[path = "../common/binary.rs"]
+mod process;
+mod reach;
 mod support;
 mod trove;

@@ -9,6 +9,7 @@
 
 mod literal;
 mod migrations;
+mod report;
 pub mod script;
 mod statements;
 mod verify;
@@ -201,7 +202,7 @@ pub fn register(
 /// `sql unregister NAME…`: delete our rows of these names (other rows stay).
 pub fn unregister(target: &Target, names: &[String]) -> String {
     let listed: Vec<&str> = names.iter().map(String::as_str).collect();
-    let steps = [Step::Delete(listed.clone())];
+    let steps = [Step::Report(listed.clone()), Step::Delete(listed.clone())];
     let what = format!("unregister {} action(s).", listed.len());
     script::render(target, &command_header(target, what, &listed), &steps)
 }

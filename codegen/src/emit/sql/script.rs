@@ -82,6 +82,8 @@ pub enum Step<'a> {
     Delete(Vec<&'a str>),
     /// Delete all our rows except these names.
     DeleteOursExcept(Vec<&'a str>),
+    /// Say, per name, whether the script removes its row, leaves it alone or finds none.
+    Report(Vec<&'a str>),
 }
 
 /// Steps that take the table from our rows `from` to our rows `to` (both by name).
@@ -174,6 +176,7 @@ pub fn render_into(
                     statements::delete(&mut out, d, batch);
                 }
             }
+            Step::Report(names) => super::report::outcomes(&mut out, d, names),
             Step::DeleteOursExcept(keep) => {
                 out.push('\n');
                 statements::delete_ours_except(&mut out, d, keep);

@@ -1,0 +1,235 @@
+//! Every `cargo xtask …` command line the README shows is one the command line accepts:
+//! each is parsed by the real parser (`Cli`), as it is written and with its synopsis
+//! spelled out (`[--format json]` with and without, `a|b` each, `<rev>`/`NAME`/`N` a
+//! sample value), without running anything.
+
+use clap::Parser;
+
+use crate::Cli;
+
+/// A command line and where the README shows it.
+#[derive(Debug)]
+struct Shown {
+    line: usize,
+    text: String,
+}
+
+/// Values for the README's placeholders.
+fn sample(placeholder: &str) -> Option<&'static str> {
+    Some(match placeholder.trim_end_matches('…') {
+        "<rev>" => "HEAD",
+        "NAME" => "int32bit.nova.servers.get_status",
+        "N" => "10",
+        "C" => "2",
+        "URL" => "http://127.0.0.1:8989/v2",
+        "DIR" => "/tmp",
+        _ => return None,
+    })
+}
+
+/// `cargo xtask …` in the README: lines of shell blocks (up to a comment, a pipe or a
+/// redirection) and code spans elsewhere (tables escape `|` as `\|`).
+fn shown(readme: &str) -> Vec<Shown> {
+    let mut found = Vec::new();
+    let mut in_shell = false;
+    for (i, line) in readme.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            in_shell = !in_shell && trimmed.trim_start_matches('`').starts_with("sh");
+            continue;
+        }
+        let candidates: Vec<String> = if in_shell {
+            let mut cmd = trimmed;
+            for cut in [" #", " | ", " < ", " > "] {
+                cmd = cmd.split(cut).next().unwrap_or_default();
+            }
+            vec![cmd.to_string()]
+        } else {
+            line.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(|span| span.replace("\\|", "|"))
+                .collect()
+        };
+        for c in candidates {
+            // A bare `cargo xtask` names the tool, `cargo xtask <TAB>` shows typing: no
+            // command lines.
+            if c.trim() == "cargo xtask" || c.contains("<TAB>") {
+                continue;
+            }
+            if let Some(at) = c.find("cargo xtask") {
+                let mut text = c[at..].trim();
+                // `source <(cargo xtask completions bash)`: the command inside.
+                if c[..at].ends_with("<(") {
+                    text = text.trim_end_matches(')');
+                }
+                found.push(Shown {
+                    line: i + 1,
+                    text: text.to_string(),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The argument lists a synopsis stands for. `…` alone means arguments are left out.
+fn expand(synopsis: &str) -> Result<(Vec<Vec<String>>, bool), String> {
+    let words: Vec<&str> = synopsis
+        .strip_prefix("cargo xtask")
+        .unwrap_or(synopsis)
+        .split_whitespace()
+        .collect();
+    let mut lines: Vec<Vec<String>> = vec![Vec::new()];
+    let mut elided = false;
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        if word == "…" {
+            elided = true;
+            i += 1;
+            continue;
+        }
+        if let Some(first) = word.strip_prefix('[') {
+            // An optional group, up to the word that closes it.
+            let mut group = vec![first];
+            while !group.last().unwrap().ends_with(']') {
+                i += 1;
+                group.push(words.get(i).ok_or("unclosed [")?);
+            }
+            let last = group.pop().unwrap().trim_end_matches(']');
+            group.push(last);
+            let (inner, inner_elided) = expand(&group.join(" "))?;
+            elided |= inner_elided;
+            let mut more = Vec::new();
+            for base in &lines {
+                for option in &inner {
+                    more.push(base.iter().cloned().chain(option.iter().cloned()).collect());
+                }
+            }
+            lines.extend(more);
+            i += 1;
+            continue;
+        }
+        let choices: Vec<String> = if let Some(value) = sample(word) {
+            vec![value.to_string()]
+        } else if (word.starts_with('<') && !word.contains('|'))
+            || word.chars().all(|c| c.is_ascii_uppercase())
+        {
+            return Err(format!("no sample value for the placeholder {word}"));
+        } else {
+            word.trim_matches(|c| c == '<' || c == '>')
+                .split('|')
+                .map(str::to_string)
+                .collect()
+        };
+        lines = lines
+            .into_iter()
+            .flat_map(|base| {
+                choices.iter().map(move |c| {
+                    let mut next = base.clone();
+                    next.push(c.clone());
+                    next
+                })
+            })
+            .collect();
+        i += 1;
+    }
+    Ok((lines, elided))
+}
+
+/// What a command line with arguments left out (`…`) may lack.
+fn incomplete(kind: clap::error::ErrorKind) -> bool {
+    use clap::error::ErrorKind::*;
+    matches!(
+        kind,
+        MissingRequiredArgument | MissingSubcommand | DisplayHelpOnMissingArgumentOrSubcommand
+    )
+}
+
+fn parse(args: &[String]) -> Result<(), clap::Error> {
+    Cli::try_parse_from(std::iter::once("cargo xtask".to_string()).chain(args.iter().cloned()))
+        .map(|_| ())
+}
+
+#[test]
+fn every_command_line_the_readme_shows_is_accepted() {
+    let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).unwrap();
+    let shown = shown(&readme);
+    assert!(
+        shown.len() >= 30,
+        "too few found, is the extraction broken? {shown:#?}"
+    );
+    let mut problems = Vec::new();
+    let mut parsed = 0;
+    for s in &shown {
+        let (lines, elided) = match expand(&s.text) {
+            Ok(x) => x,
+            Err(e) => {
+                problems.push(format!("README.md:{}: `{}`: {e}", s.line, s.text));
+                continue;
+            }
+        };
+        for args in lines {
+            parsed += 1;
+            match parse(&args) {
+                Ok(()) => {}
+                Err(e) if elided && incomplete(e.kind()) => {}
+                Err(e) => problems.push(format!(
+                    "README.md:{}: `{}` as `cargo xtask {}`: {}",
+                    s.line,
+                    s.text,
+                    args.join(" "),
+                    e.render()
+                )),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(parsed >= shown.len());
+}
+
+#[test]
+fn every_generation_and_dialect_the_readme_names_is_accepted() {
+    let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).unwrap();
+    for g in codegen::model::SchemaGeneration::ALL {
+        assert!(
+            readme.contains(g.as_str()),
+            "the README names {}",
+            g.as_str()
+        );
+        for d in codegen::model::Dialect::ALL {
+            let args: Vec<String> = [
+                "sql",
+                "clear",
+                "--generation",
+                g.as_str(),
+                "--dialect",
+                d.as_str(),
+            ]
+            .map(String::from)
+            .to_vec();
+            parse(&args).unwrap_or_else(|e| panic!("{}", e.render()));
+        }
+    }
+}
+
+#[test]
+fn synopses_are_spelled_out() {
+    let (lines, elided) =
+        expand("cargo xtask catalog-diff <rev> [--format json] [--allow-breaking]").unwrap();
+    assert!(!elided);
+    assert_eq!(lines.len(), 4);
+    assert!(lines.contains(
+        &["catalog-diff", "HEAD", "--format", "json"]
+            .map(String::from)
+            .to_vec()
+    ));
+    let (lines, elided) = expand("cargo xtask sql register|unregister …").unwrap();
+    assert!(elided);
+    assert_eq!(
+        lines,
+        [["sql", "register"], ["sql", "unregister"]].map(|l| l.map(String::from).to_vec())
+    );
+    assert!(expand("cargo xtask frob WIDGET").is_err());
+}
