@@ -43,7 +43,15 @@ impl Source {
     /// From the environment; `url` (`--url`) names Mistral's API root and wins over the
     /// catalog.
     pub fn from_env(url: Option<String>) -> Result<Source, String> {
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Source::from_vars(url, &|k| std::env::var(k).ok())
+    }
+
+    /// [`Self::from_env`] with `vars` standing for the environment.
+    pub fn from_vars(
+        url: Option<String>,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Source, String> {
+        let env = |k: &str| vars(k).filter(|v| !v.is_empty());
         let url = url.or_else(|| env("MISTRAL_URL"));
         let cloud = CloudConfig::discover(None, &env).map_err(|e| e.to_string())?;
         match cloud {
