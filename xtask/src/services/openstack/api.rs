@@ -91,6 +91,10 @@ impl Api {
         self.send("PUT", url, Some(body))
     }
 
+    pub fn delete(&self, url: &str) -> Result<(), String> {
+        self.send("DELETE", url, None).map(drop)
+    }
+
     /// Uploads image data (`PUT /v2/images/{id}/file`).
     pub fn put_bytes(&self, url: &str, data: &[u8]) -> Result<(), String> {
         self.agent

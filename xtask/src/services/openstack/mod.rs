@@ -42,7 +42,7 @@
 //! - `trove-backup-completed <backup id>`: records what the guest's backup and
 //!   trove-conductor would (state COMPLETED, size, location, checksum).
 
-mod api;
+pub mod api;
 mod cinder;
 mod config;
 mod db;
