@@ -1,12 +1,17 @@
-//! `cargo xtask e2e`: the whole chain on a real Mistral, as operators use it. Starts
-//! RabbitMQ, PostgreSQL and mistral-server on loopback, registers our actions with the
-//! generated SQL, runs the generated workflows against the action server and the stub
-//! OpenStack, unregisters with the down migrations, and stops everything it started.
+//! `cargo xtask e2e`: the whole chain as operators run it, on a real Mistral with Keystone
+//! auth and the real OpenStack services of the tests (`services::openstack`): registers our
+//! actions with the generated SQL, runs the generated workflows with a real user's token on
+//! real servers, volumes, images and Trove instances, Mistral's own OpenStack actions acting
+//! through its security context and ours through the action server, unregisters with the
+//! down migrations, and stops everything it started.
 
 mod actors;
 mod cases;
+mod cloud;
+mod listing;
 mod migrations;
-mod target_cloud;
+mod resources;
+mod runs;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -15,7 +20,9 @@ use std::time::{Duration, Instant};
 use codegen::Error;
 use serde_json::{json, Value};
 
+use crate::services::databases::Databases;
 use crate::services::mistral_api::MistralApi;
+use crate::services::openstack::{self, OpenStack};
 use crate::services::postgres::{self, Postgres};
 use crate::services::rabbitmq::{self, RabbitMq};
 use crate::services::{mistral, mistral_server};
@@ -23,7 +30,9 @@ use crate::services::{mistral, mistral_server};
 const STEPS: usize = 6;
 
 fn progress(step: usize, what: &str) {
-    eprintln!("e2e [{step}/{STEPS}] {what}");
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let at = START.get_or_init(Instant::now).elapsed().as_secs();
+    eprintln!("e2e [{step}/{STEPS}] at {at}s: {what}");
 }
 
 pub fn run(root: &Path) -> Result<bool, Error> {
@@ -48,21 +57,75 @@ pub fn run(root: &Path) -> Result<bool, Error> {
 /// declaration order), whether the run passed or failed midway.
 #[derive(Default)]
 struct Started {
-    stub_and_server: Option<(actors::Stub, actors::ActionServer)>,
+    server: Option<actors::ActionServer>,
+    catalog: Option<cloud::CatalogEntry>,
     mistral: Option<mistral_server::MistralServer>,
-    postgres: Option<Postgres>,
+    openstack: Option<OpenStack>,
     rabbit: Option<RabbitMq>,
+    postgres: Option<Postgres>,
+    databases: Option<Databases>,
 }
 
 impl Drop for Started {
     fn drop(&mut self) {
         progress(6, "stopping everything started");
         let started = Instant::now();
-        drop(self.stub_and_server.take());
+        drop(self.server.take());
+        drop(self.catalog.take());
         drop(self.mistral.take());
-        drop(self.postgres.take());
+        drop(self.openstack.take());
         drop(self.rabbit.take());
+        drop(self.postgres.take());
+        drop(self.databases.take());
         eprintln!("    stopped in {:.1}s", started.elapsed().as_secs_f32());
+    }
+}
+
+/// Where Mistral's broker and database server are, and the OpenStack.
+struct Reached {
+    transport_url: String,
+    postgres: String,
+    cloud: cloud::Cloud,
+}
+
+fn exported(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Started {
+    /// What `cargo xtask ci` exported, else everything started here (as `cargo xtask
+    /// openstack` starts it).
+    fn services(&mut self, root: &Path) -> Result<Reached, String> {
+        let Some(env_file) = exported(openstack::ENV) else {
+            eprintln!(
+                "    no {}: starting PostgreSQL, MariaDB, RabbitMQ and the real OpenStack",
+                openstack::ENV
+            );
+            let (os, rabbit, databases) = crate::openstack_cmd::start_stack(root)?;
+            let reached = Reached {
+                transport_url: rabbit.transport_url(),
+                postgres: databases.postgres.url(""),
+                cloud: cloud::Cloud::read(&os.env_file)?,
+            };
+            self.openstack = Some(os);
+            self.rabbit = Some(rabbit);
+            self.databases = Some(databases);
+            return Ok(reached);
+        };
+        eprintln!("    using the OpenStack of {}={env_file}", openstack::ENV);
+        let transport_url = match exported(rabbitmq::URL_ENV) {
+            Some(url) => url,
+            None => self.rabbit.insert(RabbitMq::start(root)?).transport_url(),
+        };
+        let postgres = match exported(postgres::URL_ENV) {
+            Some(url) => url,
+            None => self.postgres.insert(Postgres::start(root)?).url(""),
+        };
+        Ok(Reached {
+            transport_url,
+            postgres,
+            cloud: cloud::Cloud::read(Path::new(&env_file))?,
+        })
     }
 }
 
@@ -82,45 +145,48 @@ fn run_steps(root: &Path) -> Result<(), String> {
     let workflows = cases::generated_workflows(root)?;
     // Without our side the workflows cannot run: that fails the run at the end, after the
     // way back (down migrations) has been checked all the same.
-    let binaries = actors::build(root);
+    let binary = actors::build(root);
     let venv = mistral::ensure(root).map(|_| mistral::venv_dir(root))?;
-    let transport_url = match std::env::var(rabbitmq::URL_ENV) {
-        Ok(url) => {
-            eprintln!(
-                "    using the RabbitMQ broker at {url} ({})",
-                rabbitmq::URL_ENV
-            );
-            url
-        }
-        Err(_) => started
-            .rabbit
-            .insert(RabbitMq::start(root)?)
-            .transport_url(),
-    };
-    let postgres = match std::env::var(postgres::URL_ENV) {
-        Ok(url) => {
-            eprintln!(
-                "    using the PostgreSQL server at {url} ({})",
-                postgres::URL_ENV
-            );
-            url
-        }
-        Err(_) => started.postgres.insert(Postgres::start(root)?).url(""),
+    let Reached {
+        transport_url,
+        postgres,
+        cloud,
+    } = started.services(root)?;
+    // Made while Mistral starts: they need only OpenStack.
+    let making = {
+        let config = cloud.config(cloud::USER_CLOUD)?;
+        let (env, env_file) = (cloud.env.clone(), cloud.env_file.clone());
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let client = resources::Client::new(config, &env, &env_file)?;
+            let made = client.make()?;
+            Ok::<_, String>((client, made, started.elapsed()))
+        })
     };
 
     progress(
         2,
-        "migrating a fresh Mistral database, starting mistral-server",
+        "migrating a fresh Mistral database, starting mistral-server with Keystone auth",
     );
+    let (user, _) = cloud.user_login()?;
     let mistral = started.mistral.insert(mistral_server::start(
         root,
         &venv,
         &transport_url,
         &postgres,
+        &cloud.mistral_keystone()?,
+        &user.token,
     )?);
-    let api = MistralApi::new(&mistral.url);
-    probe(&api, &mistral.url)?;
+    let api = MistralApi::new(&mistral.url, Some(&user.token));
+    refuses_strangers(&mistral.url)?;
+    let keystone_url = cloud.env["auth_url"].as_str().unwrap_or_default();
+    probe(&api, keystone_url)?;
     let api_root = format!("{}/v2", mistral.url);
+    started.catalog = Some(cloud::CatalogEntry::register(&cloud, &api_root)?);
+    eprintln!(
+        "    registered in Keystone's catalog as {}: {api_root}",
+        cloud::MISTRAL_TYPE
+    );
 
     progress(
         3,
@@ -128,84 +194,37 @@ fn run_steps(root: &Path) -> Result<(), String> {
     );
     let database = mistral_server::database_url(&postgres);
     let before: BTreeSet<String> = api.action_names()?.into_iter().collect();
-    for builtin in ["std.echo", "std.http"] {
+    for builtin in [
+        "std.echo",
+        "std.http",
+        "nova.servers_stop",
+        "cinder.volume_snapshots_create",
+    ] {
         if !before.contains(builtin) {
             return Err(format!("Mistral does not list its own {builtin}"));
         }
     }
-    migrations.apply_up(&database)?;
-    let mut listed = api.action_names()?;
-    listed.sort();
-    let registered: BTreeSet<String> = listed.iter().cloned().collect();
-    let missing: Vec<_> = ours.difference(&registered).collect();
-    if !missing.is_empty() {
-        return Err(format!(
-            "after the up migrations Mistral does not list {} of our actions: {missing:?}",
-            missing.len()
-        ));
-    }
-    let twice: Vec<_> = listed
-        .windows(2)
-        .filter(|w| w[0] == w[1] && ours.contains(&w[0]))
-        .map(|w| &w[0])
-        .collect();
-    if !twice.is_empty() {
-        return Err(format!(
-            "Mistral lists these actions more than once: {twice:?}"
-        ));
-    }
-    // Operators re-run scripts: a second pass must change nothing Mistral shows.
-    migrations.apply_up(&database)?;
-    let mut again = api.action_names()?;
-    again.sort();
-    if again != listed {
-        return Err(format!(
-            "applying the up migrations twice changed Mistral's list: {} actions, then {}",
-            listed.len(),
-            again.len()
-        ));
-    }
-    eprintln!(
-        "    Mistral lists all {} of our actions (no restart), once each, also after a second run",
-        ours.len()
-    );
-    // What an operator sees with `cargo xtask action-list`.
-    let verdicts = crate::action_list::live_verdicts(
+    let listing = listing::Listing {
         root,
-        &crate::action_list::Source::Plain {
-            api_root: api_root.clone(),
-            token: None,
-        },
-    )?;
-    let off: Vec<_> = verdicts
-        .iter()
-        .filter(|(_, v)| **v != crate::action_list::Verdict::Matches)
-        .collect();
-    if !off.is_empty() || verdicts.len() != ours.len() {
-        return Err(format!(
-            "action-list does not report our {} actions as matching the specs: {off:?}",
-            ours.len()
-        ));
-    }
-    eprintln!(
-        "    action-list: all {} ours, matching the specs",
-        verdicts.len()
-    );
+        api: &api,
+        cloud: &cloud,
+        migrations: &migrations,
+        database: &database,
+    };
+    listing.after_ups(&ours)?;
     let mut problems = Vec::new();
-    let ours_running = binaries.and_then(|binaries| {
-        let stub = actors::Stub::start(root, &binaries)?;
-        let server = actors::ActionServer::start(root, &binaries, &stub)?;
-        Ok((stub, server))
-    });
-    match ours_running {
-        Ok(pair) => started.stub_and_server = Some(pair),
+    match binary.and_then(|b| actors::ActionServer::start(root, &b, &cloud.clouds_yaml)) {
+        Ok(server) => started.server = Some(server),
         Err(e) => {
             eprintln!("    cannot start the action server: {e}");
             problems.push(format!("the workflows did not run: {e}"));
         }
     }
 
-    progress(4, "uploading the generated workflows and running them");
+    progress(
+        4,
+        "uploading the generated workflows and running them on real resources",
+    );
     for (file, yaml) in &workflows {
         let names = api.upload_workflows(yaml)?;
         eprintln!(
@@ -214,19 +233,26 @@ fn run_steps(root: &Path) -> Result<(), String> {
         );
     }
     api.upload_workflows(cases::ACTIONS_WORKFLOW)?;
-    if let Some((stub, action_server)) = &started.stub_and_server {
-        let env = json!({
-            "mistral_actions_url": action_server.url,
-            "mistral_actions_token": action_server.token,
-        });
-        let ran = target_cloud::headers(&stub.os_env)
-            .map_err(|e| format!("cannot log in to the stub's Keystone: {e}"))
-            .and_then(|target| {
-                let fixtures = cases::Fixtures::from_printed(&stub.fixtures)?;
-                cases::run_all(&api, &cases::cases(&fixtures), &env, &target)
+    let made = making
+        .join()
+        .map_err(|_| "making the resources panicked".to_string())?;
+    match (made, &started.server) {
+        (Err(e), _) => problems.push(format!("cannot make the resources: {e}")),
+        (Ok(_), None) => {}
+        (Ok((client, resources, took)), Some(server)) => {
+            eprintln!(
+                "    4 servers (one paused), 6 volumes, a snapshot, a backup, a Trove instance and backup made in {:.0}s",
+                took.as_secs_f32()
+            );
+            let env = json!({
+                "mistral_actions_url": server.url,
+                "mistral_actions_token": server.token,
             });
-        if let Err(e) = ran {
-            problems.push(e);
+            let image_name = format!("e2e-image-{}-{}", std::process::id(), unix_secs());
+            let sequences = cases::cases(&resources, &cloud.env, &image_name);
+            if let Err(e) = runs::run_all(&api, &client, sequences, &env) {
+                problems.push(e);
+            }
         }
     }
     if let Some(mistral) = started.mistral.as_mut() {
@@ -234,41 +260,7 @@ fn run_steps(root: &Path) -> Result<(), String> {
     }
 
     progress(5, "unregistering with the down migrations");
-    migrations.apply_down(&database)?;
-    let after: BTreeSet<String> = api.action_names()?.into_iter().collect();
-    let verdicts = crate::action_list::live_verdicts(
-        root,
-        &crate::action_list::Source::Plain {
-            api_root: api_root.clone(),
-            token: None,
-        },
-    )?;
-    if !verdicts
-        .values()
-        .all(|v| *v == crate::action_list::Verdict::Missing)
-    {
-        return Err(format!(
-            "after the down migrations action-list reports {verdicts:?}"
-        ));
-    }
-    let left: Vec<_> = ours.intersection(&after).collect();
-    if !left.is_empty() {
-        return Err(format!(
-            "after the down migrations Mistral still lists {left:?}"
-        ));
-    }
-    if after != before {
-        let gone: Vec<_> = before.difference(&after).collect();
-        let new: Vec<_> = after.difference(&before).collect();
-        return Err(format!(
-            "the down migrations changed Mistral's other actions: gone {gone:?}, new {new:?}"
-        ));
-    }
-    eprintln!(
-        "    none of our {} actions listed; the {} others (std.http, std.echo, …) exactly as before",
-        ours.len(),
-        before.len()
-    );
+    listing.after_downs(&ours, &before)?;
     drop(started);
     if problems.is_empty() {
         Ok(())
@@ -277,9 +269,30 @@ fn run_steps(root: &Path) -> Result<(), String> {
     }
 }
 
-/// Proves the stack before any of our pieces take part: a builtin action runs, and std.http
-/// may call loopback (Mistral 23 refuses it unless `denied_cidrs` is narrowed).
-fn probe(api: &MistralApi, mistral_url: &str) -> Result<(), String> {
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Mistral checks tokens with Keystone: none, or one Keystone never issued, is refused.
+fn refuses_strangers(mistral_url: &str) -> Result<(), String> {
+    for (who, token) in [("no token", None), ("a garbage token", Some("garbage"))] {
+        let status = MistralApi::new(mistral_url, token).status_of("workflows")?;
+        if status != 401 {
+            return Err(format!(
+                "Mistral answered {status} to GET /v2/workflows with {who}, expected 401"
+            ));
+        }
+    }
+    eprintln!("    GET /v2/workflows: 401 with no token and with a garbage token");
+    Ok(())
+}
+
+/// Proves the stack before any of our pieces take part: a builtin action runs for the
+/// project user, and std.http may call loopback (Mistral 23 refuses it unless
+/// `denied_cidrs` is narrowed): Keystone's version document, which needs no token.
+fn probe(api: &MistralApi, loopback_url: &str) -> Result<(), String> {
     let wf = "---
 version: '2.0'
 e2e_probe:
@@ -300,9 +313,8 @@ e2e_probe:
     let message = "hello from cargo xtask e2e";
     let id = api.start_execution(
         "e2e_probe",
-        &json!({"message": message, "url": format!("{mistral_url}/v2/workflows")}),
+        &json!({"message": message, "url": loopback_url}),
         &json!({}),
-        &[],
     )?;
     let exec = wait_execution(api, &id, Duration::from_secs(60))?;
     if exec["state"] != "SUCCESS" {

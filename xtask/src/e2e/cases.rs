@@ -1,17 +1,11 @@
-//! The workflow runs the e2e expects, and how it checks them against what Mistral reports.
+//! The workflow runs the e2e expects on the real resources, and what each must end with.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::json_text;
-use crate::services::mistral_api::MistralApi;
-
-/// Longest a case may run: the seed's mismatch case retries 5 times, 5 s apart.
-const TIMEOUT: Duration = Duration::from_secs(240);
+use super::resources::Resources;
 
 /// `generated/workflows/*.yaml`, sorted by file name: (file name, text).
 pub fn generated_workflows(root: &Path) -> Result<Vec<(String, String)>, String> {
@@ -35,45 +29,15 @@ pub fn generated_workflows(root: &Path) -> Result<Vec<(String, String)>, String>
     Ok(files)
 }
 
-/// Ids of the resources the stub starts with, as it printed them (`STUB_FIXTURE_*`).
-pub struct Fixtures {
-    volume: String,
-    server: String,
-    image: String,
-    backup: String,
-    snapshot: String,
-    trove_instance: String,
-    trove_backup: String,
-}
-
-impl Fixtures {
-    pub fn from_printed(printed: &BTreeMap<String, String>) -> Result<Fixtures, String> {
-        let id = |name: &str| {
-            printed
-                .get(name)
-                .cloned()
-                .ok_or_else(|| format!("the stub did not print STUB_FIXTURE_{name}"))
-        };
-        Ok(Fixtures {
-            volume: id("VOLUME")?,
-            server: id("SERVER")?,
-            image: id("IMAGE")?,
-            backup: id("BACKUP")?,
-            snapshot: id("SNAPSHOT")?,
-            trove_instance: id("TROVE_INSTANCE")?,
-            trove_backup: id("TROVE_BACKUP")?,
-        })
-    }
-}
-
 /// A workflow of our own beside the generated ones: every action the specs define, called
-/// through Mistral at once (no transitions: all tasks start together), their results
-/// gathered in the output so it can be compared whole. Created resources get ids from the
-/// stub; only what is certain about them is published.
+/// through Mistral at once (no transitions: all tasks start together) on real resources,
+/// their results gathered in the output so it can be compared whole. What the creating
+/// actions make gets new ids (compared as `<uuid>`); the rest is known in advance.
 pub const ACTIONS_WORKFLOW: &str = "---
 version: '2.0'
 e2e_actions:
-  input: [server_id, volume_id, snapshot_id, backup_id, image_id, image_name, trove_instance_id, trove_backup_id]
+  input: [server_id, volume_id, snapshot_id, backup_id, image_id, image_name, trove_instance_id,
+          trove_backup_id, backup_volume_id, chain_volume_id, snapshot_volume_id]
   output:
     server_status: <% $.server_status %>
     server_active: <% $.server_active %>
@@ -85,9 +49,9 @@ e2e_actions:
     image_ids: <% $.image_ids %>
     trove_backup_completed: <% $.trove_backup_completed %>
     new_backup: <% $.new_backup %>
-    chained_backup_volume: <% $.chained_backup_volume %>
+    chained_backup: <% $.chained_backup %>
     new_snapshot: <% $.new_snapshot %>
-    trove_backup_instance: <% $.trove_backup_instance %>
+    trove_backup: <% $.trove_backup %>
     exec_output: <% $.exec_output %>
   tasks:
     get_status:
@@ -120,21 +84,23 @@ e2e_actions:
     create_backup:
       action: int32bit.cinder.backups.create
       input:
-        volume_id: <% $.volume_id %>
+        volume_id: <% $.backup_volume_id %>
         backup_name: e2e
         incremental: false
       publish:
-        new_backup: {volume_id: <% task().result.volume_id %>, name: <% task().result.name %>}
+        new_backup: {id: <% task().result.id %>, name: <% task().result.name %>, is_incremental: <% task().result.is_incremental %>}
     create_chained_backup:
-      action: int32bit.cinder.backups.create_backup volume_id=<% $.volume_id %>
-      publish: {chained_backup_volume: <% task().result.volume_id %>}
-    create_snapshot:
-      action: int32bit.cinder.snapshots.create_snapshot volume_id=<% $.volume_id %>
+      action: int32bit.cinder.backups.create_backup volume_id=<% $.chain_volume_id %>
       publish:
-        new_snapshot: {volume_id: <% task().result.volume_id %>, named_after_volume: <% task().result.name.startsWith('data_snap_') %>}
+        chained_backup: {id: <% task().result.id %>, named_after_volume: <% task().result.name.startsWith('e2e_data_snap_') %>, is_incremental: <% task().result.is_incremental %>}
+    create_snapshot:
+      action: int32bit.cinder.snapshots.create_snapshot volume_id=<% $.snapshot_volume_id %>
+      publish:
+        new_snapshot: {id: <% task().result.id %>, volume_id: <% task().result.volume_id %>, named_after_volume: <% task().result.name.startsWith('e2e_data_snap_') %>}
     create_trove_backup:
       action: int32bit.trove.backups.create_backup instance_id=<% $.trove_instance_id %>
-      publish: {trove_backup_instance: <% task().result.instance_id %>}
+      publish:
+        trove_backup: {id: <% task().result.id %>, instance_id: <% task().result.instance_id %>, parent_id: <% task().result.parent_id %>}
     exec:
       action: int32bit.system.exec
       input:
@@ -155,11 +121,13 @@ pub fn calls(name: &str) -> bool {
 /// Programs `int32bit.system.exec` may run in the e2e (the action server's allowlist).
 pub const EXEC_ALLOW: [&str; 2] = ["echo", "wc"];
 
-fn actions_input(fx: &Fixtures) -> Value {
+fn actions_input(r: &Resources, env: &Value) -> Value {
     json!({
-        "server_id": fx.server, "volume_id": fx.volume, "snapshot_id": fx.snapshot,
-        "backup_id": fx.backup, "image_id": fx.image, "image_name": "cirros",
-        "trove_instance_id": fx.trove_instance, "trove_backup_id": fx.trove_backup,
+        "server_id": r.server, "volume_id": r.volume, "snapshot_id": r.snapshot,
+        "backup_id": r.backup, "image_id": env["image_id"], "image_name": env["image_name"],
+        "trove_instance_id": r.trove_instance, "trove_backup_id": r.trove_backup,
+        "backup_volume_id": r.volume_for_backup, "chain_volume_id": r.volume_for_chain,
+        "snapshot_volume_id": r.volume_for_snapshot,
     })
 }
 
@@ -169,15 +137,14 @@ pub struct Case {
     pub input: Value,
     /// Replaces the bearer token Mistral's environment gives our actions.
     pub token: Option<&'static str>,
-    /// Started with the stub's token and catalog in Mistral's `X-Target-*` headers, which
-    /// Mistral's own OpenStack actions (`nova.*`, `cinder.*`) need.
-    pub target_cloud: bool,
     pub expect: Expect,
+    /// What OpenStack must show once the run has ended.
+    pub shows: Vec<Shows>,
 }
 
 pub enum Expect {
-    /// SUCCESS, and each (task, JSON pointer into its result, wanted value) holds; task `*`
-    /// is the workflow's output.
+    /// SUCCESS with every task SUCCESS, and each (task, JSON pointer into its result,
+    /// wanted value) holds; task `*` is the workflow's output.
     Success(Vec<(&'static str, &'static str, Want)>),
     /// ERROR after `task` ran its action `attempts` times (its retries), its result
     /// mentioning each of `mentions`.
@@ -190,80 +157,161 @@ pub enum Expect {
 
 /// What a value in a task's result must be.
 pub enum Want {
+    /// This value; a `"<uuid>"` in it stands for any UUID.
     Is(Value),
-    /// The same as (task, JSON pointer) in another task's result: ids the stub hands out.
+    /// The same as (task, JSON pointer) in another task's result: ids made during the run.
     SameAs(&'static str, &'static str),
 }
 
-/// The runs: the five generated seed workflows and [`ACTIONS_WORKFLOW`].
-pub fn cases(fx: &Fixtures) -> Vec<Case> {
-    use Want::{Is, SameAs};
+/// The value at `pointer` of `GET path` from the service of catalog type `service`.
+pub struct Shows {
+    pub service: &'static str,
+    pub path: String,
+    pub pointer: &'static str,
+    pub want: Value,
+}
+
+fn shows(service: &'static str, path: &str, pointer: &'static str, want: Value) -> Shows {
+    Shows {
+        service,
+        path: path.to_string(),
+        pointer,
+        want,
+    }
+}
+
+/// A server's status and power state (1 running, 3 paused, 4 shut down).
+fn server_shows(id: &str, status: &str, power: u8) -> Vec<Shows> {
+    let path = format!("/servers/{id}");
     vec![
-        Case {
-            workflow: "start_server",
-            why: "seed; the server is ACTIVE",
-            input: json!({"server_id": fx.server}),
-            token: None,
-            target_cloud: false,
-            expect: Expect::Success(vec![("wait_for_server", "", Is(json!(true)))]),
-        },
-        Case {
+        shows("compute", &path, "/server/status", json!(status)),
+        shows(
+            "compute",
+            &path,
+            "/server/OS-EXT-STS:power_state",
+            json!(power),
+        ),
+    ]
+}
+
+fn success(
+    workflow: &'static str,
+    why: &'static str,
+    input: Value,
+    wanted: Vec<(&'static str, &'static str, Want)>,
+    after: Vec<Shows>,
+) -> Case {
+    Case {
+        workflow,
+        why,
+        input,
+        token: None,
+        expect: Expect::Success(wanted),
+        shows: after,
+    }
+}
+
+/// The runs: the five generated seed workflows and [`ACTIONS_WORKFLOW`]. Cases of one
+/// sequence run one after the other (they share a resource), sequences side by side.
+/// `env` is env.json; `image_name` names the image `create_image` makes.
+pub fn cases(r: &Resources, env: &Value, image_name: &str) -> Vec<Vec<Case>> {
+    use Want::{Is, SameAs};
+    let seed_wait = |task| vec![(task, "", Is(json!(true)))];
+    vec![
+        vec![
+            success(
+                "stop_server",
+                "seed; a running server: Mistral's nova.servers_stop, then our assert sees SHUTOFF",
+                json!({"server_id": r.server_cycled}),
+                seed_wait("wait_for_server"),
+                server_shows(&r.server_cycled, "SHUTOFF", 4),
+            ),
+            success(
+                "start_server",
+                "seed; the server just stopped: nova.servers_start, then ACTIVE",
+                json!({"server_id": r.server_cycled}),
+                seed_wait("wait_for_server"),
+                server_shows(&r.server_cycled, "ACTIVE", 1),
+            ),
+        ],
+        vec![Case {
             workflow: "stop_server",
-            why: "seed; status mismatch: the server stays ACTIVE",
-            input: json!({"server_id": fx.server}),
+            why: "seed; status mismatch: Nova refuses to stop a PAUSED server",
+            input: json!({"server_id": r.server_paused}),
             token: None,
-            target_cloud: false,
             expect: Expect::Error {
                 task: "wait_for_server",
                 attempts: 6,
-                mentions: vec!["is 'ACTIVE'", "expect 'SHUTOFF'"],
+                mentions: vec!["server status is 'PAUSED'", "expect 'SHUTOFF'"],
             },
-        },
-        Case {
-            workflow: "create_volume_backup",
-            why:
-                "seed; the new backup is `creating` at the first check, `available` after one retry",
-            input: json!({"volume_id": fx.volume, "backup_name": "seed-backup"}),
-            token: None,
-            target_cloud: false,
-            expect: Expect::Success(vec![("wait_for_active", "", Is(json!(true)))]),
-        },
-        Case {
-            workflow: "create_image",
-            why: "seed; Mistral's own nova.servers_create_image on the stub (X-Target-* headers), \
-                  the image `saving` until Glance is next read",
-            input: json!({"server_id": fx.server, "image_name": "e2e-image"}),
-            token: None,
-            target_cloud: true,
-            expect: Expect::Success(vec![
+            shows: server_shows(&r.server_paused, "PAUSED", 3),
+        }],
+        vec![success(
+            "create_image",
+            "seed; Mistral's nova.servers_create_image, then our filter_by until Glance has it active",
+            json!({"server_id": r.server_imaged, "image_name": image_name}),
+            vec![
                 ("wait_for_image", "/0/id", SameAs("create_image", "")),
-                ("wait_for_image", "/0/name", Is(json!("e2e-image"))),
+                ("wait_for_image", "/0/name", Is(json!(image_name))),
                 ("wait_for_image", "/0/status", Is(json!("active"))),
                 ("wait_for_image", "/1", Is(Value::Null)),
-            ]),
-        },
-        Case {
-            workflow: "create_volume_snapshot",
-            why: "seed; Mistral's own cinder.volume_snapshots_create on the stub (X-Target-* \
-                  headers), `creating` in its result, `available` when checked (cinderclient \
-                  reads it once more while Mistral serializes the result)",
-            input: json!({"volume_id": fx.volume, "snapshot_name": "e2e-snapshot"}),
-            token: None,
-            target_cloud: true,
-            expect: Expect::Success(vec![
-                ("create_snapshot", "/volume_id", Is(json!(fx.volume))),
+            ],
+            vec![
+                shows("image", &format!("/v2/images?name={image_name}"), "/images/0/status", json!("active")),
+                shows("image", &format!("/v2/images?name={image_name}"), "/images/1", Value::Null),
+            ],
+        )],
+        vec![success(
+            "create_volume_snapshot",
+            "seed; Mistral's cinder.volume_snapshots_create, then our assert_status until available",
+            json!({"volume_id": r.volume_snapshotted, "snapshot_name": "e2e-snapshot"}),
+            // Not its status: cinderclient may read the snapshot again while Mistral
+            // serializes the result, so it is `creating` or already `available`.
+            vec![
+                ("create_snapshot", "/id", Is(json!("<uuid>"))),
+                ("create_snapshot", "/volume_id", Is(json!(r.volume_snapshotted))),
                 ("create_snapshot", "/name", Is(json!("e2e-snapshot"))),
-                ("create_snapshot", "/status", Is(json!("creating"))),
                 ("wait_for_active", "", Is(json!(true))),
-            ]),
-        },
-        Case {
-            workflow: "e2e_actions",
-            why: "every action of the specs, the whole output compared",
-            input: actions_input(fx),
-            token: None,
-            target_cloud: false,
-            expect: Expect::Success(vec![(
+            ],
+            {
+                let path = format!("/snapshots/detail?volume_id={}", r.volume_snapshotted);
+                vec![
+                    shows("volumev3", &path, "/snapshots/0/status", json!("available")),
+                    shows("volumev3", &path, "/snapshots/0/name", json!("e2e-snapshot")),
+                    shows("volumev3", &path, "/snapshots/1", Value::Null),
+                ]
+            },
+        )],
+        vec![success(
+            "create_volume_backup",
+            "seed with its defaults (incremental: a full backup, as the volume has none), \
+             finished by the real cinder-backup",
+            json!({"volume_id": r.volume_backed_up, "backup_name": "e2e-backup"}),
+            vec![
+                ("create_backup", "/id", Is(json!("<uuid>"))),
+                ("create_backup", "/is_incremental", Is(json!(false))),
+                (
+                    "create_backup",
+                    "/incremental_skipped",
+                    Is(json!("the volume has no available backup to build on")),
+                ),
+                ("wait_for_active", "", Is(json!(true))),
+            ],
+            {
+                let path = format!("/backups/detail?volume_id={}", r.volume_backed_up);
+                vec![
+                    shows("volumev3", &path, "/backups/0/status", json!("available")),
+                    shows("volumev3", &path, "/backups/0/description", json!("Created by mistral")),
+                    shows("volumev3", &path, "/backups/0/is_incremental", json!(false)),
+                    shows("volumev3", &path, "/backups/1", Value::Null),
+                ]
+            },
+        )],
+        vec![success(
+            "e2e_actions",
+            "every action of the specs, the whole output compared",
+            actions_input(r, env),
+            vec![(
                 "*",
                 "",
                 Is(json!({
@@ -274,203 +322,46 @@ pub fn cases(fx: &Fixtures) -> Vec<Case> {
                     "snapshot_available": true,
                     "backup_available": true,
                     "image_active": true,
-                    "image_ids": [fx.image],
+                    "image_ids": [env["image_id"]],
                     "trove_backup_completed": true,
-                    "new_backup": {"volume_id": fx.volume, "name": "e2e"},
-                    "chained_backup_volume": fx.volume,
-                    "new_snapshot": {"volume_id": fx.volume, "named_after_volume": true},
-                    "trove_backup_instance": fx.trove_instance,
+                    "new_backup": {"id": "<uuid>", "name": "e2e", "is_incremental": false},
+                    // A fresh volume: the chain starts with a full backup.
+                    "chained_backup": {"id": "<uuid>", "named_after_volume": true, "is_incremental": false},
+                    "new_snapshot": {"id": "<uuid>", "volume_id": r.volume_for_snapshot, "named_after_volume": true},
+                    // The only backup before is not ours: a new chain, no parent.
+                    "trove_backup": {"id": "<uuid>", "instance_id": r.trove_instance, "parent_id": null},
                     "exec_output": "3\n",
                 })),
-            )]),
-        },
-        Case {
+            )],
+            vec![],
+        )],
+        vec![Case {
             workflow: "e2e_actions",
             why: "a wrong bearer token in Mistral's environment",
-            input: actions_input(fx),
+            input: actions_input(r, env),
             token: Some("not-the-token"),
-            target_cloud: false,
             expect: Expect::Error {
                 task: "get_status",
                 attempts: 1,
                 mentions: vec!["a valid bearer token is required"],
             },
-        },
+            shows: vec![],
+        }],
     ]
-}
-
-/// Starts every case at once, then checks each as it ends; all failures are reported.
-/// `target` are the `X-Target-*` headers for the cases that ask for them.
-pub fn run_all(
-    api: &MistralApi,
-    cases: &[Case],
-    env: &Value,
-    target: &[(&str, String)],
-) -> Result<(), String> {
-    let mut running = Vec::new();
-    for case in cases {
-        let mut env = env.clone();
-        if let Some(token) = case.token {
-            env["mistral_actions_token"] = json!(token);
-        }
-        let headers = if case.target_cloud { target } else { &[] };
-        let id = api.start_execution(case.workflow, &case.input, &env, headers)?;
-        running.push((case, id, Instant::now()));
-    }
-    let mut failures = Vec::new();
-    while !running.is_empty() {
-        std::thread::sleep(Duration::from_millis(500));
-        let mut still = Vec::new();
-        for (case, id, started) in running {
-            let exec = api.execution(&id)?;
-            let state = exec["state"].as_str().unwrap_or("?").to_string();
-            if matches!(state.as_str(), "RUNNING" | "IDLE" | "PAUSED") {
-                if started.elapsed() > TIMEOUT {
-                    failures.push(format!(
-                        "{} ({}): still {state} after {}s",
-                        case.workflow,
-                        case.why,
-                        TIMEOUT.as_secs()
-                    ));
-                } else {
-                    still.push((case, id, started));
-                }
-                continue;
-            }
-            let secs = started.elapsed().as_secs_f32();
-            match check(api, case, &id, &exec) {
-                Ok(summary) => eprintln!(
-                    "    ok: {} ({}) ended {state} in {secs:.0}s: {summary}",
-                    case.workflow, case.why
-                ),
-                Err(e) => failures.push(format!("{} ({}): {e}", case.workflow, case.why)),
-            }
-        }
-        running = still;
-    }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} of {} workflow run(s) went wrong:\n  {}",
-            failures.len(),
-            cases.len(),
-            failures.join("\n  ")
-        ))
-    }
-}
-
-fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String, String> {
-    let state = exec["state"].as_str().unwrap_or("?");
-    let tasks = api.tasks(id)?;
-    let task_states: Vec<String> = tasks
-        .iter()
-        .map(|t| {
-            format!(
-                "{}={}",
-                t["name"].as_str().unwrap_or("?"),
-                t["state"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    match &case.expect {
-        Expect::Success(wanted) => {
-            if state != "SUCCESS" {
-                return Err(format!(
-                    "ended {state}, expected SUCCESS; tasks {task_states:?}; {}",
-                    exec["state_info"]
-                ));
-            }
-            let output = json_text(&exec["output"]);
-            // (label, value; null when absent) of a task's result (`*`: the output).
-            let read = |task: &str, pointer: &str| -> Result<(String, Value), String> {
-                let (label, got) = if task == "*" {
-                    (format!("output{pointer}"), output.pointer(pointer).cloned())
-                } else {
-                    let result = match tasks.iter().find(|t| t["name"] == task) {
-                        Some(t) => Some(json_text(
-                            &api.task(t["id"].as_str().unwrap_or(""))?["result"],
-                        )),
-                        None => None,
-                    };
-                    (
-                        format!("{task}.result{pointer}"),
-                        result.and_then(|r| r.pointer(pointer).cloned()),
-                    )
-                };
-                Ok((label, got.unwrap_or(Value::Null)))
-            };
-            let mut seen = Vec::new();
-            for (task, pointer, want) in wanted {
-                let (label, got) = read(task, pointer)?;
-                let value = match want {
-                    Want::Is(value) => value.clone(),
-                    Want::SameAs(task, pointer) => match read(task, pointer)? {
-                        (other, Value::Null) => {
-                            return Err(format!("{other} is null; tasks {task_states:?}"))
-                        }
-                        (_, value) => value,
-                    },
-                };
-                if got != value {
-                    return Err(format!(
-                        "{label} is {got}, expected {value}; tasks {task_states:?}"
-                    ));
-                }
-                seen.push(format!("{label}={got}"));
-            }
-            Ok(seen.join(", "))
-        }
-        Expect::Error {
-            task,
-            attempts,
-            mentions,
-        } => {
-            if state != "ERROR" {
-                return Err(format!(
-                    "ended {state}, expected ERROR; tasks {task_states:?}"
-                ));
-            }
-            let found = tasks
-                .iter()
-                .find(|t| t["name"] == *task)
-                .ok_or_else(|| format!("no task {task}; tasks {task_states:?}"))?;
-            if found["state"] != "ERROR" {
-                return Err(format!("task {task} is {}, expected ERROR", found["state"]));
-            }
-            let tries = api
-                .action_executions(found["id"].as_str().unwrap_or(""))?
-                .len();
-            if tries != *attempts {
-                return Err(format!("task {task} ran its action {tries} time(s), expected {attempts} (retry policy)"));
-            }
-            let full = api.task(found["id"].as_str().unwrap_or(""))?;
-            let said = format!(
-                "{} {}",
-                json_text(&full["result"]),
-                full["state_info"].as_str().unwrap_or_default()
-            );
-            let absent: Vec<_> = mentions.iter().filter(|m| !said.contains(**m)).collect();
-            if !absent.is_empty() {
-                return Err(format!(
-                    "task {task}'s result does not mention {absent:?}: {said}"
-                ));
-            }
-            let line = said
-                .lines()
-                .find(|l| l.contains(mentions[0]))
-                .unwrap_or_default();
-            Ok(format!(
-                "task {task} tried {tries} times; Mistral shows: {}",
-                line.chars().take(400).collect::<String>()
-            ))
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_actions_workflow_checks_names_against_the_data_volumes_name() {
+        let check = format!(
+            "startsWith('{}_snap_')",
+            super::super::resources::DATA_VOLUME
+        );
+        assert_eq!(ACTIONS_WORKFLOW.matches(&check).count(), 2);
+    }
 
     #[test]
     fn a_call_is_found_by_its_full_name_only() {

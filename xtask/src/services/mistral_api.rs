@@ -1,5 +1,5 @@
-//! The few calls of Mistral's v2 REST API the end-to-end run makes (auth disabled), over a
-//! blocking HTTP client.
+//! The few calls of Mistral's v2 REST API the end-to-end run makes, each with a Keystone
+//! token (`X-Auth-Token`), over a blocking HTTP client.
 
 use std::time::Duration;
 
@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 pub struct MistralApi {
     base: String,
     agent: ureq::Agent,
+    /// Sent as `X-Auth-Token` with every call; `None` sends none (to see Mistral refuse).
+    token: Option<String>,
 }
 
 /// A non-2xx answer or a transport failure, with what Mistral said.
@@ -30,18 +32,36 @@ pub fn http_ok(url: &str) -> bool {
 }
 
 impl MistralApi {
-    /// `base` is `http://host:port` (without `/v2`).
-    pub fn new(base: &str) -> Self {
+    /// `base` is `http://host:port` (without `/v2`); `token` a Keystone token.
+    pub fn new(base: &str, token: Option<&str>) -> Self {
         MistralApi {
             base: base.trim_end_matches('/').to_string(),
             agent: ureq::AgentBuilder::new()
                 .timeout(Duration::from_secs(60))
                 .build(),
+            token: token.map(str::to_string),
         }
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}/v2/{path}", self.base)
+    }
+
+    fn request(&self, method: &str, path: &str) -> ureq::Request {
+        let request = self.agent.request(method, &self.url(path));
+        match &self.token {
+            Some(token) => request.set("X-Auth-Token", token),
+            None => request,
+        }
+    }
+
+    /// The HTTP status of `GET /v2/<path>` (a refusal is an answer too).
+    pub fn status_of(&self, path: &str) -> Result<u16, String> {
+        match self.request("GET", path).call() {
+            Ok(resp) => Ok(resp.status()),
+            Err(ureq::Error::Status(code, _)) => Ok(code),
+            Err(e) => Err(describe(&format!("GET /v2/{path}"), e)),
+        }
     }
 
     fn json(what: &str, resp: ureq::Response) -> Result<Value, String> {
@@ -54,8 +74,7 @@ impl MistralApi {
     pub fn get(&self, path: &str) -> Result<Value, String> {
         let what = format!("GET /v2/{path}");
         let resp = self
-            .agent
-            .get(&self.url(path))
+            .request("GET", path)
             .call()
             .map_err(|e| describe(&what, e))?;
         Self::json(&what, resp)
@@ -63,8 +82,7 @@ impl MistralApi {
 
     /// Whether the API answers (200 on the workflow list), else why not.
     pub fn ready(&self) -> Result<(), String> {
-        self.agent
-            .get(&self.url("workflows"))
+        self.request("GET", "workflows")
             .timeout(Duration::from_secs(5))
             .call()
             .map(drop)
@@ -74,14 +92,12 @@ impl MistralApi {
     /// Creates (or, if they exist, updates) the workflows of one DSL v2 document.
     pub fn upload_workflows(&self, yaml: &str) -> Result<Vec<String>, String> {
         let created = self
-            .agent
-            .post(&self.url("workflows"))
+            .request("POST", "workflows")
             .set("Content-Type", "text/plain")
             .send_string(yaml);
         let resp = match created {
             Err(ureq::Error::Status(409, _)) => self
-                .agent
-                .put(&self.url("workflows"))
+                .request("PUT", "workflows")
                 .set("Content-Type", "text/plain")
                 .send_string(yaml)
                 .map_err(|e| describe("PUT /v2/workflows", e))?,
@@ -96,14 +112,12 @@ impl MistralApi {
             .collect())
     }
 
-    /// Starts an execution of `workflow` with `input`, `env` in its params, and extra request
-    /// `headers` (e.g. Mistral's `X-Target-*`); returns its id.
+    /// Starts an execution of `workflow` with `input` and `env` in its params; returns its id.
     pub fn start_execution(
         &self,
         workflow: &str,
         input: &Value,
         env: &Value,
-        headers: &[(&str, String)],
     ) -> Result<String, String> {
         let what = format!("POST /v2/executions ({workflow})");
         let body = json!({
@@ -111,14 +125,9 @@ impl MistralApi {
             "input": input.to_string(),
             "params": json!({"env": env}).to_string(),
         });
-        let mut request = self
-            .agent
-            .post(&self.url("executions"))
-            .set("Content-Type", "application/json");
-        for (name, value) in headers {
-            request = request.set(name, value);
-        }
-        let resp = request
+        let resp = self
+            .request("POST", "executions")
+            .set("Content-Type", "application/json")
             .send_string(&body.to_string())
             .map_err(|e| describe(&what, e))?;
         let exec = Self::json(&what, resp)?;
@@ -155,7 +164,8 @@ impl MistralApi {
     /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones
     /// from its database), following `next` links if it pages.
     pub fn action_names(&self) -> Result<Vec<String>, String> {
-        let listed = crate::action_list::list_actions(&self.agent, &self.url(""), None)?;
+        let listed =
+            crate::action_list::list_actions(&self.agent, &self.url(""), self.token.as_deref())?;
         Ok(listed
             .iter()
             .filter_map(|a| a["name"].as_str().map(str::to_string))

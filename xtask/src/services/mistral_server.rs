@@ -1,6 +1,6 @@
 //! A real mistral-server (api, engine, executor) for the end-to-end run: its config under
 //! `target/services/mistral`, a database migrated by Mistral's own `mistral-db-manage`,
-//! RabbitMQ for messaging, auth off, loopback allowed for std.http.
+//! RabbitMQ for messaging, Keystone auth on (as deployed), loopback allowed for std.http.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,15 +24,30 @@ pub fn dir(root: &Path) -> PathBuf {
 /// The database Mistral gets, dropped and created afresh on each start.
 pub const DATABASE: &str = "mistral_e2e";
 
+/// The Keystone Mistral checks callers' tokens with (keystonemiddleware), and the service
+/// user it does so as.
+pub struct Keystone {
+    /// Keystone v3, `http://host:port/v3`.
+    pub auth_url: String,
+    pub region: String,
+    pub username: String,
+    pub password: String,
+    pub user_domain_name: String,
+    pub project_name: String,
+    pub project_domain_name: String,
+}
+
 /// Creates a fresh database on the PostgreSQL server at `postgres` (a libpq URL without a
-/// database, like `postgresql://postgres@127.0.0.1:15432/`), writes mistral.conf for it and
-/// `transport_url`, migrates it with `mistral-db-manage upgrade head`, starts mistral-server
-/// and waits for its REST API.
+/// database, like `postgresql://postgres@127.0.0.1:15432/`), writes mistral.conf for it,
+/// `transport_url` and `keystone`, migrates it with `mistral-db-manage upgrade head`, starts
+/// mistral-server and waits until its REST API answers a caller with `token`.
 pub fn start(
     root: &Path,
     venv: &Path,
     transport_url: &str,
     postgres: &str,
+    keystone: &Keystone,
+    token: &str,
 ) -> Result<MistralServer, String> {
     let dir = dir(root);
     let conf = dir.join("mistral.conf");
@@ -48,8 +63,11 @@ pub fn start(
         postgres.replacen("postgresql://", "postgresql+psycopg2://", 1)
     );
     let port = process::free_port(Some(18989))?;
-    fs::write(&conf, config(&dir, transport_url, &database, port))
-        .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
+    fs::write(
+        &conf,
+        config(&dir, transport_url, &database, port, keystone),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
 
     let started = Instant::now();
     let out = Command::new(venv.join("bin").join("mistral-db-manage"))
@@ -97,7 +115,7 @@ pub fn start(
             server,
             url: format!("http://127.0.0.1:{port}"),
         };
-        let api = MistralApi::new(&mistral.url);
+        let api = MistralApi::new(&mistral.url, Some(token));
         let mut last = String::new();
         // Ready in 3-12 s here; give the second start more room in case it is only slow.
         let timeout = Duration::from_secs(if attempt == 1 { 40 } else { 120 });
@@ -170,7 +188,14 @@ fn fresh_database(postgres: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn config(dir: &Path, transport_url: &str, database: &str, port: u16) -> String {
+fn config(
+    dir: &Path,
+    transport_url: &str,
+    database: &str,
+    port: u16,
+    keystone: &Keystone,
+) -> String {
+    let k = keystone;
     format!(
         "# Written by `cargo xtask e2e` for a throwaway Mistral; not for production.\n\
          [DEFAULT]\n\
@@ -181,7 +206,22 @@ fn config(dir: &Path, transport_url: &str, database: &str, port: u16) -> String 
          connection = {database}\n\
          \n\
          [pecan]\n\
-         auth_enable = False\n\
+         auth_enable = True\n\
+         \n\
+         [keystone_authtoken]\n\
+         www_authenticate_uri = {auth_url}\n\
+         auth_url = {auth_url}\n\
+         auth_type = password\n\
+         username = {username}\n\
+         password = {password}\n\
+         user_domain_name = {user_domain}\n\
+         project_name = {project}\n\
+         project_domain_name = {project_domain}\n\
+         region_name = {region}\n\
+         \n\
+         [openstack_actions]\n\
+         # mistral-extra's nova.*/cinder.* pick their endpoint from the caller's catalog here.\n\
+         default_region = {region}\n\
          \n\
          [api]\n\
          host = 127.0.0.1\n\
@@ -194,7 +234,14 @@ fn config(dir: &Path, transport_url: &str, database: &str, port: u16) -> String 
          \n\
          [oslo_concurrency]\n\
          lock_path = {locks}\n",
-        locks = dir.join("locks").display()
+        locks = dir.join("locks").display(),
+        auth_url = k.auth_url,
+        username = k.username,
+        password = k.password,
+        user_domain = k.user_domain_name,
+        project = k.project_name,
+        project_domain = k.project_domain_name,
+        region = k.region,
     )
 }
 
@@ -204,12 +251,22 @@ mod tests {
 
     /// The options the e2e depends on, read back the way oslo.config reads them.
     #[test]
-    fn the_config_allows_loopback_and_disables_auth() {
+    fn the_config_allows_loopback_and_checks_tokens_with_keystone() {
+        let keystone = Keystone {
+            auth_url: "http://127.0.0.1:5000/v3".into(),
+            region: "RegionOne".into(),
+            username: "mistral".into(),
+            password: "pw".into(),
+            user_domain_name: "Default".into(),
+            project_name: "service".into(),
+            project_domain_name: "Default".into(),
+        };
         let text = config(
             Path::new("/x/mistral"),
             "rabbit://guest:guest@127.0.0.1:5673/",
             "postgresql+psycopg2://postgres@127.0.0.1:15432/mistral_e2e",
             18990,
+            &keystone,
         );
         let mut section = String::new();
         let mut options = Vec::new();
@@ -223,7 +280,13 @@ mod tests {
         for wanted in [
             "DEFAULT.transport_url=rabbit://guest:guest@127.0.0.1:5673/",
             "database.connection=postgresql+psycopg2://postgres@127.0.0.1:15432/mistral_e2e",
-            "pecan.auth_enable=False",
+            "pecan.auth_enable=True",
+            "keystone_authtoken.auth_type=password",
+            "keystone_authtoken.auth_url=http://127.0.0.1:5000/v3",
+            "keystone_authtoken.www_authenticate_uri=http://127.0.0.1:5000/v3",
+            "keystone_authtoken.username=mistral",
+            "keystone_authtoken.project_name=service",
+            "openstack_actions.default_region=RegionOne",
             "api.host=127.0.0.1",
             "api.port=18990",
             "action_std_http.denied_cidrs=169.254.0.0/16",

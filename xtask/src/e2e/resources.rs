@@ -1,0 +1,320 @@
+//! The real resources the workflows act on, made as the test user through the public APIs,
+//! all at once, with the project's own OpenStack client (the fixtures of
+//! `server/tests/real_openstack/support.rs` do the same); and reading them back after.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use mistral_actions_runtime::openstack::{CloudConfig, Method, Microversions, OpenStack};
+use mistral_actions_runtime::ActionError;
+use serde_json::{json, Value};
+
+/// `networks: none` needs compute 2.37. Cinder at its base version, as our actions call
+/// it: from 3.52 on it checks list filters against a `resource_filters.json` that the test
+/// Cinder does not read (no `/etc/cinder`), refusing `volume_id` to a non-admin.
+const MICROVERSIONS: Microversions = &[("compute", "2.90")];
+
+/// Longest a resource may take to settle; two busy cores run every service.
+const SETTLE: Duration = Duration::from_secs(120);
+
+/// Ids of what [`Client::make`] made; each workflow run has its own, so that runs started
+/// together never wait on one another's resource.
+pub struct Resources {
+    /// ACTIVE: `stop_server` stops it, then `start_server` starts it.
+    pub server_cycled: String,
+    /// PAUSED, which Nova refuses to stop.
+    pub server_paused: String,
+    /// ACTIVE: `create_image` snapshots it.
+    pub server_imaged: String,
+    /// ACTIVE: the actions workflow reads it.
+    pub server: String,
+    /// Available volumes: `create_volume_backup` backs the first up, `create_volume_snapshot`
+    /// snapshots the second.
+    pub volume_backed_up: String,
+    pub volume_snapshotted: String,
+    /// Available, with an available snapshot and backup: the actions workflow reads them.
+    pub volume: String,
+    pub snapshot: String,
+    pub backup: String,
+    /// Available volumes the actions workflow backs up (twice: two actions) and snapshots;
+    /// a volume being backed up takes no other backup or snapshot.
+    pub volume_for_backup: String,
+    /// Both named [`DATA_VOLUME`]: the actions name what they make after the volume.
+    pub volume_for_chain: String,
+    pub volume_for_snapshot: String,
+    /// An ACTIVE Trove instance and a COMPLETED backup of it.
+    pub trove_instance: String,
+    pub trove_backup: String,
+}
+
+/// The name of the volumes whose backups and snapshots the actions name after them.
+pub const DATA_VOLUME: &str = "e2e_data";
+
+/// The test user's client, and a runtime to drive it from the run's blocking code.
+pub struct Client {
+    os: OpenStack,
+    runtime: tokio::runtime::Runtime,
+    env: Value,
+    env_file: PathBuf,
+}
+
+fn id(v: &Value, pointer: &str) -> Result<String, String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| format!("no {pointer} in {v}"))
+}
+
+impl Client {
+    /// As `cloud` of clouds.yaml; `env`/`env_file` are env.json.
+    pub fn new(cloud: CloudConfig, env: &Value, env_file: &Path) -> Result<Client, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start an async runtime: {e}"))?;
+        Ok(Client {
+            os: OpenStack::new(cloud).map_err(|e| e.to_string())?,
+            runtime,
+            env: env.clone(),
+            env_file: env_file.to_path_buf(),
+        })
+    }
+
+    /// `GET` from the service of that catalog type.
+    pub fn get(&self, service: &str, path: &str) -> Result<Value, String> {
+        self.runtime
+            .block_on(self.send(Method::GET, service, path, None))
+    }
+
+    /// One request; a `GET` is sent once more if the connection broke: gunicorn closes
+    /// idle keep-alive connections after 2 s, and one may close just as it is reused.
+    async fn send(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let scoped = self.os.scoped(None, None, MICROVERSIONS);
+        let first = scoped
+            .request(method.clone(), service, path, &[], body.as_ref())
+            .await;
+        match first {
+            Err(ActionError::Upstream { .. }) if method == Method::GET => {
+                scoped.request(method, service, path, &[], None).await
+            }
+            other => other,
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    async fn post(&self, service: &str, path: &str, body: Value) -> Result<Value, String> {
+        self.send(Method::POST, service, path, Some(body)).await
+    }
+
+    /// Polls `path` until the value at `pointer` is `want`; an `error` state ends it early.
+    async fn wait_for(
+        &self,
+        service: &str,
+        path: &str,
+        pointer: &str,
+        want: &str,
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        loop {
+            let body = self.send(Method::GET, service, path, None).await?;
+            let now = body.pointer(pointer).cloned().unwrap_or(Value::Null);
+            if now == want {
+                return Ok(());
+            }
+            let failed = now
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("error"));
+            if failed || started.elapsed() > SETTLE {
+                return Err(format!("{path}: {pointer} is {now}, waited for {want}"));
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Everything in [`Resources`], made side by side.
+    pub fn make(&self) -> Result<Resources, String> {
+        self.runtime.block_on(async {
+            let (servers, volumes, read, trove) = tokio::join!(
+                async {
+                    tokio::try_join!(
+                        self.server("e2e-cycled"),
+                        self.paused_server("e2e-paused"),
+                        self.server("e2e-imaged"),
+                        self.server("e2e-read"),
+                    )
+                },
+                async {
+                    tokio::try_join!(
+                        self.volume("e2e-backed-up"),
+                        self.volume("e2e-snapshotted"),
+                        self.volume("e2e-for-backup"),
+                        self.volume(DATA_VOLUME),
+                        self.volume(DATA_VOLUME),
+                    )
+                },
+                self.volume_with_snapshot_and_backup("e2e-read"),
+                self.trove_instance_with_backup("e2e-trove"),
+            );
+            let (server_cycled, server_paused, server_imaged, server) = servers?;
+            let (
+                volume_backed_up,
+                volume_snapshotted,
+                volume_for_backup,
+                volume_for_chain,
+                volume_for_snapshot,
+            ) = volumes?;
+            let (volume, snapshot, backup) = read?;
+            let (trove_instance, trove_backup) = trove?;
+            Ok(Resources {
+                server_cycled,
+                server_paused,
+                server_imaged,
+                server,
+                volume_backed_up,
+                volume_snapshotted,
+                volume,
+                snapshot,
+                backup,
+                volume_for_backup,
+                volume_for_chain,
+                volume_for_snapshot,
+                trove_instance,
+                trove_backup,
+            })
+        })
+    }
+
+    /// An ACTIVE server of the test image and flavor.
+    async fn server(&self, name: &str) -> Result<String, String> {
+        let made = self
+            .post(
+                "compute",
+                "/servers",
+                json!({"server": {"name": name, "imageRef": self.env["image_id"],
+                                  "flavorRef": self.env["flavor_id"], "networks": "none"}}),
+            )
+            .await?;
+        let id = id(&made, "/server/id")?;
+        let path = format!("/servers/{id}");
+        self.wait_for("compute", &path, "/server/status", "ACTIVE")
+            .await?;
+        Ok(id)
+    }
+
+    async fn paused_server(&self, name: &str) -> Result<String, String> {
+        let id = self.server(name).await?;
+        let path = format!("/servers/{id}");
+        self.post("compute", &format!("{path}/action"), json!({"pause": null}))
+            .await?;
+        self.wait_for("compute", &path, "/server/status", "PAUSED")
+            .await?;
+        Ok(id)
+    }
+
+    /// An available 1 GB volume.
+    async fn volume(&self, name: &str) -> Result<String, String> {
+        let made = self
+            .post(
+                "volumev3",
+                "/volumes",
+                json!({"volume": {"size": 1, "name": name}}),
+            )
+            .await?;
+        let id = id(&made, "/volume/id")?;
+        let path = format!("/volumes/{id}");
+        self.wait_for("volumev3", &path, "/volume/status", "available")
+            .await?;
+        Ok(id)
+    }
+
+    /// A volume, a snapshot of it, then a backup the real cinder-backup finishes (one after
+    /// the other: a volume being backed up takes no snapshot).
+    async fn volume_with_snapshot_and_backup(
+        &self,
+        name: &str,
+    ) -> Result<(String, String, String), String> {
+        let volume = self.volume(name).await?;
+        let made = self
+            .post(
+                "volumev3",
+                "/snapshots",
+                json!({"snapshot": {"volume_id": volume, "name": name}}),
+            )
+            .await?;
+        let snapshot = id(&made, "/snapshot/id")?;
+        let path = format!("/snapshots/{snapshot}");
+        self.wait_for("volumev3", &path, "/snapshot/status", "available")
+            .await?;
+        let made = self
+            .post(
+                "volumev3",
+                "/backups",
+                json!({"backup": {"volume_id": volume, "name": name, "incremental": false}}),
+            )
+            .await?;
+        let backup = id(&made, "/backup/id")?;
+        let path = format!("/backups/{backup}");
+        self.wait_for("volumev3", &path, "/backup/status", "available")
+            .await?;
+        let path = format!("/volumes/{volume}");
+        self.wait_for("volumev3", &path, "/volume/status", "available")
+            .await?;
+        Ok((volume, snapshot, backup))
+    }
+
+    /// A Trove instance made ACTIVE, and a backup of it made COMPLETED, by the harness's
+    /// settle helper (no Trove guest runs here).
+    async fn trove_instance_with_backup(&self, name: &str) -> Result<(String, String), String> {
+        let e = &self.env;
+        let made = self
+            .post(
+                "database",
+                "/instances",
+                json!({"instance": {"name": name, "flavorRef": e["flavor_id"], "volume": {"size": 1},
+                                    "datastore": {"type": e["trove"]["datastore"],
+                                                  "version": e["trove"]["datastore_version"]}}}),
+            )
+            .await?;
+        let instance = id(&made, "/instance/id")?;
+        self.settle("trove-instance-active", &instance).await?;
+        let made = self
+            .post(
+                "database",
+                "/backups",
+                json!({"backup": {"name": name, "instance": instance,
+                                  "description": "made by cargo xtask e2e"}}),
+            )
+            .await?;
+        let backup = id(&made, "/backup/id")?;
+        self.settle("trove-backup-completed", &backup).await?;
+        Ok((instance, backup))
+    }
+
+    /// `<python> <settle script> <fact> <id>`, as env.json's `settle` says.
+    async fn settle(&self, fact: &str, id: &str) -> Result<(), String> {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let mut cmd = Command::new(text(&self.env["python"]));
+        cmd.arg(text(&self.env["settle"]["script"]))
+            .args([fact, id])
+            .env(crate::services::openstack::ENV, &self.env_file);
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .map_err(|e| format!("settle {fact}: {e}"))?
+            .map_err(|e| format!("cannot run the settle helper: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "settle {fact} {id}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    }
+}
