@@ -24,7 +24,6 @@ fn action_list(root: &std::path::Path, cloud: &Cloud) -> Result<Vec<(String, Ver
 }
 
 /// What the checks read and apply.
-#[derive(Clone, Copy)]
 pub struct Listing<'a> {
     pub root: &'a std::path::Path,
     pub api: &'a MistralApi,
@@ -45,15 +44,8 @@ fn sorted_names(api: &MistralApi) -> Result<Vec<String>, String> {
 /// ours and matching the specs.
 impl Listing<'_> {
     pub fn after_ups(&self, ours: &BTreeSet<String>) -> Result<(), String> {
-        let Listing {
-            root,
-            api,
-            cloud,
-            migrations,
-            database,
-        } = *self;
-        migrations.apply_up(database)?;
-        let listed = sorted_names(api)?;
+        self.migrations.apply_up(self.database)?;
+        let listed = sorted_names(self.api)?;
         let registered: BTreeSet<String> = listed.iter().cloned().collect();
         let missing: Vec<_> = ours.difference(&registered).collect();
         if !missing.is_empty() {
@@ -72,8 +64,8 @@ impl Listing<'_> {
                 "Mistral lists these actions more than once: {twice:?}"
             ));
         }
-        migrations.apply_up(database)?;
-        let again = sorted_names(api)?;
+        self.migrations.apply_up(self.database)?;
+        let again = sorted_names(self.api)?;
         if again != listed {
             return Err(format!(
                 "applying the up migrations twice changed Mistral's list: {} actions, then {}",
@@ -85,7 +77,7 @@ impl Listing<'_> {
         "    Mistral lists all {} of our actions to the project user (no restart), once each, also after a second run",
         ours.len()
     );
-        let verdicts = action_list(root, cloud)?;
+        let verdicts = action_list(self.root, self.cloud)?;
         let off: Vec<_> = verdicts
             .iter()
             .filter(|(_, v)| *v != Verdict::Matches)
@@ -110,16 +102,9 @@ impl Listing<'_> {
         ours: &BTreeSet<String>,
         before: &BTreeSet<String>,
     ) -> Result<(), String> {
-        let Listing {
-            root,
-            api,
-            cloud,
-            migrations,
-            database,
-        } = *self;
-        migrations.apply_down(database)?;
-        let after: BTreeSet<String> = api.action_names()?.into_iter().collect();
-        let verdicts = action_list(root, cloud)?;
+        self.migrations.apply_down(self.database)?;
+        let after: BTreeSet<String> = self.api.action_names()?.into_iter().collect();
+        let verdicts = action_list(self.root, self.cloud)?;
         if !verdicts.iter().all(|(_, v)| *v == Verdict::Missing) {
             return Err(format!(
                 "after the down migrations action-list reports {verdicts:?}"

@@ -191,21 +191,31 @@ impl Client {
         })
     }
 
-    /// An ACTIVE server of the test image and flavor.
-    async fn server(&self, name: &str) -> Result<String, String> {
+    /// POSTs `{kind: body}` to `/<kind>s`, then waits until `/<kind>s/<id>` shows
+    /// `status`; returns the new id.
+    async fn make_one(
+        &self,
+        service: &str,
+        kind: &str,
+        body: Value,
+        status: &str,
+    ) -> Result<String, String> {
         let made = self
-            .post(
-                "compute",
-                "/servers",
-                json!({"server": {"name": name, "imageRef": self.env["image_id"],
-                                  "flavorRef": self.env["flavor_id"], "networks": "none"}}),
-            )
+            .post(service, &format!("/{kind}s"), json!({ kind: body }))
             .await?;
-        let id = id(&made, "/server/id")?;
-        let path = format!("/servers/{id}");
-        self.wait_for("compute", &path, "/server/status", "ACTIVE")
+        let id = id(&made, &format!("/{kind}/id"))?;
+        let path = format!("/{kind}s/{id}");
+        self.wait_for(service, &path, &format!("/{kind}/status"), status)
             .await?;
         Ok(id)
+    }
+
+    /// An ACTIVE server of the test image and flavor.
+    async fn server(&self, name: &str) -> Result<String, String> {
+        let e = &self.env;
+        let body = json!({"name": name, "imageRef": e["image_id"],
+                          "flavorRef": e["flavor_id"], "networks": "none"});
+        self.make_one("compute", "server", body, "ACTIVE").await
     }
 
     async fn paused_server(&self, name: &str) -> Result<String, String> {
@@ -220,18 +230,8 @@ impl Client {
 
     /// An available 1 GB volume.
     async fn volume(&self, name: &str) -> Result<String, String> {
-        let made = self
-            .post(
-                "volumev3",
-                "/volumes",
-                json!({"volume": {"size": 1, "name": name}}),
-            )
-            .await?;
-        let id = id(&made, "/volume/id")?;
-        let path = format!("/volumes/{id}");
-        self.wait_for("volumev3", &path, "/volume/status", "available")
-            .await?;
-        Ok(id)
+        let body = json!({"size": 1, "name": name});
+        self.make_one("volumev3", "volume", body, "available").await
     }
 
     /// A volume, a snapshot of it, then a backup the real cinder-backup finishes (one after
@@ -241,27 +241,13 @@ impl Client {
         name: &str,
     ) -> Result<(String, String, String), String> {
         let volume = self.volume(name).await?;
-        let made = self
-            .post(
-                "volumev3",
-                "/snapshots",
-                json!({"snapshot": {"volume_id": volume, "name": name}}),
-            )
+        let body = json!({"volume_id": volume, "name": name});
+        let snapshot = self
+            .make_one("volumev3", "snapshot", body, "available")
             .await?;
-        let snapshot = id(&made, "/snapshot/id")?;
-        let path = format!("/snapshots/{snapshot}");
-        self.wait_for("volumev3", &path, "/snapshot/status", "available")
-            .await?;
-        let made = self
-            .post(
-                "volumev3",
-                "/backups",
-                json!({"backup": {"volume_id": volume, "name": name, "incremental": false}}),
-            )
-            .await?;
-        let backup = id(&made, "/backup/id")?;
-        let path = format!("/backups/{backup}");
-        self.wait_for("volumev3", &path, "/backup/status", "available")
+        let body = json!({"volume_id": volume, "name": name, "incremental": false});
+        let backup = self
+            .make_one("volumev3", "backup", body, "available")
             .await?;
         let path = format!("/volumes/{volume}");
         self.wait_for("volumev3", &path, "/volume/status", "available")
