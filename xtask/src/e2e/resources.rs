@@ -10,9 +10,7 @@ use mistral_actions_runtime::openstack::{CloudConfig, Method, Microversions, Ope
 use mistral_actions_runtime::ActionError;
 use serde_json::{json, Value};
 
-/// `networks: none` needs compute 2.37. Cinder at its base version, as our actions call
-/// it: from 3.52 on it checks list filters against a `resource_filters.json` that the test
-/// Cinder does not read (no `/etc/cinder`), refusing `volume_id` to a non-admin.
+/// `networks: none` needs compute 2.37; Cinder at its base version, as our actions call it.
 const MICROVERSIONS: Microversions = &[("compute", "2.90")];
 
 /// Longest a resource may take to settle; two busy cores run every service.
