@@ -217,21 +217,25 @@ fn success(
 pub fn cases(r: &Resources, env: &Value, image_name: &str) -> Vec<Vec<Case>> {
     use Want::{Is, SameAs};
     let seed_wait = |task| vec![(task, "", Is(json!(true)))];
+    // stop_server, then start_server, on one server; each ends with it in `status`.
+    let cycle = |workflow, why, status, power| {
+        let input = json!({"server_id": r.server_cycled});
+        let after = server_shows(&r.server_cycled, status, power);
+        success(workflow, why, input, seed_wait("wait_for_server"), after)
+    };
     vec![
         vec![
-            success(
+            cycle(
                 "stop_server",
                 "seed; a running server: Mistral's nova.servers_stop, then our assert sees SHUTOFF",
-                json!({"server_id": r.server_cycled}),
-                seed_wait("wait_for_server"),
-                server_shows(&r.server_cycled, "SHUTOFF", 4),
+                "SHUTOFF",
+                4,
             ),
-            success(
+            cycle(
                 "start_server",
                 "seed; the server just stopped: nova.servers_start, then ACTIVE",
-                json!({"server_id": r.server_cycled}),
-                seed_wait("wait_for_server"),
-                server_shows(&r.server_cycled, "ACTIVE", 1),
+                "ACTIVE",
+                1,
             ),
         ],
         vec![Case {
