@@ -52,8 +52,8 @@ fn start_databases(root: &Path, slot: &RefCell<Services>) -> Result<bool, Error>
     setup(Databases::start(root).map(|d| slot.borrow_mut().databases = Some(d)))
 }
 
-/// RabbitMQ (`MA_TEST_RABBITMQ_URL`, reused by e2e) and the real OpenStack services on
-/// their own vhost (`MA_TEST_OPENSTACK`).
+/// RabbitMQ (`MA_TEST_RABBITMQ_URL`) and the real OpenStack services on their own vhost
+/// (`MA_TEST_OPENSTACK`), both reused by e2e.
 fn start_openstack(root: &Path, slot: &RefCell<Services>) -> Result<bool, Error> {
     let mut services = slot.borrow_mut();
     let started = RabbitMq::start(root).and_then(|rabbit| {
@@ -150,7 +150,7 @@ pub fn run(root: &Path) -> Result<bool, Error> {
             Box::new(|| status(cargo(root, &["test", "--workspace"]))),
         ),
         (
-            "end to end on a real Mistral (cargo xtask e2e)",
+            "end to end on a real Mistral and OpenStack (cargo xtask e2e)",
             Box::new(|| crate::e2e::run(root)),
         ),
     ];

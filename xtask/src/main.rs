@@ -58,8 +58,9 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Everything CI checks: fmt, clippy, `generate --check`, all tests.
     Ci,
-    /// End to end on a real Mistral: RabbitMQ, PostgreSQL and mistral-server on loopback,
-    /// our SQL and action server, the generated workflows run; stops all it started.
+    /// End to end on a real Mistral with Keystone auth and the real OpenStack (ci's, or
+    /// started here): our SQL and action server, the generated workflows run with a
+    /// user's token on real resources; stops all it started.
     E2e,
     /// Start the tests' real OpenStack (Keystone, Glance, Cinder, Placement, Nova, Trove)
     /// with its databases and RabbitMQ on loopback; print the variables to use it; keep it
