@@ -12,6 +12,10 @@ mod error_kind;
 pub use env::{EnvDefault, EnvKey, ENV_KEYS};
 pub use error_kind::ErrorKind;
 
+/// The tag in every row mistral-actions registers in Mistral: its SQL only ever changes
+/// rows carrying it, and `action-list` tells ours from others' by it.
+pub const OWNER_TAG: &str = "mistral-actions:managed";
+
 /// Paths the server serves.
 pub mod route {
     /// `GET`: liveness, without a token.

@@ -15,7 +15,7 @@ use crate::signature::python_json_dumps;
 use crate::Error;
 
 /// The tag that marks a row as ours: SQL only ever changes rows carrying it.
-pub const OWNER_TAG: &str = "mistral-actions:managed";
+pub use mistral_actions_contract::OWNER_TAG;
 /// What Mistral writes for actions created without Keystone auth: visible to every project.
 pub const PROJECT_ID: &str = "<default-project>";
 pub const SCOPE: &str = "public";

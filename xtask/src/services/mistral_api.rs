@@ -164,8 +164,11 @@ impl MistralApi {
     /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones
     /// from its database), following `next` links if it pages.
     pub fn action_names(&self) -> Result<Vec<String>, String> {
-        let listed =
-            crate::action_list::list_actions(&self.agent, &self.url(""), self.token.as_deref())?;
+        let listed = mistral_actions_listing::list_actions(
+            &self.agent,
+            &self.url(""),
+            self.token.as_deref(),
+        )?;
         Ok(listed
             .iter()
             .filter_map(|a| a["name"].as_str().map(str::to_string))
