@@ -5,6 +5,7 @@
 mod client;
 pub mod config;
 pub mod keystone;
+mod login;
 pub mod microversion;
 mod paging;
 mod request;

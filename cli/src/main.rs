@@ -1,0 +1,102 @@
+//! `mistral-actions`: what an operator runs beside the packaged server, with no toolchain
+//! and no source tree. `action-list` compares Mistral's rows with the rows built into this
+//! binary; `config check` loads a server configuration with the server's own code and tries
+//! its Keystone login; `token new` writes a bearer token file.
+
+mod config_check;
+mod envfile;
+mod token;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mistral_actions_listing::{ActionListArgs, Source};
+
+/// The operator's command line for mistral-actions-server.
+#[derive(Parser)]
+#[command(name = "mistral-actions", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the actions a live Mistral has (REST API), marking ours and drift from the
+    /// rows this release registers; exit 1 if any of ours needs fixing.
+    ActionList(ActionListArgs),
+    /// The server's configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Load a server configuration as the server does (the file, MISTRAL_ACTIONS_* and
+    /// OS_* variables, clouds.yaml, token files, TLS), try its Keystone login, print what
+    /// the server would use, secrets redacted; exit 1 naming each problem.
+    Check {
+        /// The server's configuration file.
+        #[arg(long, value_name = "FILE", default_value = config_check::DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// Check with only the variables of FILE (systemd `EnvironmentFile=` syntax), as
+        /// the packaged service sees them, instead of this shell's environment.
+        #[arg(long, value_name = "FILE")]
+        env_file: Option<PathBuf>,
+        /// Do not log in to Keystone.
+        #[arg(long)]
+        offline: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Write a new random bearer token (256 bits, hex) to FILE with mode 0600, replacing
+    /// the file atomically and keeping its owner; `-` prints it instead. The server takes
+    /// a replaced token file on SIGHUP or by itself within seconds.
+    New {
+        #[arg(value_name = "FILE", default_value = token::DEFAULT_FILE)]
+        file: PathBuf,
+    },
+}
+
+/// The registrations this release's migrations leave in Mistral, built in.
+const STATE_JSON: &str = include_str!("../../generated/sql/state.json");
+
+fn main() -> ExitCode {
+    let ok = match Cli::parse().command {
+        Command::ActionList(args) => match mistral_actions_listing::from_state_json(STATE_JSON) {
+            Ok(wanted) => {
+                mistral_actions_listing::run(&args, Source::from_env(args.url.clone()), &wanted)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                false
+            }
+        },
+        Command::Config(ConfigCommand::Check {
+            config,
+            env_file,
+            offline,
+        }) => config_check::run(&config, env_file.as_deref(), !offline),
+        Command::Token(TokenCommand::New { file }) => token::new(&file),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_rows_parse() {
+        let rows = mistral_actions_listing::from_state_json(super::STATE_JSON).unwrap();
+        assert_eq!(rows.len(), mistral_actions::ACTIONS.len());
+    }
+}
