@@ -96,7 +96,7 @@ pub fn run(root: &Path) -> Result<bool, Error> {
     crate::services::process::stop_all_on_interrupt();
     // Started by their step; stopped when ci returns, however it ends.
     let services = RefCell::new(Services::default());
-    let steps: [Step; 9] = [
+    let steps: [Step; 10] = [
         (
             "rustfmt --check",
             Box::new(|| status(cargo(root, &["fmt", "--all", "--", "--check"]))),
@@ -148,6 +148,10 @@ pub fn run(root: &Path) -> Result<bool, Error> {
         (
             "tests",
             Box::new(|| status(cargo(root, &["test", "--workspace"]))),
+        ),
+        (
+            "package: build, lintian, systemd-analyze, the packaged server (cargo xtask dist --check)",
+            Box::new(|| crate::dist::run(root, true)),
         ),
         (
             "end to end on a real Mistral and OpenStack (cargo xtask e2e)",

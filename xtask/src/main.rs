@@ -7,6 +7,7 @@ mod bench_server;
 mod catalog_diff;
 mod ci;
 mod completions;
+mod dist;
 mod e2e;
 mod openapi_validator;
 mod openstack_cmd;
@@ -62,6 +63,15 @@ enum Command {
     /// started here): our SQL and action server, the generated workflows run with a
     /// user's token on real resources; stops all it started.
     E2e,
+    /// Build the Debian package (release binaries built here, the hardened systemd unit,
+    /// the commented configuration, the migrations and catalog) into target/dist/.
+    Dist {
+        /// Also run lintian, systemd-analyze verify/security, and the packaged server
+        /// unpacked into a scratch root (needs the tests' OpenStack: run in ci or after
+        /// `cargo xtask openstack`).
+        #[arg(long)]
+        check: bool,
+    },
     /// Start the tests' real OpenStack (Keystone, Glance, Cinder, Placement, Nova, Trove)
     /// with its databases and RabbitMQ on loopback; print the variables to use it; keep it
     /// running until Ctrl-C.
@@ -137,6 +147,7 @@ fn main() -> ExitCode {
         }
         Command::Ci => ci::run(&root),
         Command::E2e => e2e::run(&root),
+        Command::Dist { check } => dist::run(&root, check),
         Command::Openstack => openstack_cmd::run(&root),
         Command::CatalogDiff {
             rev,

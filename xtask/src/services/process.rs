@@ -126,6 +126,14 @@ impl Background {
         }
     }
 
+    /// Sends `signal` to the leader alone (SIGHUP: what `systemctl reload` sends).
+    pub fn signal(&self, signal: libc::c_int) {
+        if !self.stopped {
+            // SAFETY: kill(2) on our own child's pid; no memory is involved.
+            unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+        }
+    }
+
     /// Sends the stop signal to the whole group, waits up to the grace period for the leader
     /// to exit, then SIGKILLs what is left of the group.
     pub fn stop(&mut self) {

@@ -1,0 +1,299 @@
+//! The package as a fresh machine gets it: unpacked (`dpkg-deb -x`) into a scratch root,
+//! configured the way an operator does (the packaged server.yaml and environment file,
+//! their /etc paths pointed at that root, a token made by the packaged `mistral-actions
+//! token new`), and the packaged server started from it. The e2e runs its servers the
+//! same way; [`check`] is ci's smoke test of the package.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::services::mistral_api;
+use crate::services::process::{self, Background};
+
+pub const SERVER_BIN: &str = "mistral-actions-server";
+pub const CLI_BIN: &str = "mistral-actions";
+
+/// A package's files under a directory of their own.
+pub struct Unpacked {
+    pub dir: PathBuf,
+}
+
+pub fn unpack(root: &Path, deb: &Path, name: &str) -> Result<Unpacked, String> {
+    let dir = root.join("target/dist/work/unpacked").join(name);
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let status = Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(deb)
+        .arg(&dir)
+        .status()
+        .map_err(|e| format!("cannot run dpkg-deb: {e}"))?;
+    if !status.success() {
+        return Err(format!("dpkg-deb -x {} failed", deb.display()));
+    }
+    Ok(Unpacked { dir })
+}
+
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    let mut old = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    old.push_str(text);
+    fs::write(path, old).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl Unpacked {
+    pub fn bin(&self, name: &str) -> PathBuf {
+        self.dir.join("usr/bin").join(name)
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.join("etc/mistral-actions/server.yaml")
+    }
+
+    pub fn env_file(&self) -> PathBuf {
+        self.dir.join("etc/default/mistral-actions-server")
+    }
+
+    pub fn token_file(&self) -> PathBuf {
+        self.dir.join("etc/mistral-actions/token")
+    }
+
+    /// What an operator does after installing: the packaged server.yaml with its
+    /// /etc/mistral-actions paths under this root and `yaml` appended (keys the packaged
+    /// file leaves commented), `vars` written to the environment file, and a bearer token
+    /// made by the packaged CLI (as postinst does).
+    pub fn configure(&self, vars: &[(&str, &str)], yaml: &str) -> Result<(), String> {
+        let config = self.config();
+        let text = fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+        let etc = self.dir.join("etc/mistral-actions");
+        let pointed = text.replace("/etc/mistral-actions/", &format!("{}/", etc.display()));
+        fs::write(&config, format!("{pointed}{yaml}"))
+            .map_err(|e| format!("{}: {e}", config.display()))?;
+        let lines: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        append(&self.env_file(), &lines)?;
+        self.new_token()
+    }
+
+    /// `mistral-actions token new` of the package, into this root's token file.
+    pub fn new_token(&self) -> Result<(), String> {
+        let out = Command::new(self.bin(CLI_BIN))
+            .args(["token", "new"])
+            .arg(self.token_file())
+            .output()
+            .map_err(|e| format!("cannot run the packaged {CLI_BIN}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{CLI_BIN} token new failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn token(&self) -> Result<String, String> {
+        fs::read_to_string(self.token_file())
+            .map(|t| t.trim().to_string())
+            .map_err(|e| format!("{}: {e}", self.token_file().display()))
+    }
+
+    /// The environment file's variables, as systemd's `EnvironmentFile=` reads them.
+    pub fn env_vars(&self) -> Result<Vec<(String, String)>, String> {
+        let path = self.env_file();
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect())
+    }
+
+    /// The packaged CLI with only this root's environment file (`--env-file`).
+    pub fn cli(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(self.bin(CLI_BIN));
+        cmd.args(args);
+        cmd
+    }
+}
+
+/// The packaged server, run as the unit runs it (`--config`, the environment file's
+/// variables and nothing of this shell's OS_* / MISTRAL_ACTIONS_*), on `port`.
+pub struct PackagedServer {
+    process: Background,
+    pub url: String,
+}
+
+impl PackagedServer {
+    pub fn start(unpacked: &Unpacked, name: &str, port: u16, logs: &Path) -> Result<Self, String> {
+        let binary = unpacked.bin(SERVER_BIN);
+        let mut cmd = Command::new(&binary);
+        cmd.arg("--config")
+            .arg(unpacked.config())
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .current_dir("/");
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("OS_") || key.starts_with("MISTRAL_ACTIONS_") {
+                cmd.env_remove(&*key);
+            }
+        }
+        cmd.envs(unpacked.env_vars()?);
+        let log = logs.join(format!("{name}.log"));
+        let mut process = Background::spawn(
+            name,
+            cmd,
+            &log,
+            &logs.join(format!("{name}.pid")),
+            &binary.to_string_lossy(),
+        )?
+        .stop_with(libc::SIGTERM, Duration::from_secs(20));
+        let url = format!("http://127.0.0.1:{port}");
+        let health = format!("{url}/healthz");
+        process.wait_ready("answering /healthz", Duration::from_secs(30), || {
+            process::listening(port) && mistral_api::http_ok(&health)
+        })?;
+        Ok(PackagedServer { process, url })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// SIGTERM (in-flight calls finish), as `systemctl stop` does.
+    pub fn stop(&mut self) {
+        self.process.stop();
+    }
+
+    /// SIGHUP, as the unit's `ExecReload` sends it.
+    pub fn reload(&self) {
+        self.process.signal(libc::SIGHUP);
+    }
+}
+
+fn post(url: &str, token: &str, body: &serde_json::Value) -> Result<(u16, String), String> {
+    let response = ureq::post(url)
+        .timeout(Duration::from_secs(60))
+        .set("Authorization", &format!("Bearer {token}"))
+        .set("Content-Type", "application/json")
+        .send_string(&body.to_string());
+    match response {
+        Ok(r) => Ok((r.status(), r.into_string().unwrap_or_default())),
+        Err(ureq::Error::Status(code, r)) => Ok((code, r.into_string().unwrap_or_default())),
+        Err(e) => Err(format!("POST {url}: {e}")),
+    }
+}
+
+/// ci's smoke test of the package, on the tests' OpenStack: `config check` passes (and
+/// fails, naming the cloud, for a wrong one) without printing a secret; the server
+/// answers /healthz, runs an action, refuses a wrong token, and takes a rotated token
+/// on SIGHUP.
+pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
+    let env_json = std::env::var(crate::services::openstack::ENV).map_err(|_| {
+        format!(
+            "the packaged server's smoke test needs the tests' OpenStack ({}): run it in `cargo xtask ci` or after `cargo xtask openstack`",
+            crate::services::openstack::ENV
+        )
+    })?;
+    let cloud = crate::e2e::cloud::Cloud::read(Path::new(&env_json))?;
+    let unpacked = unpack(root, deb, "smoke")?;
+    let clouds_yaml = cloud.clouds_yaml.to_string_lossy().into_owned();
+    unpacked.configure(
+        &[
+            ("OS_CLOUD", "ma-test-appcred"),
+            ("OS_CLIENT_CONFIG_FILE", &clouds_yaml),
+        ],
+        "",
+    )?;
+    let token = unpacked.token()?;
+    config_check(&unpacked, &token)?;
+
+    let logs = root.join("target/dist/work/logs");
+    let port = process::free_port(None)?;
+    let _ = fs::remove_file(logs.join("smoke-server.log"));
+    let mut server = PackagedServer::start(&unpacked, "smoke-server", port, &logs)?;
+    let action = format!("{}/v1/actions/int32bit.glance.images.filter_by", server.url);
+    let (status, body) = post(&action, &token, &serde_json::json!({"status": "active"}))?;
+    if status != 200 || !body.contains("\"result\":[{") {
+        return Err(format!(
+            "the packaged server answered {status} to filter_by: {body}"
+        ));
+    }
+    let (status, _) = post(&action, "wrong", &serde_json::json!({}))?;
+    if status != 401 {
+        return Err(format!("a wrong token got {status}, expected 401"));
+    }
+    eprintln!(
+        "    packaged server (pid {}) under the packaged config: /healthz ok, int32bit.glance.images.filter_by 200, a wrong token 401",
+        server.pid()
+    );
+    // `systemctl reload`: a new token file, then SIGHUP.
+    unpacked.new_token()?;
+    let rotated = unpacked.token()?;
+    server.reload();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _) = post(&action, &rotated, &serde_json::json!({"status": "active"}))?;
+        if status == 200 {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!(
+                "the rotated token still gets {status} 10 s after SIGHUP"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("    token new + SIGHUP (the unit's ExecReload): the new token is accepted");
+    server.stop();
+    Ok(())
+}
+
+/// `mistral-actions config check` of the package, as the service sees it.
+fn config_check(unpacked: &Unpacked, token: &str) -> Result<(), String> {
+    let config = unpacked.config().to_string_lossy().into_owned();
+    let env_file = unpacked.env_file().to_string_lossy().into_owned();
+    let run = |env_file: &str| -> Result<(bool, String), String> {
+        let out = unpacked
+            .cli(&[
+                "config",
+                "check",
+                "--config",
+                &config,
+                "--env-file",
+                env_file,
+            ])
+            .output()
+            .map_err(|e| format!("cannot run {CLI_BIN} config check: {e}"))?;
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        Ok((out.status.success(), text))
+    };
+    let (ok, text) = run(&env_file)?;
+    if !ok || !text.contains("logged in") || text.contains(token) {
+        return Err(format!("{CLI_BIN} config check (exit ok: {ok}):\n{text}"));
+    }
+    let wrong = unpacked.dir.join("wrong-cloud.env");
+    let vars = fs::read_to_string(&env_file).map_err(|e| format!("{env_file}: {e}"))?;
+    fs::write(
+        &wrong,
+        vars.replace("OS_CLOUD=ma-test-appcred", "OS_CLOUD=no-such-cloud"),
+    )
+    .map_err(|e| format!("{}: {e}", wrong.display()))?;
+    let (ok, said) = run(&wrong.to_string_lossy())?;
+    if ok || !said.contains("no cloud 'no-such-cloud'") {
+        return Err(format!(
+            "{CLI_BIN} config check with a wrong cloud (exit ok: {ok}):\n{said}"
+        ));
+    }
+    eprintln!(
+        "    {CLI_BIN} config check: ok, logged in, no secret printed; a wrong cloud: exit 1, `{}`",
+        said.lines()
+            .find(|l| l.starts_with("error:"))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
