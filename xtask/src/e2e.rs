@@ -7,7 +7,8 @@
 
 mod actors;
 mod cases;
-mod cloud;
+pub mod cloud;
+mod failover;
 mod listing;
 mod migrations;
 mod resources;
@@ -57,7 +58,7 @@ pub fn run(root: &Path) -> Result<bool, Error> {
 /// declaration order), whether the run passed or failed midway.
 #[derive(Default)]
 struct Started {
-    server: Option<actors::ActionServer>,
+    fleet: Option<actors::Fleet>,
     catalog: Option<cloud::CatalogEntry>,
     mistral: Option<mistral_server::MistralServer>,
     openstack: Option<OpenStack>,
@@ -70,7 +71,7 @@ impl Drop for Started {
     fn drop(&mut self) {
         progress(6, "stopping everything started");
         let started = Instant::now();
-        drop(self.server.take());
+        drop(self.fleet.take());
         drop(self.catalog.take());
         drop(self.mistral.take());
         drop(self.openstack.take());
@@ -143,9 +144,9 @@ fn run_steps(root: &Path) -> Result<(), String> {
     }
     let migrations = migrations::Migrations::find(root)?;
     let workflows = cases::generated_workflows(root)?;
-    // Without our side the workflows cannot run: that fails the run at the end, after the
-    // way back (down migrations) has been checked all the same.
-    let binary = actors::build(root);
+    // Our side as operators get it: the package (`cargo xtask dist`), unpacked.
+    let unpacked = actors::package(root)?;
+    let cli = unpacked.bin(crate::dist::smoke::CLI_BIN);
     let venv = mistral::ensure(root).map(|_| mistral::venv_dir(root))?;
     let Reached {
         transport_url,
@@ -205,7 +206,7 @@ fn run_steps(root: &Path) -> Result<(), String> {
         }
     }
     let listing = listing::Listing {
-        root,
+        cli: &cli,
         api: &api,
         cloud: &cloud,
         migrations: &migrations,
@@ -213,10 +214,12 @@ fn run_steps(root: &Path) -> Result<(), String> {
     };
     listing.after_ups(&ours)?;
     let mut problems = Vec::new();
-    match binary.and_then(|b| actors::ActionServer::start(root, &b, &cloud.clouds_yaml)) {
-        Ok(server) => started.server = Some(server),
+    // Without our side the workflows cannot run: that fails the run at the end, after the
+    // way back (down migrations) has been checked all the same.
+    match actors::Fleet::start(root, unpacked, &cloud.clouds_yaml) {
+        Ok(fleet) => started.fleet = Some(fleet),
         Err(e) => {
-            eprintln!("    cannot start the action server: {e}");
+            eprintln!("    cannot start the action servers: {e}");
             problems.push(format!("the workflows did not run: {e}"));
         }
     }
@@ -233,24 +236,19 @@ fn run_steps(root: &Path) -> Result<(), String> {
         );
     }
     api.upload_workflows(cases::ACTIONS_WORKFLOW)?;
+    api.upload_workflows(failover::WORKFLOW)?;
     let made = making
         .join()
         .map_err(|_| "making the resources panicked".to_string())?;
-    match (made, &started.server) {
+    match (made, started.fleet.as_mut()) {
         (Err(e), _) => problems.push(format!("cannot make the resources: {e}")),
         (Ok(_), None) => {}
-        (Ok((client, resources, took)), Some(server)) => {
+        (Ok((client, resources, took)), Some(fleet)) => {
             eprintln!(
                 "    4 servers (one paused), 6 volumes, a snapshot, a backup, a Trove instance and backup made in {:.0}s",
                 took.as_secs_f32()
             );
-            let env = json!({
-                "mistral_actions_url": server.url,
-                "mistral_actions_token": server.token,
-            });
-            let image_name = format!("e2e-image-{}-{}", std::process::id(), unix_secs());
-            let sequences = cases::cases(&resources, &cloud.env, &image_name);
-            if let Err(e) = runs::run_all(&api, &client, sequences, &env) {
+            if let Err(e) = run_cases(&api, &client, &resources, &cloud, fleet) {
                 problems.push(e);
             }
         }
@@ -267,6 +265,33 @@ fn run_steps(root: &Path) -> Result<(), String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// The seed workflows, the every-action workflow and the failover workflow, all at once
+/// through HAProxy, while one server is stopped and started again.
+fn run_cases(
+    api: &MistralApi,
+    client: &resources::Client,
+    resources: &resources::Resources,
+    cloud: &cloud::Cloud,
+    fleet: &mut actors::Fleet,
+) -> Result<(), String> {
+    let env = json!({
+        "mistral_actions_url": fleet.url,
+        "mistral_actions_token": fleet.token,
+    });
+    let image_name = format!("e2e-image-{}-{}", std::process::id(), unix_secs());
+    let mut sequences = cases::cases(resources, &cloud.env, &image_name);
+    sequences.push(vec![failover::case(&resources.volume)]);
+    let mut driver = failover::Driver::new();
+    let ran = runs::run_all(api, client, sequences, &env, &mut || driver.tick(fleet))?;
+    driver.finished()?;
+    let (_, id) = ran
+        .iter()
+        .find(|(w, _)| *w == failover::WORKFLOW_NAME)
+        .ok_or("the failover workflow did not run")?;
+    eprintln!("    failover: {}", failover::figures(api, id, fleet)?);
+    Ok(())
 }
 
 fn unix_secs() -> u64 {

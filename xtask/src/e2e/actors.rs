@@ -1,116 +1,116 @@
-//! Our side of the chain: the action server Mistral's std.http calls, built from the
-//! workspace and run in the background with its log under `target/services/e2e`, logged in
-//! to the real OpenStack with an application credential, as a deployment would run it.
+//! Our side of the chain, deployed as an operator deploys it: the Debian package `dist`
+//! builds, unpacked and configured (`dist::smoke`), two packaged servers logged in to the
+//! real OpenStack with an application credential, and HAProxy in front of them, which is
+//! the address Mistral's environment gives. Logs under `target/services/e2e`.
 
-use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
 
-use crate::services::mistral_api;
-use crate::services::process::{self, Background};
+use crate::dist::smoke::{self, PackagedServer, Unpacked};
+use crate::services::haproxy::{self, Haproxy};
+use crate::services::process;
 
-pub const SERVER_BIN: &str = "mistral-actions-server";
-
-/// The cloud of clouds.yaml the server logs in as: the test user's application credential.
+/// The cloud of clouds.yaml the servers log in as: the test user's application credential.
 pub const CLOUD: &str = "ma-test-appcred";
+
+/// The servers behind the load balancer, by HAProxy's name for them.
+pub const SERVERS: [&str; 2] = ["a", "b"];
+
+/// What HAProxy's health check asks each server.
+pub const HEALTH: &str = "/healthz";
 
 fn dir(root: &Path) -> PathBuf {
     crate::services::state_dir(root, "e2e")
 }
 
-/// Builds the server (debug, as the tests do, so a warm ci builds nothing); its path.
-pub fn build(root: &Path) -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args(["build", "--quiet", "-p", SERVER_BIN, "--bin", SERVER_BIN])
-        .status()
-        .map_err(|e| format!("cannot run cargo build: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo build -p {SERVER_BIN} failed ({status})"));
-    }
-    let path = root.join("target").join("debug").join(SERVER_BIN);
-    if !path.exists() {
-        return Err(format!("cargo built no {}", path.display()));
-    }
-    Ok(path)
+/// The package, built (release, by `dist`: a no-op when ci's step built it) and unpacked.
+pub fn package(root: &Path) -> Result<Unpacked, String> {
+    let package = crate::dist::build(root)?;
+    smoke::unpack(root, &package.deb, "e2e")
 }
 
-/// mistral-actions-server with a fresh bearer token, as [`CLOUD`] of `clouds_yaml`.
-pub struct ActionServer {
-    _process: Background,
-    /// What Mistral's environment gives as `mistral_actions_url`.
+/// The packaged servers and HAProxy in front of them.
+pub struct Fleet {
+    /// Declared first: stopped before the servers.
+    haproxy: Haproxy,
+    servers: Vec<(&'static str, u16, Option<PackagedServer>)>,
+    unpacked: Unpacked,
+    logs: PathBuf,
+    /// What Mistral's environment gives as `mistral_actions_url`: HAProxy.
     pub url: String,
     pub token: String,
 }
 
-impl ActionServer {
-    pub fn start(root: &Path, binary: &Path, clouds_yaml: &Path) -> Result<ActionServer, String> {
-        let dir = dir(root);
-        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let log = dir.join("mistral-actions-server.log");
-        let _ = fs::remove_file(&log);
-        let token = random_token()?;
-        let port = process::free_port(Some(8989))?;
-        let config = dir.join("mistral-actions-server.yaml");
+impl Fleet {
+    pub fn start(root: &Path, unpacked: Unpacked, clouds_yaml: &Path) -> Result<Fleet, String> {
         let allow: Vec<String> = super::cases::EXEC_ALLOW
             .iter()
             .map(|p| format!("\"{p}\""))
             .collect();
-        fs::write(
-            &config,
-            format!(
+        let clouds_yaml = clouds_yaml.to_string_lossy().into_owned();
+        unpacked.configure(
+            &[("OS_CLOUD", CLOUD), ("OS_CLIENT_CONFIG_FILE", &clouds_yaml)],
+            &format!(
                 "exec:\n  allow: [{}]\n  timeout_secs: 10\n",
                 allow.join(", ")
             ),
-        )
-        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
-        let mut cmd = Command::new(binary);
-        cmd.args(["--listen", &format!("127.0.0.1:{port}")])
-            .arg("--config")
-            .arg(&config)
-            .env("MISTRAL_ACTIONS_TOKEN", &token)
-            .current_dir(&dir)
-            .env_remove("MISTRAL_ACTIONS_CONFIG");
-        // Only the cloud named here: no OS_* of the caller's shell may mix in.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("OS_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.env("OS_CLOUD", CLOUD)
-            .env("OS_CLIENT_CONFIG_FILE", clouds_yaml);
-        let mut process = Background::spawn(
-            SERVER_BIN,
-            cmd,
-            &log,
-            &dir.join("mistral-actions-server.pid"),
-            &binary.to_string_lossy(),
         )?;
-        let url = format!("http://127.0.0.1:{port}");
-        let health = format!("{url}/healthz");
-        process.wait_ready("answering /healthz", Duration::from_secs(30), || {
-            process::listening(port) && mistral_api::http_ok(&health)
-        })?;
+        let token = unpacked.token()?;
+        let logs = dir(root);
+        let mut servers = Vec::new();
+        for name in SERVERS {
+            // Appended to across a restart: one log per server for the whole run.
+            let _ = std::fs::remove_file(logs.join(format!("{}.log", server_log(name))));
+            let port = process::free_port(None)?;
+            let server = PackagedServer::start(&unpacked, &server_log(name), port, &logs)?;
+            eprintln!(
+                "    packaged mistral-actions-server {name} (pid {}) at {}, OS_CLOUD={CLOUD}",
+                server.pid(),
+                server.url
+            );
+            servers.push((name, port, Some(server)));
+        }
+        let backends: Vec<(&str, u16)> = servers.iter().map(|(n, p, _)| (*n, *p)).collect();
+        let haproxy = Haproxy::start(&logs, HEALTH, &backends)?;
         eprintln!(
-            "    {SERVER_BIN} (pid {}) at {url}, bearer token required, OS_CLOUD={CLOUD}",
-            process.pid()
+            "    haproxy at {} in front of both, health check GET {HEALTH}",
+            haproxy.url
         );
-        Ok(ActionServer {
-            _process: process,
-            url,
+        Ok(Fleet {
+            url: haproxy.url.clone(),
+            haproxy,
+            servers,
+            unpacked,
+            logs,
             token,
         })
     }
+
+    /// SIGTERM to server `name`, as `systemctl stop` sends it; returns once it has exited.
+    pub fn stop(&mut self, name: &str) {
+        if let Some((_, _, slot)) = self.servers.iter_mut().find(|s| s.0 == name) {
+            if let Some(mut server) = slot.take() {
+                server.stop();
+            }
+        }
+    }
+
+    /// Starts server `name` again on its port; returns once it answers /healthz.
+    pub fn start_again(&mut self, name: &str) -> Result<(), String> {
+        let (_, port, slot) = self
+            .servers
+            .iter_mut()
+            .find(|s| s.0 == name)
+            .ok_or_else(|| format!("no server {name}"))?;
+        let server = PackagedServer::start(&self.unpacked, &server_log(name), *port, &self.logs)?;
+        *slot = Some(server);
+        Ok(())
+    }
+
+    pub fn stats(&self) -> Result<Vec<haproxy::Row>, String> {
+        self.haproxy.stats()
+    }
 }
 
-/// 32 hex digits from the kernel's random source, new for each run.
-fn random_token() -> Result<String, String> {
-    use std::io::Read;
-    let mut bytes = [0u8; 16];
-    fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| format!("cannot read /dev/urandom: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+fn server_log(name: &str) -> String {
+    format!("mistral-actions-server-{name}")
 }

@@ -1,31 +1,58 @@
-//! What Mistral lists to the project user, and what `cargo xtask action-list` reports,
-//! after the up and the down migrations.
+//! What Mistral lists to the project user, and what the packaged `mistral-actions
+//! action-list` reports, after the up and the down migrations.
 
 use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
 
 use super::cloud::{Cloud, USER_CLOUD as CLOUD};
 use super::migrations::Migrations;
-use crate::action_list::{self, Source, Verdict};
 use crate::services::mistral_api::MistralApi;
 
-/// `cargo xtask action-list` as an operator runs it: `OS_CLOUD=ma-test` and
-/// `OS_CLIENT_CONFIG_FILE`, nothing else of the environment.
-fn action_list(root: &std::path::Path, cloud: &Cloud) -> Result<Vec<(String, Verdict)>, String> {
-    let clouds_yaml = cloud.clouds_yaml.to_string_lossy().into_owned();
-    let vars = |k: &str| match k {
-        "OS_CLOUD" => Some(CLOUD.to_string()),
-        "OS_CLIENT_CONFIG_FILE" => Some(clouds_yaml.clone()),
-        _ => None,
-    };
-    let source = Source::from_vars(None, &vars)?;
-    Ok(action_list::live_verdicts(root, &source)?
+/// The packaged `mistral-actions action-list --format json` as an operator runs it:
+/// `OS_CLOUD=ma-test` and `OS_CLIENT_CONFIG_FILE`, no other OS_* of this environment, from
+/// `/` (no source tree). Each (name, verdict word), and whether it exited 0.
+fn action_list(cli: &Path, cloud: &Cloud) -> Result<(Vec<(String, String)>, bool), String> {
+    let mut cmd = Command::new(cli);
+    cmd.args(["action-list", "--format", "json"])
+        .current_dir("/");
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("OS_") || key == "MISTRAL_URL" {
+            cmd.env_remove(&*key);
+        }
+    }
+    let out = cmd
+        .env("OS_CLOUD", CLOUD)
+        .env("OS_CLIENT_CONFIG_FILE", &cloud.clouds_yaml)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+    let list: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "mistral-actions action-list printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    let rows = list
+        .as_array()
         .into_iter()
-        .collect())
+        .flatten()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap_or_default().to_string(),
+                r["verdict"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    Ok((rows, out.status.success()))
 }
 
 /// What the checks read and apply.
 pub struct Listing<'a> {
-    pub root: &'a std::path::Path,
+    /// The packaged `mistral-actions`.
+    pub cli: &'a Path,
     pub api: &'a MistralApi,
     pub cloud: &'a Cloud,
     pub migrations: &'a Migrations,
@@ -77,19 +104,16 @@ impl Listing<'_> {
         "    Mistral lists all {} of our actions to the project user (no restart), once each, also after a second run",
         ours.len()
     );
-        let verdicts = action_list(self.root, self.cloud)?;
-        let off: Vec<_> = verdicts
-            .iter()
-            .filter(|(_, v)| *v != Verdict::Matches)
-            .collect();
-        if !off.is_empty() || verdicts.len() != ours.len() {
+        let (verdicts, ok) = action_list(self.cli, self.cloud)?;
+        let off: Vec<_> = verdicts.iter().filter(|(_, v)| v != "matches").collect();
+        if !ok || !off.is_empty() || verdicts.len() != ours.len() {
             return Err(format!(
-                "action-list does not report our {} actions as matching the specs: {off:?}",
+                "the packaged action-list (exit ok: {ok}) does not report our {} actions as matching: {off:?}",
                 ours.len()
             ));
         }
         eprintln!(
-        "    action-list (OS_CLOUD={CLOUD}, Mistral found in the catalog): all {} ours, matching the specs",
+        "    packaged mistral-actions action-list (OS_CLOUD={CLOUD}, Mistral found in the catalog, run from /): all {} ours, matching",
         verdicts.len()
     );
         Ok(())
@@ -104,10 +128,10 @@ impl Listing<'_> {
     ) -> Result<(), String> {
         self.migrations.apply_down(self.database)?;
         let after: BTreeSet<String> = self.api.action_names()?.into_iter().collect();
-        let verdicts = action_list(self.root, self.cloud)?;
-        if !verdicts.iter().all(|(_, v)| *v == Verdict::Missing) {
+        let (verdicts, ok) = action_list(self.cli, self.cloud)?;
+        if ok || verdicts.len() != ours.len() || !verdicts.iter().all(|(_, v)| v == "missing") {
             return Err(format!(
-                "after the down migrations action-list reports {verdicts:?}"
+                "after the down migrations the packaged action-list (exit ok: {ok}) reports {verdicts:?}"
             ));
         }
         let left: Vec<_> = ours.intersection(&after).collect();
@@ -124,7 +148,7 @@ impl Listing<'_> {
             ));
         }
         eprintln!(
-        "    none of our {} actions listed (action-list: each missing); the {} others (std.http, std.echo, nova.*, …) exactly as before",
+        "    none of our {} actions listed (action-list: each missing, exit 1); the {} others (std.http, std.echo, nova.*, …) exactly as before",
         ours.len(),
         before.len()
     );

@@ -14,13 +14,16 @@ use crate::services::mistral_api::MistralApi;
 const TIMEOUT: Duration = Duration::from_secs(240);
 
 /// Starts the first case of every sequence at once, each next one when the one before it
-/// has ended; all failures are reported. `env` is the executions' environment.
+/// has ended; all failures are reported. `env` is the executions' environment. `tick`
+/// runs at every poll (every 500 ms) while cases run: what the run does to the servers
+/// meanwhile (the failover). Returns (workflow, execution id) of every case run.
 pub fn run_all(
     api: &MistralApi,
     cloud: &Client,
     sequences: Vec<Vec<Case>>,
     env: &Value,
-) -> Result<(), String> {
+    tick: &mut dyn FnMut() -> Result<(), String>,
+) -> Result<Vec<(&'static str, String)>, String> {
     let start = |case: &Case| -> Result<String, String> {
         let mut env = env.clone();
         if let Some(token) = case.token {
@@ -38,8 +41,12 @@ pub fn run_all(
         }
     }
     let mut failures = Vec::new();
+    let mut ran = Vec::new();
     while !running.is_empty() {
         std::thread::sleep(Duration::from_millis(500));
+        if let Err(e) = tick() {
+            failures.push(e);
+        }
         let mut still = Vec::new();
         for (case, mut rest, id, started) in running {
             let exec = api.execution(&id)?;
@@ -58,6 +65,7 @@ pub fn run_all(
                 continue;
             }
             let secs = started.elapsed().as_secs_f32();
+            ran.push((case.workflow, id.clone()));
             let checked = check(api, &case, &id, &exec)
                 .and_then(|summary| shows(cloud, &case).map(|shown| format!("{summary}{shown}")));
             match checked {
@@ -83,7 +91,7 @@ pub fn run_all(
         running = still;
     }
     if failures.is_empty() {
-        Ok(())
+        Ok(ran)
     } else {
         Err(format!(
             "{} of {total} workflow run(s) went wrong:\n  {}",

@@ -2,6 +2,7 @@
 //! on loopback, with their data under `target/`. One module per service.
 
 pub mod databases;
+pub mod haproxy;
 pub mod mariadb;
 pub mod mistral;
 pub mod mistral_api;
