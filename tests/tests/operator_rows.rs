@@ -1,0 +1,31 @@
+//! The operator CLI compares Mistral with the rows of generated/sql/state.json, built into
+//! it; `cargo xtask action-list` with the rows the specs produce. They must be the same
+//! rows, or the two commands would judge one Mistral differently.
+
+use std::path::Path;
+
+#[test]
+fn the_rows_built_into_the_cli_are_the_rows_the_specs_want() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let (model, _) = codegen::spec::load(root).unwrap();
+    let from_specs: Vec<(String, mistral_actions_listing::Wanted)> =
+        codegen::emit::sql::desired(&model)
+            .unwrap()
+            .into_iter()
+            .map(|(name, row)| {
+                let wanted = mistral_actions_listing::Wanted {
+                    description: row.description,
+                    input: row.input,
+                    tags: row.tags,
+                    definition: row.definition,
+                };
+                (name, wanted)
+            })
+            .collect();
+    let state = std::fs::read_to_string(root.join("generated/sql/state.json")).unwrap();
+    let built_in: Vec<_> = mistral_actions_listing::from_state_json(&state)
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(from_specs, built_in);
+}
