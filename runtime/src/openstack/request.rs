@@ -31,6 +31,9 @@ impl Scoped<'_> {
         let method_name = method_name(&method);
         let key = os.session_key(self.project).await?;
         let mut retried = false;
+        // A pooled connection the service closed while idle (gunicorn keeps one 2 s) fails
+        // the next request sent on it; a GET changes nothing, so it is sent again, once.
+        let mut resent = method != Method::GET;
         loop {
             let session = os.session(key).await?;
             let region = self.region.or(os.config.region.as_deref());
@@ -55,10 +58,15 @@ impl Scoped<'_> {
             }
             // Not the path: it holds ids the caller sent.
             tracing::debug!(service, method = method_name, "openstack request");
-            let response = req
-                .send()
-                .await
-                .map_err(|e| transport_error(service, method_name, path, e))?;
+            let response = match req.send().await {
+                Ok(r) => r,
+                Err(e) if !resent && !e.is_timeout() => {
+                    tracing::info!(service, "connection failed; sending the GET again");
+                    resent = true;
+                    continue;
+                }
+                Err(e) => return Err(transport_error(service, method_name, path, e)),
+            };
             let status = response.status();
             let request_id = request_id(response.headers());
             if status == reqwest::StatusCode::UNAUTHORIZED && !retried {
