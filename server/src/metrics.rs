@@ -78,7 +78,8 @@ struct ExecLabels {
 
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 
-/// Every metric of one server, registered once.
+/// Every metric of one server, registered once. (Help texts end without a full stop:
+/// the encoder adds one.)
 pub struct Metrics {
     registry: Registry,
     calls: Family<CallLabels, Counter>,
@@ -113,49 +114,49 @@ impl Metrics {
         };
         registry.register(
             "calls",
-            "Action calls by action and outcome (ok, or the error kind).",
+            "Action calls by action and outcome (ok, or the error kind)",
             m.calls.clone(),
         );
         registry.register_with_unit(
             "call_duration",
-            "Time to answer an action call, by action.",
+            "Time to answer an action call, by action",
             Unit::Seconds,
             m.call_seconds.clone(),
         );
         registry.register(
             "openstack_requests",
-            "Requests to OpenStack by service, method and status (the HTTP status, timeout or unreachable).",
+            "Requests to OpenStack by service, method and status (the HTTP status, timeout or unreachable)",
             m.requests.clone(),
         );
         registry.register_with_unit(
             "openstack_request_duration",
-            "Time OpenStack took to answer, by service.",
+            "Time OpenStack took to answer, by service",
             Unit::Seconds,
             m.request_seconds.clone(),
         );
         registry.register(
             "keystone_logins",
-            "Keystone logins by outcome (ok, failed).",
+            "Keystone logins by outcome (ok, failed)",
             m.logins.clone(),
         );
         registry.register(
             "keystone_token_renewals",
-            "Cached Keystone tokens replaced, by reason (expiring, refused).",
+            "Cached Keystone tokens replaced, by reason (expiring, refused)",
             m.renewals.clone(),
         );
         registry.register(
             "exec_runs",
-            "Programs run by system.exec, by program (allowlisted; a refused one is (refused)) and exit (the code, signal, timeout, not_started, refused).",
+            "Programs run by system.exec, by program (allowlisted; a refused one is (refused)) and exit (the code, signal, timeout, not_started, refused)",
             m.exec_runs.clone(),
         );
         registry.register(
             "http_requests_in_flight",
-            "Requests being answered now.",
+            "Requests being answered now",
             m.in_flight.clone(),
         );
         registry.register(
             "build",
-            "The running build.",
+            "The running build",
             Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
         );
         Metrics { registry, ..m }
