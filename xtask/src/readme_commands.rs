@@ -21,6 +21,8 @@ fn sample(placeholder: &str) -> Option<&'static str> {
         "NAME" => "int32bit.nova.servers.get_status",
         "N" => "10",
         "C" => "2",
+        "M" => "3",
+        "R" => "1",
         "URL" => "http://127.0.0.1:8989/v2",
         "DIR" => "/tmp",
         _ => return None,
