@@ -156,6 +156,27 @@ impl Action {
         signature::input_string(&self.inputs)
     }
 
+    /// The catalog service types the action calls: the declarative kind's `service`, the
+    /// services of its `microversions` and a custom implementation's `services`; sorted,
+    /// deduplicated. The action server's readiness checks the catalog has each.
+    pub fn services(&self) -> Vec<&str> {
+        let own: Vec<&str> = match &self.implementation {
+            Implementation::GetField { service, .. }
+            | Implementation::AssertField { service, .. }
+            | Implementation::ListFilter { service, .. } => vec![service],
+            Implementation::Custom { services, .. } => {
+                services.iter().map(String::as_str).collect()
+            }
+        };
+        let mut all: Vec<&str> = own
+            .into_iter()
+            .chain(self.microversions.iter().map(|m| m.service.as_str()))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     pub fn input(&self, name: &str) -> Option<&Input> {
         self.inputs.iter().find(|i| i.name == name)
     }
@@ -287,8 +308,12 @@ pub enum Implementation {
         filters: Vec<String>,
     },
     /// Hand-written logic: a function in the runtime crate (`runtime/src/custom/`), taking
-    /// the context and one parameter per input.
-    Custom { function: String },
+    /// the context and one parameter per input. `services`: the catalog service types it
+    /// calls besides those its microversions name (sorted, deduplicated).
+    Custom {
+        function: String,
+        services: Vec<String>,
+    },
 }
 
 impl Implementation {

@@ -96,13 +96,14 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
             }),
         );
         for a in actions {
-            entries.push([
-                module.to_string(),
-                a.name.clone(),
-                a.summary().to_string(),
-                a.signature(),
-                action::handler(a).to_string(),
-            ]);
+            entries.push(Entry {
+                module: module.to_string(),
+                name: a.name.clone(),
+                summary: a.summary().to_string(),
+                input: a.signature(),
+                handler: action::handler(a).to_string(),
+                services: a.services().into_iter().map(str::to_string).collect(),
+            });
         }
     }
     let key = content_key("rust-registry", &entries);
@@ -127,23 +128,34 @@ fn module_rs(actions: &[&Action]) -> String {
     header(&source) + &print(tokens)
 }
 
-/// The table of every action, by module: `[module, name, summary, input, handler]` in
-/// order.
-fn registry(entries: &[[String; 5]]) -> String {
-    let entries = entries
-        .iter()
-        .map(|[module, name, summary, input, handler]| {
-            let module_ident = names::ident(module);
-            let handler = quote::format_ident!("{}", handler);
-            quote! {
-                rt::ActionDef {
-                    name: #name,
-                    summary: #summary,
-                    input: #input,
-                    handler: crate::#module_ident::#handler,
-                }
+/// One row of the action table.
+#[derive(serde::Serialize)]
+struct Entry {
+    module: String,
+    name: String,
+    summary: String,
+    input: String,
+    handler: String,
+    /// [`Action::services`].
+    services: Vec<String>,
+}
+
+/// The table of every action, by module, in order.
+fn registry(entries: &[Entry]) -> String {
+    let entries = entries.iter().map(|e| {
+        let module_ident = names::ident(&e.module);
+        let handler = quote::format_ident!("{}", e.handler);
+        let (name, summary, input, services) = (&e.name, &e.summary, &e.input, &e.services);
+        quote! {
+            rt::ActionDef {
+                name: #name,
+                summary: #summary,
+                input: #input,
+                services: &[#(#services),*],
+                handler: crate::#module_ident::#handler,
             }
-        });
+        }
+    });
     let registry = quote! {
         //! The table of every action, sorted by name.
         use mistral_actions_runtime as rt;
