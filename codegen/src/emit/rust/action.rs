@@ -126,6 +126,14 @@ fn default_expr(field: &Field, value: &Value) -> TokenStream {
 
 /// `(wire value, variant ident)` for each enum value, unique idents.
 fn variant_idents(input: &Input) -> Vec<(String, Ident)> {
+    variant_names(input)
+        .into_iter()
+        .map(|(s, name)| (s, Ident::new(&name, Span::call_site())))
+        .collect()
+}
+
+/// `(wire value, variant name)` for each enum value, unique names.
+pub(super) fn variant_names(input: &Input) -> Vec<(String, String)> {
     let values = input.enum_values.as_deref().unwrap_or_default();
     let mut seen = std::collections::BTreeSet::new();
     values
@@ -138,12 +146,12 @@ fn variant_idents(input: &Input) -> Vec<(String, Ident)> {
                 name = format!("{name}{i}");
                 seen.insert(name.clone());
             }
-            (s.to_string(), Ident::new(&name, Span::call_site()))
+            (s.to_string(), name)
         })
         .collect()
 }
 
-fn is_string_enum(input: &Input) -> bool {
+pub(super) fn is_string_enum(input: &Input) -> bool {
     input.ty == InputType::String
         && input
             .enum_values
