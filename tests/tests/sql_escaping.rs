@@ -80,6 +80,7 @@ fn action(description: &str, default: &str) -> Action {
             path: "/x".into(),
             field: "y".into(),
         },
+        microversions: vec![],
         examples: vec![],
     }
 }
