@@ -170,7 +170,12 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
     // The manifest goes last: if a run dies midway, the old one still lists what to clean.
     let (manifest, rest): (Vec<_>, Vec<_>) =
         changes.into_iter().partition(|c| c.path() == MANIFEST);
-    let results = crate::parallel::map(&rest, |change| -> Result<bool, Error> {
+    // Files listing other files' sums go after them, when those sums are known.
+    let last = |c: &Change| matches!(set.files.get(c.path()), Some(Wanted::Lazy(l)) if l.last);
+    let (after, mut rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(last);
+    let first = rest.len();
+    rest.extend(after);
+    let write = |change: &Change| -> Result<bool, Error> {
         match change {
             Change::Created(path) | Change::Updated { path, .. } => {
                 let full = dir.join(path);
@@ -179,7 +184,7 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
                         write_atomically(&full, |w| w.write_all(t.as_bytes()))?
                     }
                     Some(Wanted::Lazy(lazy)) => {
-                        write_atomically(&full, |w| lazy.render_into(w))?;
+                        write_atomically(&full, |w| lazy.write_to(w))?;
                         cache.record(path, &lazy.key, &full);
                     }
                     Some(Wanted::Kept(_)) | None => {
@@ -195,7 +200,9 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
             Change::Unowned(_) => return Ok(false),
         }
         Ok(true)
-    });
+    };
+    let mut results = crate::parallel::map(&rest[..first], write);
+    results.extend(crate::parallel::map(&rest[first..], write));
     let mut done = Vec::new();
     for (change, result) in rest.into_iter().zip(results) {
         if result? {
