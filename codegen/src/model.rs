@@ -25,6 +25,8 @@ pub struct Model {
 /// Content keys of the model ([`crate::output::content_key`]).
 #[derive(Debug)]
 pub struct Digests {
+    /// Of each action, in order: outputs made of some actions key on theirs.
+    pub each: Vec<String>,
     /// Of the project and the actions: everything a registration row is made from.
     pub actions: String,
     /// Of everything.
@@ -44,9 +46,15 @@ impl Model {
     /// The model's content keys, serialised and hashed on first use only.
     pub fn digests(&self) -> &Digests {
         self.digests.get_or_init(|| {
-            let actions = crate::output::content_key("actions", &(&self.project, &*self.actions));
+            let each =
+                crate::parallel::map(&self.actions, |a| crate::output::content_key("action", a));
+            let actions = crate::output::content_key("actions", &(&self.project, &each));
             let model = crate::output::content_key("model", &(&actions, &*self.workflows));
-            Digests { actions, model }
+            Digests {
+                each,
+                actions,
+                model,
+            }
         })
     }
 

@@ -27,7 +27,7 @@ pub fn python_json_dumps(value: &Value) -> String {
     out
 }
 
-fn write_value(out: &mut String, value: &Value) {
+pub(crate) fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -61,7 +61,7 @@ fn write_value(out: &mut String, value: &Value) {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     push_double_quoted(out, s, |c, out| match c {
         '\u{8}' => out.push_str("\\b"),
         '\u{c}' => out.push_str("\\f"),

@@ -8,6 +8,7 @@
 mod action;
 mod names;
 mod pretty;
+mod printer;
 mod text;
 
 use std::collections::BTreeMap;
@@ -94,7 +95,11 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     let mut entries = Vec::new();
     for (module, actions) in &modules {
         let picked: Vec<usize> = actions.iter().map(|a| indices[a.name.as_str()]).collect();
-        let key = content_key("rust-module", actions);
+        let each = &model.digests().each;
+        let key = content_key(
+            "rust-module",
+            &picked.iter().map(|&i| &each[i]).collect::<Vec<_>>(),
+        );
         let model = model.clone();
         set.insert_lazy(
             format!("{DIR}/src/{module}.rs"),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use super::hash_cache::HashCache;
 use super::render_cache::RenderCache;
 use super::{is_safe_relative, FileSet, Wanted, GENERATED_DIR, MANIFEST};
 use crate::Error;
@@ -165,6 +166,9 @@ fn same_bytes(file: &mut fs::File, mut want: &[u8]) -> std::io::Result<bool> {
 /// leaves unowned files alone. Returns what changed (empty on a second run).
 pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
     let cache = RenderCache::load(root);
+    // Files hashed as they were written (emitted migrations) need not be read back by the
+    // next run's prior stage.
+    let hashes = HashCache::load(root);
     let changes = check_with(root, set, &cache)?;
     let dir = root.join(GENERATED_DIR);
     // The manifest goes last: if a run dies midway, the old one still lists what to clean.
@@ -186,6 +190,9 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
                     Some(Wanted::Lazy(lazy)) => {
                         write_atomically(&full, |w| lazy.write_to(w))?;
                         cache.record(path, &lazy.key, &full);
+                        if let Some(sha256) = lazy.written_sha256() {
+                            hashes.written(&full, sha256);
+                        }
                     }
                     Some(Wanted::Kept(_)) | None => {
                         unreachable!("check reports no kept or unknown file")
@@ -215,6 +222,7 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
         done.push(change);
     }
     cache.save();
+    hashes.save_adding();
     Ok(done)
 }
 

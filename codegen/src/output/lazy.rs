@@ -94,6 +94,11 @@ impl Lazy {
         })
     }
 
+    /// The SHA-256 taken while writing the text, if it was.
+    pub(crate) fn written_sha256(&self) -> Option<&str> {
+        self.sha.get().map(String::as_str)
+    }
+
     /// Lower-case hex SHA-256 of the text: as taken while writing it, or streamed (never
     /// held whole).
     pub fn sha256(&self) -> String {

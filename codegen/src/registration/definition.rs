@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::signature::python_json_dumps;
 
 /// `version: '2.0'` and one action, `name: spec`.
+#[cfg(test)]
 pub fn yaml(name: &str, spec: &Map<String, Value>) -> String {
     let mut out = String::with_capacity(1024);
     out.push_str("version: '2.0'\n");
@@ -27,7 +28,7 @@ fn indent(out: &mut String, n: usize) {
 
 /// Block-style lines of a non-empty mapping, each at `at` columns, straight into `out`
 /// (no line is built twice).
-fn map_lines(out: &mut String, at: usize, map: &Map<String, Value>) {
+pub(super) fn map_lines(out: &mut String, at: usize, map: &Map<String, Value>) {
     for (i, (k, v)) in map.iter().enumerate() {
         // The first entry of a mapping that is a sequence item follows its `- `.
         if i > 0 || !out.ends_with("- ") {
@@ -80,7 +81,7 @@ const SPECIAL: &[&str] = &[
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
 ];
 
-fn key(k: &str) -> String {
+pub(super) fn key(k: &str) -> String {
     let plain = k
         .chars()
         .next()
@@ -95,7 +96,7 @@ fn key(k: &str) -> String {
     }
 }
 
-fn scalar(v: &Value) -> String {
+pub(super) fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => quoted(s),
         Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
