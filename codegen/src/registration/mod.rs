@@ -7,7 +7,7 @@
 mod definition;
 mod text;
 
-use mistral_actions_contract::{header, route, EnvDefault, EnvKey, ENV_KEYS};
+use mistral_actions_contract::{route, EnvDefault, EnvKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -97,18 +97,10 @@ pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
     spec.insert("description".into(), Value::String(description(action)));
     spec.insert("tags".into(), json!(tags(action)));
     spec.insert("base".into(), json!("std.http"));
-    let mut headers = Map::new();
-    headers.insert("Content-Type".into(), json!("application/json"));
-    for key in ENV_KEYS {
-        let Some(name) = key.header else { continue };
-        let value = env_value(project, &key);
-        let value = if name == header::AUTHORIZATION {
-            format!("{} {value}", header::BEARER)
-        } else {
-            value
-        };
-        headers.insert(name.into(), Value::String(value));
-    }
+    let headers: Map<String, Value> = text::headers(project)
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), Value::String(value)))
+        .collect();
     spec.insert(
         "base-input".into(),
         json!({

@@ -14,7 +14,7 @@ use crate::model::{Action, Project};
 use crate::signature::{write_string, write_value};
 
 /// `(name, value)` of every header a registration sends, `Content-Type` first.
-fn headers(project: &Project) -> Vec<(&'static str, String)> {
+pub(super) fn headers(project: &Project) -> Vec<(&'static str, String)> {
     let mut out = vec![("Content-Type", "application/json".to_string())];
     for k in ENV_KEYS {
         let Some(name) = k.header else { continue };

@@ -53,30 +53,48 @@ struct Field<'a> {
     enum_ty: Option<String>,
 }
 
+/// The enum type of a string input with `enum:` values, in the action `camel`.
+pub(super) fn enum_type(camel: &str, input: &Input) -> Option<String> {
+    is_string_enum(input).then(|| {
+        let name = names::camel(&input.name).unwrap_or_else(|| "Value".into());
+        format!("{camel}{name}")
+    })
+}
+
+/// Whether the input is an `Option` in Rust (optional, with no value by default).
+pub(super) fn optional(input: &Input) -> bool {
+    input.default == Some(Value::Null) && input.ty != InputType::Any
+}
+
+/// The Rust type of `input`; `enum_ty` names its enum type, if it has one.
+pub(super) fn rust_type(input: &Input, enum_ty: Option<&str>) -> String {
+    let mut ty = match (enum_ty, input.ty) {
+        (Some(e), _) => e.to_string(),
+        (None, InputType::String) => "String".into(),
+        (None, InputType::Integer) => "i64".into(),
+        (None, InputType::Number) => "f64".into(),
+        (None, InputType::Boolean) => "bool".into(),
+        (None, InputType::Object) => "serde_json::Map<String, serde_json::Value>".into(),
+        (None, InputType::Array) => "Vec<serde_json::Value>".into(),
+        (None, InputType::Uuid) => "rt::Uuid".into(),
+        (None, InputType::Any) => "serde_json::Value".into(),
+    };
+    if input.secret {
+        ty = format!("rt::Secret<{ty}>");
+    }
+    if optional(input) {
+        ty = format!("Option<{ty}>");
+    }
+    ty
+}
+
 impl Field<'_> {
     fn optional(&self) -> bool {
-        self.input.default == Some(Value::Null) && self.input.ty != InputType::Any
+        optional(self.input)
     }
 
     fn rust_type(&self) -> String {
-        let mut ty = match (&self.enum_ty, self.input.ty) {
-            (Some(e), _) => e.clone(),
-            (None, InputType::String) => "String".into(),
-            (None, InputType::Integer) => "i64".into(),
-            (None, InputType::Number) => "f64".into(),
-            (None, InputType::Boolean) => "bool".into(),
-            (None, InputType::Object) => "serde_json::Map<String, serde_json::Value>".into(),
-            (None, InputType::Array) => "Vec<serde_json::Value>".into(),
-            (None, InputType::Uuid) => "rt::Uuid".into(),
-            (None, InputType::Any) => "serde_json::Value".into(),
-        };
-        if self.input.secret {
-            ty = format!("rt::Secret<{ty}>");
-        }
-        if self.optional() {
-            ty = format!("Option<{ty}>");
-        }
-        ty
+        rust_type(self.input, self.enum_ty.as_deref())
     }
 
     fn input_field(&self) -> Expr {
@@ -266,12 +284,7 @@ pub fn action(out: &mut String, action: &Action) -> Option<()> {
         .map(|i| Field {
             input: i,
             ident: names::ident_str(&names::snake(&i.name)),
-            enum_ty: is_string_enum(i).then(|| {
-                format!(
-                    "{camel}{}",
-                    names::camel(&i.name).unwrap_or_else(|| "Value".into())
-                )
-            }),
+            enum_ty: enum_type(&camel, i),
         })
         .collect();
 
