@@ -23,7 +23,7 @@ pub fn yaml(name: &str, spec: &Map<String, Value>) -> String {
 }
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat(' ').take(n));
+    out.extend(std::iter::repeat_n(' ', n));
 }
 
 /// Block-style lines of a non-empty mapping, each at `at` columns, straight into `out`

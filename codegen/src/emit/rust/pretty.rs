@@ -161,7 +161,7 @@ impl Printer {
                 self.cbox(INDENT);
                 self.word("|");
                 self.zerobreak();
-                self.word(*param);
+                self.word(param);
                 self.word("|");
                 self.space();
                 self.offset(-INDENT);
@@ -183,7 +183,7 @@ impl Printer {
                 self.word(" {");
                 self.brk_if_nonempty();
                 for (i, (name, value)) in fields.iter().enumerate() {
-                    self.word(*name);
+                    self.word(name);
                     self.word(": ");
                     self.ibox(0);
                     self.expr(value);
@@ -232,7 +232,7 @@ impl Printer {
                 self.prefix(receiver, bol, false);
                 self.dot_break(bol, receiver);
                 self.word(".");
-                self.word(*name);
+                self.word(name);
                 self.cbox(if unindent { -INDENT } else { 0 });
                 self.call_tail(args);
                 self.end();

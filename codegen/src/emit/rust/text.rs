@@ -35,7 +35,7 @@ fn doc(out: &mut String, indent: usize, text: &str) {
 }
 
 fn push_indent(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat(' ').take(indent));
+    out.extend(std::iter::repeat_n(' ', indent));
 }
 
 /// `line` at `indent`, if it certainly prints unbroken.
