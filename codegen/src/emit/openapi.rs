@@ -20,7 +20,7 @@ const JSON: &str = "application/json";
 
 /// Rendered lazily: the document is tens of MB at 10,000 actions.
 pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
-    let key = content_key("openapi", model);
+    let key = content_key("openapi", &model.digests().model);
     let model = model.clone();
     let mut set = FileSet::default();
     set.insert_lazy(PATH, Lazy::new(key, move |w| render(&model, w)));
