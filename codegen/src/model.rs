@@ -2,7 +2,7 @@
 //! names are unique and legal, inputs are well-formed and defaults match their types.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -17,9 +17,47 @@ pub struct Model {
     pub actions: Arc<Vec<Action>>,
     /// Sorted by name (`specs/workflows/**.yaml`).
     pub workflows: Arc<Vec<Workflow>>,
+    /// [`Model::digests`], taken once for every emitter that keys on the whole model.
+    #[serde(skip)]
+    pub(crate) digests: Arc<OnceLock<Digests>>,
+}
+
+/// Content keys of the model ([`crate::output::content_key`]).
+#[derive(Debug)]
+pub struct Digests {
+    /// Of each action, in order: outputs made of some actions key on theirs.
+    pub each: Vec<String>,
+    /// Of the project and the actions: everything a registration row is made from.
+    pub actions: String,
+    /// Of everything.
+    pub model: String,
 }
 
 impl Model {
+    pub fn new(project: Project, actions: Vec<Action>, workflows: Vec<Workflow>) -> Model {
+        Model {
+            project,
+            actions: Arc::new(actions),
+            workflows: Arc::new(workflows),
+            digests: Arc::default(),
+        }
+    }
+
+    /// The model's content keys, serialised and hashed on first use only.
+    pub fn digests(&self) -> &Digests {
+        self.digests.get_or_init(|| {
+            let each =
+                crate::parallel::map(&self.actions, |a| crate::output::content_key("action", a));
+            let actions = crate::output::content_key("actions", &(&self.project, &each));
+            let model = crate::output::content_key("model", &(&actions, &*self.workflows));
+            Digests {
+                each,
+                actions,
+                model,
+            }
+        })
+    }
+
     pub fn action(&self, name: &str) -> Option<&Action> {
         self.actions
             .binary_search_by(|a| a.name.as_str().cmp(name))
@@ -156,6 +194,27 @@ impl Action {
         signature::input_string(&self.inputs)
     }
 
+    /// The catalog service types the action calls: the declarative kind's `service`, the
+    /// services of its `microversions` and a custom implementation's `services`; sorted,
+    /// deduplicated. The action server's readiness checks the catalog has each.
+    pub fn services(&self) -> Vec<&str> {
+        let own: Vec<&str> = match &self.implementation {
+            Implementation::GetField { service, .. }
+            | Implementation::AssertField { service, .. }
+            | Implementation::ListFilter { service, .. } => vec![service],
+            Implementation::Custom { services, .. } => {
+                services.iter().map(String::as_str).collect()
+            }
+        };
+        let mut all: Vec<&str> = own
+            .into_iter()
+            .chain(self.microversions.iter().map(|m| m.service.as_str()))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     pub fn input(&self, name: &str) -> Option<&Input> {
         self.inputs.iter().find(|i| i.name == name)
     }
@@ -287,8 +346,12 @@ pub enum Implementation {
         filters: Vec<String>,
     },
     /// Hand-written logic: a function in the runtime crate (`runtime/src/custom/`), taking
-    /// the context and one parameter per input.
-    Custom { function: String },
+    /// the context and one parameter per input. `services`: the catalog service types it
+    /// calls besides those its microversions name (sorted, deduplicated).
+    Custom {
+        function: String,
+        services: Vec<String>,
+    },
 }
 
 impl Implementation {

@@ -27,7 +27,7 @@ pub fn python_json_dumps(value: &Value) -> String {
     out
 }
 
-fn write_value(out: &mut String, value: &Value) {
+pub(crate) fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -61,7 +61,7 @@ fn write_value(out: &mut String, value: &Value) {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     push_double_quoted(out, s, |c, out| match c {
         '\u{8}' => out.push_str("\\b"),
         '\u{c}' => out.push_str("\\f"),
@@ -80,7 +80,18 @@ fn write_string(out: &mut String, s: &str) {
 pub(crate) fn push_double_quoted(out: &mut String, s: &str, other: impl Fn(char, &mut String)) {
     out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
+    // Printable ASCII other than `"` and `\` is itself in every caller's syntax: copied a
+    // run at a time, the rest char by char.
+    let plain = |b: u8| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\';
+    let mut rest = s;
+    while !rest.is_empty() {
+        let run = rest.bytes().position(|b| !plain(b)).unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        rest = &rest[c.len_utf8()..];
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),

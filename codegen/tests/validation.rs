@@ -423,3 +423,46 @@ fn microversions_are_checked() {
     let (model, _) = codegen::spec::load(dir.path()).unwrap();
     assert_eq!(model.actions[0].microversions[0].version, "2.1");
 }
+
+#[test]
+fn the_services_an_action_calls_are_its_spec_s() {
+    let custom = |services: &str| {
+        format!("actions:\n  act:\n    description: x\n    inputs: []\n    implementation:\n      kind: custom\n      microversions: {{compute: \"2.1\"}}\n{services}      function: svc::act\n")
+    };
+    let runtime: &[u8] = b"pub async fn act(ctx: &Context) {}\n";
+    let text = custom("      services: [database, image, database]\n");
+    let dir = project(&[
+        (FILE, text.as_bytes()),
+        ("runtime/src/custom/svc.rs", runtime),
+    ]);
+    let (model, _) = codegen::spec::load(dir.path()).unwrap();
+    // Microversions' services count, duplicates once, sorted.
+    assert_eq!(
+        model.actions[0].services(),
+        ["compute", "database", "image"]
+    );
+    // A service type is what the catalog says: lower case, digits, dashes.
+    let text = custom("      services: [Database, \"\"]\n");
+    let found = problems(&[
+        (FILE, text.as_bytes()),
+        ("runtime/src/custom/svc.rs", runtime),
+    ]);
+    assert_eq!(
+        found,
+        [
+            (Code::InvalidValue, format!("{FILE}:8:18")),
+            (Code::InvalidValue, format!("{FILE}:8:28")),
+        ]
+    );
+    // A declarative action names its one service as `service`.
+    let text = "actions:\n  act:\n    description: x\n    inputs: []\n    implementation:\n      kind: get_field\n      service: image\n      services: [compute]\n      path: /things\n      field: thing.status\n";
+    assert_problem(
+        &[(FILE, text.as_bytes())],
+        Code::UnknownKey,
+        &format!("{FILE}:8:7"),
+    );
+    let declarative = text.replace("      services: [compute]\n", "");
+    let dir = project(&[(FILE, declarative.as_bytes())]);
+    let (model, _) = codegen::spec::load(dir.path()).unwrap();
+    assert_eq!(model.actions[0].services(), ["image"]);
+}

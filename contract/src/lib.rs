@@ -20,6 +20,12 @@ pub const OWNER_TAG: &str = "mistral-actions:managed";
 pub mod route {
     /// `GET`: liveness, without a token.
     pub const HEALTH: &str = "/healthz";
+    /// `GET`: readiness, without a token: 200 when calls can work (a Keystone token, every
+    /// service the actions use in the catalog), else 503 with the reason.
+    pub const READY: &str = "/readyz";
+    /// `GET`: Prometheus metrics ([`super::media::METRICS`]); needs the bearer token
+    /// unless the server's `metrics.public` is true.
+    pub const METRICS: &str = "/metrics";
     /// `GET`: every action with its Mistral input string.
     pub const ACTIONS: &str = "/v1/actions";
     /// `POST` with the input as a JSON object: runs the action `{name}`.
@@ -34,7 +40,8 @@ pub mod route {
 /// Request and response headers, in their canonical spelling (HTTP compares them without
 /// regard to case).
 pub mod header {
-    /// `Authorization: Bearer <token>` on every route but [`super::route::HEALTH`].
+    /// `Authorization: Bearer <token>` on every route but [`super::route::HEALTH`] and
+    /// [`super::route::READY`] (and [`super::route::METRICS`] when it is public).
     pub const AUTHORIZATION: &str = "Authorization";
     /// The authorization scheme the server accepts.
     pub const BEARER: &str = "Bearer";
@@ -64,4 +71,20 @@ pub mod envelope {
     /// The health answer: `{"status": "ok"}`.
     pub const STATUS: &str = "status";
     pub const OK: &str = "ok";
+    /// The readiness answers: `{"status": "ready", "services": [...]}` (200) and
+    /// `{"status": "not_ready", "reason": "..."}` (503).
+    pub const READY: &str = "ready";
+    pub const NOT_READY: &str = "not_ready";
+    pub const SERVICES: &str = "services";
+    pub const REASON: &str = "reason";
 }
+
+/// Media types of the answers that are not JSON.
+pub mod media {
+    /// [`super::route::METRICS`]: the OpenMetrics text format, which Prometheus scrapes.
+    pub const METRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+}
+
+/// The status of [`route::READY`] when the server is not ready (not an error kind: the
+/// readiness answer is not the error envelope).
+pub const NOT_READY_STATUS: u16 = 503;

@@ -44,6 +44,14 @@ impl Utc {
         )
     }
 
+    /// `2026-11-25T17:30:23.123456Z`, RFC 3339 (the server's JSON log lines).
+    pub fn rfc3339(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+            self.year, self.month, self.day, self.hour, self.minute, self.second, self.micros
+        )
+    }
+
     /// `2026-11-25 17:30:23.123456`, Python's `str(datetime)` (descriptions).
     pub fn python_str(&self) -> String {
         format!(
@@ -145,6 +153,8 @@ mod tests {
         let u = Utc::from_system(t);
         assert_eq!(u.name_stamp(), "2026_11_25_18_30_23");
         assert_eq!(u.python_str(), "2026-11-25 18:30:23.000000");
+        assert_eq!(u.rfc3339(), "2026-11-25T18:30:23.000000Z");
+        assert_eq!(parse_iso8601(&u.rfc3339()), Some(t));
         let shifted = parse_iso8601("2026-11-25T20:30:23+02:00").unwrap();
         assert_eq!(shifted, t);
         assert_eq!(

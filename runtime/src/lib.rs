@@ -14,6 +14,7 @@ pub mod error;
 pub mod helpers;
 pub mod input;
 pub mod logsafe;
+pub mod observe;
 pub mod openstack;
 pub mod registry;
 pub mod shlex;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub use custom::system::ExecPolicy;
 pub use error::ActionError;
 pub use input::{Secret, Uuid};
+pub use observe::{Observe, Observer};
 pub use openstack::OpenStack;
 pub use registry::{ActionDef, BoxFuture, Handler};
 
@@ -42,6 +44,8 @@ pub struct Context {
     /// The API microversions the running action relies on (from its spec); every request
     /// to one of these services names its version.
     pub microversions: openstack::Microversions,
+    /// Where exec runs are reported (OpenStack's events go to [`OpenStack`]'s own).
+    pub observe: Observe,
 }
 
 impl Context {

@@ -20,6 +20,9 @@ pub struct ActionDef {
     pub summary: &'static str,
     /// The input string exactly as Mistral shows it (`backup_id, status="available"`).
     pub input: &'static str,
+    /// Catalog service types the action calls (its spec's implementation service,
+    /// microversions and custom `services`); readiness checks the catalog has them.
+    pub services: &'static [&'static str],
     pub handler: Handler,
 }
 
@@ -28,6 +31,7 @@ impl std::fmt::Debug for ActionDef {
         f.debug_struct("ActionDef")
             .field("name", &self.name)
             .field("input", &self.input)
+            .field("services", &self.services)
             .finish_non_exhaustive()
     }
 }

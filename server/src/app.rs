@@ -1,6 +1,7 @@
-//! The HTTP surface: routes, bearer-token check, request ids, error bodies. What they are
-//! (paths, headers, envelope, kinds and statuses) is `mistral_actions_contract`; who is
-//! calling is `auth`, where a call may act is `reach`.
+//! The HTTP surface: routes, bearer-token check, request ids, error bodies, the log line
+//! and metrics of each request. What they are (paths, headers, envelope, kinds and
+//! statuses) is `mistral_actions_contract`; who is calling is `auth`, where a call may act
+//! is `reach`, whether calls can work is `ready`, what is counted is `metrics`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -13,28 +14,43 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use mistral_actions_contract::{envelope, header, route, ErrorKind};
+use mistral_actions_contract::{envelope, header, media, route, ErrorKind};
 use mistral_actions_runtime::{ActionError, Context};
 use serde_json::{json, Value};
 use tracing::Instrument;
 
 use crate::auth::{Auth, Caller};
+use crate::metrics::{Metrics, OK, UNKNOWN_ACTION};
 use crate::reach::Reach;
+use crate::ready::Readiness;
 
 /// What every request shares.
 pub struct AppState {
     pub ctx: Context,
     pub auth: Arc<Auth>,
     pub reach: Reach,
+    pub metrics: Arc<Metrics>,
+    pub readiness: Readiness,
+    /// `metrics.public`: `/metrics` without the bearer token.
+    metrics_public: bool,
     next_id: AtomicU64,
 }
 
 impl AppState {
-    pub fn new(ctx: Context, auth: Arc<Auth>, reach: Reach) -> Arc<AppState> {
+    pub fn new(
+        ctx: Context,
+        auth: Arc<Auth>,
+        reach: Reach,
+        metrics: Arc<Metrics>,
+        metrics_public: bool,
+    ) -> Arc<AppState> {
         Arc::new(AppState {
             ctx,
             auth,
             reach,
+            metrics,
+            readiness: Readiness::default(),
+            metrics_public,
             next_id: AtomicU64::new(1),
         })
     }
@@ -50,34 +66,60 @@ static REGION: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::REGIO
 static PROJECT: LazyLock<HeaderName> = LazyLock::new(|| header_name(header::PROJECT));
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let protected = Router::new()
+    let mut protected = Router::new()
         .route(route::ACTIONS, get(list_actions))
-        .route(route::ACTION, post(run_action))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new()
+        .route(route::ACTION, post(run_action));
+    let mut open = Router::new()
         .route(
             route::HEALTH,
             get(|| async { Json(json!({ envelope::STATUS: envelope::OK })) }),
         )
-        .merge(protected)
+        .route(route::READY, get(crate::ready::answer));
+    if state.metrics_public {
+        open = open.route(route::METRICS, get(metrics));
+    } else {
+        protected = protected.route(route::METRICS, get(metrics));
+    }
+    let protected =
+        protected.route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    open.merge(protected)
         .fallback(|| async { error_response(ErrorKind::NotFound, "no such endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), request_id))
         .with_state(state)
 }
 
+/// The error body; the kind also rides along as a response extension, for the metrics.
 fn error_response(kind: ErrorKind, message: &str) -> Response {
     let status = StatusCode::from_u16(kind.status()).expect("the contract's statuses are valid");
     let body =
         json!({ envelope::ERROR: { envelope::KIND: kind.as_str(), envelope::MESSAGE: message } });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    response.extensions_mut().insert(kind);
+    response
 }
 
 fn action_error(e: &ActionError) -> Response {
     error_response(e.kind(), &e.to_string())
 }
 
+/// The `action` label and log field of a request: a registry name for a call of a known
+/// action, [`UNKNOWN_ACTION`] for any other name (the caller's text), `None` for other
+/// routes.
+fn action_of(req: &Request) -> Option<&'static str> {
+    if req.method() != axum::http::Method::POST {
+        return None;
+    }
+    let name = req
+        .uri()
+        .path()
+        .strip_prefix(route::ACTIONS)?
+        .strip_prefix('/')?;
+    Some(mistral_actions::find(name).map_or(UNKNOWN_ACTION, |a| a.name))
+}
+
 /// Takes the caller's `X-Request-Id` when it is short and printable, else numbers the
-/// request; logs one line per request inside a span carrying the id.
+/// request; logs one line per request inside a span carrying the id and the action;
+/// counts the request in flight and, for an action call, its outcome and duration.
 async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let request_id = REQUEST_ID.clone();
     let id = req
@@ -87,16 +129,34 @@ async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: 
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
         .unwrap_or_else(|| format!("req-{}", state.next_id.fetch_add(1, Ordering::Relaxed)));
-    let span =
-        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let action = action_of(&req);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+        action = tracing::field::Empty,
+    );
+    if let Some(a) = action {
+        span.record("action", a);
+    }
     let value = HeaderValue::from_str(&id).expect("checked printable ASCII");
     req.headers_mut().insert(request_id.clone(), value.clone());
+    let _in_flight = state.metrics.in_flight();
     async move {
         let started = Instant::now();
         let mut response = next.run(req).await;
+        let took = started.elapsed();
+        if let Some(a) = action {
+            let outcome = response
+                .extensions()
+                .get::<ErrorKind>()
+                .map_or(OK, |k| k.as_str());
+            state.metrics.call(a, outcome, took);
+        }
         tracing::info!(
             status = response.status().as_u16(),
-            ms = started.elapsed().as_secs_f64() * 1e3,
+            duration_ms = took.as_secs_f64() * 1e3,
             "done"
         );
         response.headers_mut().insert(request_id, value);
@@ -104,6 +164,12 @@ async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: 
     }
     .instrument(span)
     .await
+}
+
+/// The metrics exposition.
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let headers = [(http_header::CONTENT_TYPE, media::METRICS)];
+    (headers, state.metrics.encode()).into_response()
 }
 
 /// `Authorization: Bearer <token>`: the request goes on with its [`Caller`].
@@ -206,10 +272,8 @@ async fn run_action(
         };
         &scoped
     };
-    match (action.handler)(ctx, input)
-        .instrument(tracing::info_span!("action", name = action.name))
-        .await
-    {
+    // The request's span names the action already.
+    match (action.handler)(ctx, input).await {
         Ok(result) => Json(json!({ envelope::RESULT: result })).into_response(),
         Err(e) => failed(action.name, &e),
     }

@@ -36,6 +36,16 @@ struct FileConfig {
     openstack: OpenStackFile,
     #[serde(default)]
     exec: ExecFile,
+    #[serde(default)]
+    metrics: MetricsFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricsFile {
+    /// `/metrics` without the bearer token (for a Prometheus that cannot send one).
+    #[serde(default)]
+    public: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +118,8 @@ pub struct Access {
     /// `openstack.projects`, `openstack.regions`: selectable besides the configured ones.
     pub projects: Vec<String>,
     pub regions: Vec<String>,
+    /// `metrics.public`: `/metrics` answers without the bearer token.
+    pub metrics_public: bool,
 }
 
 /// Executions started before a rotation keep the token their environment held when they
@@ -124,6 +136,7 @@ impl Access {
             overlap: DEFAULT_OVERLAP,
             projects: Vec::new(),
             regions: Vec::new(),
+            metrics_public: false,
         }
     }
 }
@@ -254,6 +267,7 @@ impl Settings {
             },
             projects: file.openstack.projects,
             regions: file.openstack.regions,
+            metrics_public: file.metrics.public,
         };
 
         let tls = match (

@@ -1,12 +1,14 @@
-//! `mistral-actions-server [--config FILE] [--listen ADDR] [--insecure-no-auth]`
+//! `mistral-actions-server [--config FILE] [--listen ADDR] [--log-format text|json]
+//! [--insecure-no-auth]`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use mistral_actions_runtime::logsafe::clean;
 use mistral_actions_server::config::{Overrides, Settings};
+use mistral_actions_server::logs::Format;
 
 /// Runs the generated Mistral actions behind HTTP for Mistral's std.http.
 #[derive(Parser)]
@@ -18,15 +20,39 @@ struct Args {
     /// Address to listen on (also MISTRAL_ACTIONS_LISTEN; default 127.0.0.1:8989).
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// Log lines as text or as one JSON object each, for log shippers (also
+    /// MISTRAL_ACTIONS_LOG_FORMAT; default text).
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<Format>,
     /// Accept requests without a bearer token. Only for tests on a trusted host.
     #[arg(long)]
     insecure_no_auth: bool,
 }
 
+/// `--log-format`, else `MISTRAL_ACTIONS_LOG_FORMAT`, else text. Read before anything is
+/// logged, so it cannot come from the configuration file.
+fn log_format(flag: Option<Format>) -> Result<Format, String> {
+    if let Some(f) = flag {
+        return Ok(f);
+    }
+    match std::env::var("MISTRAL_ACTIONS_LOG_FORMAT") {
+        Ok(v) if !v.is_empty() => Format::from_str(&v, true)
+            .map_err(|_| format!("MISTRAL_ACTIONS_LOG_FORMAT: expected text or json, got {v:?}")),
+        _ => Ok(Format::default()),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    mistral_actions_server::logs::init();
+    let format = match log_format(args.log_format) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    mistral_actions_server::logs::init(format);
     let overrides = Overrides {
         config: args.config,
         listen: args.listen,

@@ -108,3 +108,19 @@ fn error_answers_are_the_contracts_kinds_and_statuses() {
         "#/components/responses/command_failed"
     );
 }
+
+#[test]
+fn readiness_and_metrics_are_documented() {
+    let doc = document();
+    let ready = &doc["paths"]["/readyz"]["get"];
+    assert_eq!(ready["security"], json!([]));
+    let not_ready = &ready["responses"]["503"]["content"]["application/json"]["schema"];
+    assert_eq!(not_ready["properties"]["status"]["const"], "not_ready");
+    assert_eq!(not_ready["required"], json!(["status", "reason"]));
+    let metrics = &doc["paths"]["/metrics"]["get"];
+    // The bearer token, or none when the server's `metrics.public` says so.
+    assert_eq!(metrics["security"], json!([{ "bearer": [] }, {}]));
+    assert!(metrics["responses"]["200"]["content"]
+        .get("application/openmetrics-text")
+        .is_some());
+}

@@ -79,6 +79,14 @@ fn start_openstack(root: &Path, slot: &RefCell<Services>) -> Result<bool, Error>
 }
 
 /// A step that installs or starts something: its error is printed and the step fails.
+/// Installs a checker's venv and exports its interpreter to the tests.
+fn export_venv(root: &Path, venv: &crate::test_venvs::Venv) -> Result<(), String> {
+    let py = crate::test_venvs::ensure(root, venv)?;
+    std::env::set_var(venv.env, &py);
+    eprintln!("    {}={}", venv.env, py.display());
+    Ok(())
+}
+
 fn setup<T>(result: Result<T, String>) -> Result<bool, Error> {
     match result {
         Ok(_) => Ok(true),
@@ -133,17 +141,11 @@ pub fn run(root: &Path) -> Result<bool, Error> {
         ),
         (
             "OpenAPI validator venv (MA_OPENAPI_PYTHON for the tests)",
-            Box::new(|| {
-                let python = crate::openapi_validator::ensure(root);
-                setup(python.map(|py| {
-                    std::env::set_var(crate::openapi_validator::PYTHON_ENV, &py);
-                    eprintln!(
-                        "    {}={}",
-                        crate::openapi_validator::PYTHON_ENV,
-                        py.display()
-                    );
-                }))
-            }),
+            Box::new(|| setup(export_venv(root, &crate::test_venvs::OPENAPI))),
+        ),
+        (
+            "metrics parser venv (MA_METRICS_PYTHON for the tests)",
+            Box::new(|| setup(export_venv(root, &crate::test_venvs::METRICS))),
         ),
         (
             "tests",

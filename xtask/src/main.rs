@@ -9,13 +9,13 @@ mod ci;
 mod completions;
 mod dist;
 mod e2e;
-mod openapi_validator;
 mod openstack_cmd;
 #[cfg(test)]
 mod readme_commands;
 mod report;
 mod services;
 mod sql_cmd;
+mod test_venvs;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

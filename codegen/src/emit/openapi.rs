@@ -3,7 +3,9 @@
 //! whose result is its `output`; routes, headers, the error envelope and its statuses come
 //! from the HTTP contract (`mistral_actions_contract`), like the server's own.
 
-use mistral_actions_contract::{envelope, header, route, EnvKey, ErrorKind};
+use mistral_actions_contract::{
+    envelope, header, media, route, EnvKey, ErrorKind, NOT_READY_STATUS,
+};
 use serde_json::{json, Map, Value};
 
 use super::DO_NOT_EDIT;
@@ -18,7 +20,7 @@ const JSON: &str = "application/json";
 
 /// Rendered lazily: the document is tens of MB at 10,000 actions.
 pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
-    let key = content_key("openapi", model);
+    let key = content_key("openapi", &model.digests().model);
     let model = model.clone();
     let mut set = FileSet::default();
     set.insert_lazy(PATH, Lazy::new(key, move |w| render(&model, w)));
@@ -61,6 +63,8 @@ fn render(model: &Model, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let fixed = |path: &str, value: Value| (path.to_string(), value);
     let first = [
         fixed(route::HEALTH, json!({ "get": health() })),
+        fixed(route::READY, json!({ "get": readiness() })),
+        fixed(route::METRICS, json!({ "get": metrics() })),
         fixed(route::ACTIONS, json!({ "get": listing() })),
     ];
     let actions = model
@@ -93,6 +97,64 @@ fn health() -> Value {
                 "additionalProperties": false,
                 "properties": { envelope::STATUS: { "const": envelope::OK } },
             })),
+        },
+    })
+}
+
+fn readiness() -> Value {
+    let ready = json!({
+        "type": "object",
+        "required": [envelope::STATUS, envelope::SERVICES],
+        "additionalProperties": false,
+        "properties": {
+            envelope::STATUS: { "const": envelope::READY },
+            envelope::SERVICES: {
+                "type": "array",
+                "items": { "type": "string" },
+                "description": "The catalog service types the actions use, all present.",
+            },
+        },
+    });
+    let not_ready = json!({
+        "type": "object",
+        "required": [envelope::STATUS, envelope::REASON],
+        "additionalProperties": false,
+        "properties": {
+            envelope::STATUS: { "const": envelope::NOT_READY },
+            envelope::REASON: {
+                "type": "string",
+                "description": "Why not: the Keystone login's failure, or the services the catalog lacks.",
+            },
+        },
+    });
+    json!({
+        "operationId": "readiness",
+        "summary": "Readiness, without a token: whether calls can work now.",
+        "description": "200 when the server holds a valid Keystone token for its configured project and that token's catalog lists every service the actions use (in the configured region and interface); 503 otherwise. A cached token is reused; without one the server logs in, and a failed login is reported again without asking Keystone for a few seconds.",
+        "security": [],
+        "responses": {
+            "200": body_response("Ready.", ready),
+            NOT_READY_STATUS.to_string(): body_response("Not ready, with the reason.", not_ready),
+        },
+    })
+}
+
+fn metrics() -> Value {
+    let media_type = media::METRICS
+        .split(';')
+        .next()
+        .expect("split yields one item");
+    json!({
+        "operationId": "metrics",
+        "summary": "Prometheus metrics (OpenMetrics text).",
+        "description": "Needs the bearer token unless the server's `metrics.public` is true. The metrics and their labels are listed in the README.",
+        "security": [{ "bearer": [] }, {}],
+        "responses": {
+            "200": {
+                "description": format!("The exposition, `Content-Type: {}`.", media::METRICS),
+                "content": { media_type: { "schema": { "type": "string" } } },
+            },
+            "401": error_ref(ErrorKind::Unauthorized),
         },
     })
 }

@@ -1,10 +1,15 @@
 //! `generated/actions/`: the Rust crate the action server runs. One module per spec file
 //! with a typed input struct and a handler per action, and `ACTIONS`, the table the server
-//! looks actions up in. Built as syn trees, printed with prettyplease; files are excluded
-//! from rustfmt, so the printer's layout is the checked-in one.
+//! looks actions up in. Files are excluded from rustfmt: prettyplease's layout is the
+//! checked-in one. Written as text in that layout ([`text`], [`pretty`]); built as syn
+//! trees and printed with prettyplease ([`action`]) only where a line might be long
+//! enough for the text writer to be unsure, and in the tests that hold the two equal.
 
 mod action;
 mod names;
+mod pretty;
+mod printer;
+mod text;
 
 use std::collections::BTreeMap;
 
@@ -39,11 +44,15 @@ fn header(source: &str) -> String {
     format!("// {DO_NOT_EDIT}\n// Source: {source}\n\n")
 }
 
-/// Pretty-printed, with a blank line after each top-level item that ends in a brace
-/// (prettyplease puts items back to back).
+/// Pretty-printed with prettyplease, items spaced as [`space_items`] does.
 fn print(tokens: TokenStream) -> String {
     let file: syn::File = syn::parse2(tokens).expect("the emitter builds valid Rust");
-    let text = prettyplease::unparse(&file);
+    space_items(&prettyplease::unparse(&file))
+}
+
+/// A blank line after each top-level item that ends in a brace (prettyplease puts items
+/// back to back).
+fn space_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
@@ -86,7 +95,11 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     let mut entries = Vec::new();
     for (module, actions) in &modules {
         let picked: Vec<usize> = actions.iter().map(|a| indices[a.name.as_str()]).collect();
-        let key = content_key("rust-module", actions);
+        let each = &model.digests().each;
+        let key = content_key(
+            "rust-module",
+            &picked.iter().map(|&i| &each[i]).collect::<Vec<_>>(),
+        );
         let model = model.clone();
         set.insert_lazy(
             format!("{DIR}/src/{module}.rs"),
@@ -96,13 +109,14 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
             }),
         );
         for a in actions {
-            entries.push([
-                module.to_string(),
-                a.name.clone(),
-                a.summary().to_string(),
-                a.signature(),
-                action::handler(a).to_string(),
-            ]);
+            entries.push(Entry {
+                module: module.to_string(),
+                name: a.name.clone(),
+                summary: a.summary().to_string(),
+                input: a.signature(),
+                handler: action::handler(a).to_string(),
+                services: a.services().into_iter().map(str::to_string).collect(),
+            });
         }
     }
     let key = content_key("rust-registry", &entries);
@@ -113,8 +127,29 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     Ok(set)
 }
 
-/// The module of one spec file's actions.
+/// The module of one spec file's actions: written as text, or printed through syn when
+/// the text writer is unsure of a line.
 fn module_rs(actions: &[&Action]) -> String {
+    let source = crate::spec::slash_path(&actions[0].origin.file)
+        .to_string_lossy()
+        .into_owned();
+    let mut items = format!(
+        "//! Actions of `{}`.\nuse mistral_actions_runtime as rt;\n",
+        source
+    );
+    let written = !source.contains('\n')
+        && actions
+            .iter()
+            .all(|a| text::action(&mut items, a).is_some());
+    if written {
+        header(&source) + &space_items(&items)
+    } else {
+        module_rs_syn(actions)
+    }
+}
+
+/// [`module_rs`] through syn and prettyplease.
+pub(crate) fn module_rs_syn(actions: &[&Action]) -> String {
     let source = crate::spec::slash_path(&actions[0].origin.file)
         .to_string_lossy()
         .into_owned();
@@ -127,23 +162,45 @@ fn module_rs(actions: &[&Action]) -> String {
     header(&source) + &print(tokens)
 }
 
-/// The table of every action, by module: `[module, name, summary, input, handler]` in
-/// order.
-fn registry(entries: &[[String; 5]]) -> String {
-    let entries = entries
-        .iter()
-        .map(|[module, name, summary, input, handler]| {
-            let module_ident = names::ident(module);
-            let handler = quote::format_ident!("{}", handler);
-            quote! {
-                rt::ActionDef {
-                    name: #name,
-                    summary: #summary,
-                    input: #input,
-                    handler: crate::#module_ident::#handler,
-                }
+/// One row of the action table.
+#[derive(serde::Serialize)]
+pub(crate) struct Entry {
+    pub(crate) module: String,
+    pub(crate) name: String,
+    pub(crate) summary: String,
+    pub(crate) input: String,
+    pub(crate) handler: String,
+    /// [`Action::services`].
+    pub(crate) services: Vec<String>,
+}
+
+/// The table of every action, by module, in order.
+fn registry(entries: &[Entry]) -> String {
+    let mut out = String::from(
+        "//! The table of every action, sorted by name.\nuse mistral_actions_runtime as rt;\n/// Every action the specs define, sorted by name.\n",
+    );
+    text::registry_static(&mut out, entries);
+    out.push_str("/// The action called `name`.\npub fn find(name: &str) -> Option<&'static rt::ActionDef> {\n    rt::registry::find(ACTIONS, name)\n}\n");
+    header("specs/actions/") + &space_items(&out)
+}
+
+/// [`registry`] through syn and prettyplease (the tests hold the two equal).
+#[cfg(test)]
+pub(crate) fn registry_syn(entries: &[Entry]) -> String {
+    let entries = entries.iter().map(|e| {
+        let module_ident = names::ident(&e.module);
+        let handler = quote::format_ident!("{}", e.handler);
+        let (name, summary, input, services) = (&e.name, &e.summary, &e.input, &e.services);
+        quote! {
+            rt::ActionDef {
+                name: #name,
+                summary: #summary,
+                input: #input,
+                services: &[#(#services),*],
+                handler: crate::#module_ident::#handler,
             }
-        });
+        }
+    });
     let registry = quote! {
         //! The table of every action, sorted by name.
         use mistral_actions_runtime as rt;
@@ -158,6 +215,9 @@ fn registry(entries: &[[String; 5]]) -> String {
     };
     header("specs/actions/") + &print(registry)
 }
+
+#[cfg(test)]
+mod tests;
 
 fn cargo_toml() -> String {
     format!(

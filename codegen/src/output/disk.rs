@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use super::hash_cache::HashCache;
 use super::render_cache::RenderCache;
 use super::{is_safe_relative, FileSet, Wanted, GENERATED_DIR, MANIFEST};
 use crate::Error;
@@ -165,12 +166,20 @@ fn same_bytes(file: &mut fs::File, mut want: &[u8]) -> std::io::Result<bool> {
 /// leaves unowned files alone. Returns what changed (empty on a second run).
 pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
     let cache = RenderCache::load(root);
+    // Files hashed as they were written (emitted migrations) need not be read back by the
+    // next run's prior stage.
+    let hashes = HashCache::load(root);
     let changes = check_with(root, set, &cache)?;
     let dir = root.join(GENERATED_DIR);
     // The manifest goes last: if a run dies midway, the old one still lists what to clean.
     let (manifest, rest): (Vec<_>, Vec<_>) =
         changes.into_iter().partition(|c| c.path() == MANIFEST);
-    let results = crate::parallel::map(&rest, |change| -> Result<bool, Error> {
+    // Files listing other files' sums go after them, when those sums are known.
+    let last = |c: &Change| matches!(set.files.get(c.path()), Some(Wanted::Lazy(l)) if l.last);
+    let (after, mut rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(last);
+    let first = rest.len();
+    rest.extend(after);
+    let write = |change: &Change| -> Result<bool, Error> {
         match change {
             Change::Created(path) | Change::Updated { path, .. } => {
                 let full = dir.join(path);
@@ -179,8 +188,11 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
                         write_atomically(&full, |w| w.write_all(t.as_bytes()))?
                     }
                     Some(Wanted::Lazy(lazy)) => {
-                        write_atomically(&full, |w| lazy.render_into(w))?;
+                        write_atomically(&full, |w| lazy.write_to(w))?;
                         cache.record(path, &lazy.key, &full);
+                        if let Some(sha256) = lazy.written_sha256() {
+                            hashes.written(&full, sha256);
+                        }
                     }
                     Some(Wanted::Kept(_)) | None => {
                         unreachable!("check reports no kept or unknown file")
@@ -195,7 +207,9 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
             Change::Unowned(_) => return Ok(false),
         }
         Ok(true)
-    });
+    };
+    let mut results = crate::parallel::map(&rest[..first], write);
+    results.extend(crate::parallel::map(&rest[first..], write));
     let mut done = Vec::new();
     for (change, result) in rest.into_iter().zip(results) {
         if result? {
@@ -208,6 +222,7 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
         done.push(change);
     }
     cache.save();
+    hashes.save_adding();
     Ok(done)
 }
 

@@ -78,6 +78,47 @@ impl HashCache {
         Ok(fingerprint)
     }
 
+    /// `path` was just written with bytes of SHA-256 `sha256`, so the next run need not
+    /// read it back. Recorded only with a sub-second mtime, which a later edit moves on
+    /// (the rule of [`super::render_cache`]); a whole-second mtime is hashed next time.
+    pub(crate) fn written(&self, path: &Path, sha256: &str) {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let Some(mtime_ns) = meta.modified().ok().and_then(nanos) else {
+            return;
+        };
+        if mtime_ns % 1_000_000_000 == 0 {
+            return;
+        }
+        let stored = Stored {
+            sha256: sha256.to_string(),
+            len: meta.len(),
+            mtime_ns,
+        };
+        self.seen
+            .lock()
+            .expect("hash cache lock")
+            .insert(path.to_path_buf(), stored);
+    }
+
+    /// Keeps what an earlier [`save`](HashCache::save) of this run kept, plus what was
+    /// [written](HashCache::written) since.
+    pub(crate) fn save_adding(self) {
+        let mut seen = self.seen.into_inner().unwrap_or_default();
+        if seen.is_empty() {
+            return;
+        }
+        let mut all = self.loaded;
+        all.append(&mut seen);
+        HashCache {
+            file: self.file,
+            loaded: BTreeMap::new(),
+            seen: Mutex::new(all),
+        }
+        .save();
+    }
+
     /// Keeps what this run hashed or trusted, for the next run. Best effort: a cache that
     /// cannot be written only makes the next run slower.
     pub fn save(self) {
@@ -136,6 +177,32 @@ mod tests {
         // Any other mtime: hashed again.
         set_mtime(&file, 60);
         assert_ne!(sha_of(dir.path(), &file), one);
+    }
+
+    #[test]
+    fn a_file_hashed_as_it_was_written_is_not_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("generated/c.sql");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        let kept = dir.path().join("generated/kept.sql");
+        std::fs::write(&kept, "kept").unwrap();
+        set_mtime(&kept, 120);
+        sha_of(dir.path(), &kept);
+        std::fs::write(&file, "new").unwrap();
+        // Sub-second mtimes are what the rule relies on (whole seconds are hashed again).
+        let stamp = SystemTime::now() - Duration::from_millis(123_456);
+        let handle = std::fs::File::options().write(true).open(&file).unwrap();
+        handle.set_modified(stamp).unwrap();
+        let cache = HashCache::load(dir.path());
+        cache.written(&file, "sum-taken-while-writing");
+        cache.save_adding();
+        // Trusted without reading the bytes; what an earlier save kept is kept too.
+        let cache = HashCache::load(dir.path());
+        assert_eq!(cache.loaded.len(), 2);
+        assert_eq!(
+            cache.fingerprint(&file).unwrap().sha256,
+            "sum-taken-while-writing"
+        );
     }
 
     #[test]

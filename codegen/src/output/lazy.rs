@@ -24,6 +24,13 @@ pub struct Lazy {
     render: Arc<Render>,
     /// The text, once something asked for it whole (tests, `cargo xtask catalog`).
     text: Arc<OnceLock<String>>,
+    /// The SHA-256 of the text, once known: taken as the file is written when another
+    /// file lists it ([`Lazy::hashed`]), so that file needs no second rendering.
+    sha: Arc<OnceLock<String>>,
+    /// Whether another file lists this one's SHA-256.
+    pub(crate) hashed: bool,
+    /// Whether this file's text lists other files' SHA-256 ([`Lazy::after_others`]).
+    pub(crate) last: bool,
 }
 
 impl Lazy {
@@ -35,7 +42,39 @@ impl Lazy {
             key,
             render: Arc::new(render),
             text: Arc::new(OnceLock::new()),
+            sha: Arc::new(OnceLock::new()),
+            hashed: false,
+            last: false,
         }
+    }
+
+    /// Another file lists this one's SHA-256: `output` hashes the text as it writes it.
+    pub fn hashed(mut self) -> Lazy {
+        self.hashed = true;
+        self
+    }
+
+    /// This file lists [hashed](Lazy::hashed) files' SHA-256: `output` writes it after
+    /// every other file, when their sums are known.
+    pub fn after_others(mut self) -> Lazy {
+        self.last = true;
+        self
+    }
+
+    /// Writes the text to `w`, keeping its SHA-256 if the file is [hashed](Lazy::hashed).
+    pub(crate) fn write_to(&self, w: &mut dyn Write) -> io::Result<()> {
+        if !self.hashed || self.sha.get().is_some() {
+            return self.render_into(w);
+        }
+        let mut tee = Tee {
+            inner: w,
+            hasher: Sha256::new(),
+        };
+        self.render_into(&mut tee)?;
+        let _ = self
+            .sha
+            .set(super::fingerprint::hex(&tee.hasher.finalize()));
+        Ok(())
     }
 
     /// Writes the text to `w`.
@@ -55,11 +94,21 @@ impl Lazy {
         })
     }
 
-    /// Lower-case hex SHA-256 of the text, streamed (never held whole).
+    /// The SHA-256 taken while writing the text, if it was.
+    pub(crate) fn written_sha256(&self) -> Option<&str> {
+        self.sha.get().map(String::as_str)
+    }
+
+    /// Lower-case hex SHA-256 of the text: as taken while writing it, or streamed (never
+    /// held whole).
     pub fn sha256(&self) -> String {
-        let mut hasher = HashWriter(Sha256::new());
-        self.render_into(&mut hasher).expect("hashing cannot fail");
-        super::fingerprint::hex(&hasher.0.finalize())
+        self.sha
+            .get_or_init(|| {
+                let mut hasher = HashWriter(Sha256::new());
+                self.render_into(&mut hasher).expect("hashing cannot fail");
+                super::fingerprint::hex(&hasher.0.finalize())
+            })
+            .clone()
     }
 }
 
@@ -88,6 +137,23 @@ impl Write for HashWriter {
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// Writes through to `inner`, hashing what passes.
+struct Tee<'a> {
+    inner: &'a mut dyn Write,
+    hasher: Sha256,
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -23,6 +23,7 @@ use std::fs;
 use std::path::{Component, Path};
 
 pub use disk::{apply, check, Change};
+pub(crate) use fingerprint::hex;
 pub use fingerprint::{sha256_hex, Fingerprint};
 pub use hash_cache::HashCache;
 pub use lazy::{content_key, Lazy};

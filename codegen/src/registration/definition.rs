@@ -8,54 +8,72 @@ use serde_json::{Map, Value};
 use crate::signature::python_json_dumps;
 
 /// `version: '2.0'` and one action, `name: spec`.
+#[cfg(test)]
 pub fn yaml(name: &str, spec: &Map<String, Value>) -> String {
-    let mut out = String::from("version: '2.0'\n");
-    let mut top = Map::new();
-    top.insert(name.to_string(), Value::Object(spec.clone()));
-    for line in lines(&Value::Object(top)) {
-        out.push_str(&line);
-        out.push('\n');
+    let mut out = String::with_capacity(1024);
+    out.push_str("version: '2.0'\n");
+    out.push_str(&key(name));
+    if spec.is_empty() {
+        out.push_str(": {}\n");
+    } else {
+        out.push_str(":\n");
+        map_lines(&mut out, 2, spec);
     }
     out
 }
 
-fn is_nonempty_collection(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => !m.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        _ => false,
+fn indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// Block-style lines of a non-empty mapping, each at `at` columns, straight into `out`
+/// (no line is built twice).
+pub(super) fn map_lines(out: &mut String, at: usize, map: &Map<String, Value>) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        // The first entry of a mapping that is a sequence item follows its `- `.
+        if i > 0 || !out.ends_with("- ") {
+            indent(out, at);
+        }
+        out.push_str(&key(k));
+        entry_value(out, at, v);
     }
 }
 
-/// Block-style lines of a non-empty mapping or sequence, at indentation 0.
-fn lines(v: &Value) -> Vec<String> {
-    let mut out = Vec::new();
+/// `: value` on the key's line, or `:` and the collection's lines below it.
+fn entry_value(out: &mut String, at: usize, v: &Value) {
     match v {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if is_nonempty_collection(v) {
-                    out.push(format!("{}:", key(k)));
-                    out.extend(lines(v).into_iter().map(|l| format!("  {l}")));
-                } else {
-                    out.push(format!("{}: {}", key(k), scalar(v)));
-                }
-            }
+        Value::Object(m) if !m.is_empty() => {
+            out.push_str(":\n");
+            map_lines(out, at + 2, m);
         }
-        Value::Array(items) => {
-            for v in items {
-                if is_nonempty_collection(v) {
-                    let nested = lines(v);
-                    let mut nested = nested.into_iter();
-                    out.push(format!("- {}", nested.next().unwrap_or_default()));
-                    out.extend(nested.map(|l| format!("  {l}")));
-                } else {
-                    out.push(format!("- {}", scalar(v)));
-                }
-            }
+        Value::Array(a) if !a.is_empty() => {
+            out.push_str(":\n");
+            seq_lines(out, at + 2, a);
         }
-        other => out.push(scalar(other)),
+        _ => {
+            out.push_str(": ");
+            out.push_str(&scalar(v));
+            out.push('\n');
+        }
     }
-    out
+}
+
+/// Block-style lines of a non-empty sequence, each `- ` at `at` columns.
+fn seq_lines(out: &mut String, at: usize, items: &[Value]) {
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 || !out.ends_with("- ") {
+            indent(out, at);
+        }
+        out.push_str("- ");
+        match v {
+            Value::Object(m) if !m.is_empty() => map_lines(out, at + 2, m),
+            Value::Array(a) if !a.is_empty() => seq_lines(out, at + 2, a),
+            _ => {
+                out.push_str(&scalar(v));
+                out.push('\n');
+            }
+        }
+    }
 }
 
 /// Words YAML 1.1 reads as something other than a string when plain.
@@ -63,7 +81,7 @@ const SPECIAL: &[&str] = &[
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
 ];
 
-fn key(k: &str) -> String {
+pub(super) fn key(k: &str) -> String {
     let plain = k
         .chars()
         .next()
@@ -78,7 +96,7 @@ fn key(k: &str) -> String {
     }
 }
 
-fn scalar(v: &Value) -> String {
+pub(super) fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => quoted(s),
         Value::Number(n) if !(n.is_i64() || n.is_u64()) => {

@@ -5,8 +5,9 @@
 //! Mistral's with them.
 
 mod definition;
+mod text;
 
-use mistral_actions_contract::{header, route, EnvDefault, EnvKey, ENV_KEYS};
+use mistral_actions_contract::{route, EnvDefault, EnvKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -96,18 +97,10 @@ pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
     spec.insert("description".into(), Value::String(description(action)));
     spec.insert("tags".into(), json!(tags(action)));
     spec.insert("base".into(), json!("std.http"));
-    let mut headers = Map::new();
-    headers.insert("Content-Type".into(), json!("application/json"));
-    for key in ENV_KEYS {
-        let Some(name) = key.header else { continue };
-        let value = env_value(project, &key);
-        let value = if name == header::AUTHORIZATION {
-            format!("{} {value}", header::BEARER)
-        } else {
-            value
-        };
-        headers.insert(name.into(), Value::String(value));
-    }
+    let headers: Map<String, Value> = text::headers(project)
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), Value::String(value)))
+        .collect();
     spec.insert(
         "base-input".into(),
         json!({
@@ -139,11 +132,7 @@ fn description(action: &Action) -> String {
 /// The registration row of `action`. NUL cannot be stored by PostgreSQL and is mangled by
 /// YAML tools, so it is refused here even though the spec reader rejects it first.
 pub fn registration(project: &Project, action: &Action) -> Result<Row, Error> {
-    let spec = action_spec(project, action);
-    let definition = definition::yaml(&action.name, &spec);
-    let mut full = spec;
-    full.insert("name".into(), Value::String(action.name.clone()));
-    full.insert("version".into(), json!("2.0"));
+    let (definition, spec) = text::definition_and_spec(project, action);
     let signature = action.signature();
     let row = Row {
         id: row_id(&action.name),
@@ -152,7 +141,7 @@ pub fn registration(project: &Project, action: &Action) -> Result<Row, Error> {
         input: (!signature.is_empty()).then_some(signature),
         tags: python_json_dumps(&json!(tags(action))),
         definition,
-        spec: python_json_dumps(&Value::Object(full)),
+        spec,
     };
     if let Some((column, _)) = row
         .texts()
@@ -166,4 +155,70 @@ pub fn registration(project: &Project, action: &Action) -> Result<Row, Error> {
         )));
     }
     Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The columns as [`action_spec`] and the JSON tree make them: the reference the
+    /// direct writer ([`text`]) is held to.
+    fn reference(project: &Project, action: &Action) -> (String, String) {
+        let spec = action_spec(project, action);
+        let definition = definition::yaml(&action.name, &spec);
+        let mut full = spec;
+        full.insert("name".into(), Value::String(action.name.clone()));
+        full.insert("version".into(), json!("2.0"));
+        (definition, python_json_dumps(&Value::Object(full)))
+    }
+
+    fn check(root: &std::path::Path) -> usize {
+        let (model, _) = crate::spec::load(root).unwrap();
+        for a in model.actions.iter() {
+            let got = text::definition_and_spec(&model.project, a);
+            assert_eq!(got, reference(&model.project, a), "{}", a.name);
+        }
+        model.actions.len()
+    }
+
+    #[test]
+    fn rows_are_written_as_the_json_tree_renders_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        assert!(check(&root) > 10);
+        let dir = tempfile::tempdir().unwrap();
+        crate::synthetic::write(dir.path(), 60, 0).unwrap();
+        assert_eq!(check(dir.path()), 60);
+    }
+
+    #[test]
+    fn odd_defaults_and_texts_are_written_as_the_json_tree_renders_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let specs = dir.path().join("specs/actions");
+        std::fs::create_dir_all(&specs).unwrap();
+        std::fs::write(
+            dir.path().join("specs/project.yaml"),
+            "prefix: odd\nserver_url: \"http://it's:1/x\"\n",
+        )
+        .unwrap();
+        let spec = r#"actions:
+  none:
+    description: "No inputs \"at all\" \\ é 😀\ttab  \n\nSecond."
+    implementation: {kind: get_field, service: image, path: /x, field: y}
+  all:
+    description: Defaults of every kind.
+    tags: [z, "a b", é]
+    inputs:
+      - {name: on, type: boolean, default: true}
+      - {name: obj, type: object, default: {k: [1, "x", {deep: null}], e: {}, l: []}}
+      - {name: arr, type: array, default: [[1, 2], {a: b}, []]}
+      - {name: num, type: number, default: 1.0e+20}
+      - {name: neg, type: integer, default: -7}
+      - {name: text, type: string, default: "quote\" back\\ \u00a0 \ufffe"}
+      - {name: nothing, type: string, default: null}
+      - {name: need, type: uuid, required: true}
+    implementation: {kind: get_field, service: image, path: "/x/{need}", field: y}
+"#;
+        std::fs::write(specs.join("odd.yaml"), spec).unwrap();
+        assert_eq!(check(dir.path()), 2);
+    }
 }

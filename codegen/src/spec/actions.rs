@@ -475,7 +475,11 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
         }
         ImplementationKind::Custom => {
             let function = text(&mut f, "function");
-            f.finish(ctx, &["kind", "function", "microversions"]);
+            let services = f
+                .get("services")
+                .map(|n| custom_services(ctx, n))
+                .unwrap_or_default();
+            f.finish(ctx, &["kind", "function", "microversions", "services"]);
             let (function, pos) = function?;
             if !names::is_rust_path(&function) {
                 ctx.error(
@@ -485,10 +489,38 @@ fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<
                     "name a function as `module::function` in the runtime crate",
                 );
             }
-            Implementation::Custom { function }
+            Implementation::Custom { function, services }
         }
     };
     Some(imp)
+}
+
+/// A custom implementation's `services`: catalog service types it calls besides those
+/// its `microversions` name (the action server's readiness checks the catalog has them).
+fn custom_services(ctx: &mut Ctx, node: &Node) -> Vec<String> {
+    let mut services = Vec::new();
+    for n in ctx.seq(node, "services") {
+        let Some(service) = ctx.string(n, "services") else {
+            continue;
+        };
+        let catalog_type = !service.is_empty()
+            && service
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !catalog_type {
+            ctx.error(
+                Code::InvalidValue,
+                n.pos,
+                format!("`{service}` is not a service type"),
+                "name the service as its type in the Keystone catalog, e.g. `database`",
+            );
+            continue;
+        }
+        services.push(service);
+    }
+    services.sort();
+    services.dedup();
+    services
 }
 
 /// Every `{placeholder}` in a REST path must be an input.

@@ -44,14 +44,7 @@ pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     }
     let mut actions: Vec<_> = parsed.into_iter().map(|p| p.action).collect();
     actions.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((
-        Model {
-            project,
-            actions: std::sync::Arc::new(actions),
-            workflows: std::sync::Arc::new(workflows),
-        },
-        diags,
-    ))
+    Ok((Model::new(project, actions, workflows), diags))
 }
 
 fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {

@@ -11,7 +11,8 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 
-use crate::{ActionError, Context};
+use crate::observe::Exit;
+use crate::{ActionError, Context, Observe};
 
 /// What `exec` may do. The default allows nothing.
 #[derive(Debug, Clone)]
@@ -92,7 +93,12 @@ fn parse(cmd: &str, policy: &ExecPolicy) -> Result<Vec<Vec<String>>, ActionError
     Ok(argvs)
 }
 
-fn spawn(argv: &[String], env: &[(String, String)], stdin: Stdio) -> Result<Child, ActionError> {
+fn spawn(
+    argv: &[String],
+    env: &[(String, String)],
+    stdin: Stdio,
+    observe: &Observe,
+) -> Result<Child, ActionError> {
     Command::new(&argv[0])
         .args(&argv[1..])
         .env_clear()
@@ -102,7 +108,10 @@ fn spawn(argv: &[String], env: &[(String, String)], stdin: Stdio) -> Result<Chil
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| ActionError::command_failed(format!("cannot start '{}': {e}", argv[0])))
+        .map_err(|e| {
+            observe.exec_run(Some(&argv[0]), Exit::NotStarted);
+            ActionError::command_failed(format!("cannot start '{}': {e}", argv[0]))
+        })
 }
 
 /// Reads at most `cap + 1` bytes, so "more than cap" is detectable without reading it all.
@@ -126,6 +135,11 @@ async fn finish(mut child: Child) -> std::io::Result<Ran> {
         status: status?,
         stderr: stderr?,
     })
+}
+
+/// How a program ended, for [`crate::observe`].
+fn exit_of(status: ExitStatus) -> Exit {
+    status.code().map_or(Exit::Signal, Exit::Code)
 }
 
 fn killed_by_sigpipe(status: ExitStatus) -> bool {
@@ -171,9 +185,10 @@ async fn run(
     argvs: &[Vec<String>],
     env: &[(String, String)],
     cap: usize,
+    observe: &Observe,
 ) -> Result<Vec<u8>, ActionError> {
     let io = |e: std::io::Error| ActionError::command_failed(format!("running the command: {e}"));
-    let mut first = spawn(&argvs[0], env, Stdio::null())?;
+    let mut first = spawn(&argvs[0], env, Stdio::null(), observe)?;
     let (out, first_ran, last) = if argvs.len() == 2 {
         let pipe: Stdio = first
             .stdout
@@ -181,7 +196,7 @@ async fn run(
             .expect("stdout is piped")
             .try_into()
             .map_err(io)?;
-        let mut second = spawn(&argvs[1], env, pipe)?;
+        let mut second = spawn(&argvs[1], env, pipe, observe)?;
         let out = read_capped(second.stdout.take(), cap);
         let (out, a, b) = tokio::join!(out, finish(first), finish(second));
         (out.map_err(io)?, Some(a.map_err(io)?), b.map_err(io)?)
@@ -190,6 +205,9 @@ async fn run(
         let (out, a) = tokio::join!(out, finish(first));
         (out.map_err(io)?, None, a.map_err(io)?)
     };
+    for (argv, ran) in argvs.iter().zip(first_ran.iter().chain([&last])) {
+        observe.exec_run(Some(&argv[0]), exit_of(ran.status));
+    }
     // Over the cap we stopped reading, so the writer may have died of SIGPIPE: the cap is
     // the reason to report.
     if out.len() > cap {
@@ -212,18 +230,27 @@ async fn run(
 pub async fn exec(ctx: &Context, cmd: String) -> Result<Value, ActionError> {
     let policy = &ctx.exec;
     if policy.allow.is_empty() {
+        ctx.observe.exec_run(None, Exit::Refused);
         return Err(ActionError::Forbidden {
             log: "system.exec is disabled (empty exec.allow)",
             message: "system.exec is disabled: the server's exec allowlist is empty".into(),
         });
     }
-    let argvs = parse(&cmd, policy)?;
+    let argvs = parse(&cmd, policy).inspect_err(|e| {
+        if matches!(e, ActionError::Forbidden { .. }) {
+            ctx.observe.exec_run(None, Exit::Refused);
+        }
+    })?;
     tracing::info!(programs = ?argvs.iter().map(|a| a[0].as_str()).collect::<Vec<_>>(), "exec");
     // Dropping the children on timeout kills them (kill_on_drop).
     let env = policy.environment();
-    let out = tokio::time::timeout(policy.timeout, run(&argvs, &env, policy.max_output_bytes))
+    let ran = run(&argvs, &env, policy.max_output_bytes, &ctx.observe);
+    let out = tokio::time::timeout(policy.timeout, ran)
         .await
         .map_err(|_| {
+            for argv in &argvs {
+                ctx.observe.exec_run(Some(&argv[0]), Exit::Timeout);
+            }
             ActionError::timeout(format!(
                 "the command did not finish within {:?} and was killed",
                 policy.timeout

@@ -1,12 +1,12 @@
 //! Keystone v3: `POST /auth/tokens` and what comes back (token, expiry, catalog).
 
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::config::{CloudConfig, Credentials, Ident};
-use crate::{ActionError, Secret};
+use crate::{ActionError, Observe, Secret};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Endpoint {
@@ -183,15 +183,20 @@ pub async fn authenticate(
     http: &reqwest::Client,
     config: &CloudConfig,
     project: Option<&Ident>,
+    observe: &Observe,
 ) -> Result<Session, ActionError> {
     let url = format!("{}/auth/tokens", config.auth_url);
-    let response = http
+    let started = Instant::now();
+    let sent = http
         .post(&url)
         .json(&request_body(config, project))
         .timeout(config.timeout)
         .send()
-        .await
-        .map_err(|e| super::request::transport_error("identity", "POST", "/auth/tokens", e))?;
+        .await;
+    let took = started.elapsed();
+    observe.openstack_request("identity", "POST", super::request::answer(&sent), took);
+    let response =
+        sent.map_err(|e| super::request::transport_error("identity", "POST", "/auth/tokens", e))?;
     let status = response.status();
     if !status.is_success() {
         let request_id = super::request::request_id(response.headers());

@@ -8,11 +8,12 @@ pub mod keystone;
 mod login;
 pub mod microversion;
 mod paging;
+mod ready;
 mod request;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use tokio::sync::{Mutex, RwLock};
 
@@ -20,10 +21,12 @@ pub use config::{CloudConfig, Trust};
 use config::{Credentials, Ident};
 use keystone::Session;
 pub use microversion::Microversions;
+pub use ready::RETRY_LOGIN_AFTER;
 pub use request::Scoped;
 pub use reqwest::Method;
 
-use crate::ActionError;
+use crate::observe::{Login, Renewal};
+use crate::{ActionError, Observe};
 
 pub struct OpenStack {
     http: reqwest::Client,
@@ -33,6 +36,10 @@ pub struct OpenStack {
     sessions: RwLock<HashMap<Option<String>, Arc<Session>>>,
     /// Serialises re-authentication so a burst of requests logs in once.
     login: Mutex<()>,
+    /// The last failed login of the configured project, until one succeeds: readiness
+    /// probes answer it rather than asking Keystone again at every probe.
+    failed_login: std::sync::Mutex<Option<(Instant, String)>>,
+    observe: Observe,
 }
 
 impl std::fmt::Debug for OpenStack {
@@ -53,7 +60,15 @@ impl OpenStack {
             config,
             sessions: RwLock::new(HashMap::new()),
             login: Mutex::new(()),
+            failed_login: std::sync::Mutex::new(None),
+            observe: Observe::none(),
         })
+    }
+
+    /// This client, reporting its requests, logins and renewals to `observe`.
+    pub fn observed(mut self, observe: Observe) -> OpenStack {
+        self.observe = observe;
+        self
     }
 
     pub fn config(&self) -> &CloudConfig {
@@ -129,6 +144,7 @@ impl OpenStack {
             if self.fresh(s) {
                 return Ok(s.clone());
             }
+            self.observe.token_renewal(Renewal::Expiring);
         }
         tracing::info!(
             auth_url = %self.config.auth_url,
@@ -136,31 +152,42 @@ impl OpenStack {
             "authenticating with Keystone"
         );
         let scope = project.map(project_ident);
-        let s = keystone::authenticate(&self.http, &self.config, scope.as_ref())
-            .await
-            .map_err(|e| match (project, e) {
-                (
-                    Some(p),
-                    ActionError::OpenStack {
-                        service,
-                        method,
-                        path,
-                        status,
-                        request_id,
-                        message,
-                    },
-                ) => ActionError::OpenStack {
+        let logged_in =
+            keystone::authenticate(&self.http, &self.config, scope.as_ref(), &self.observe).await;
+        self.observe.keystone_login(match logged_in {
+            Ok(_) => Login::Ok,
+            Err(_) => Login::Failed,
+        });
+        if project.is_none() {
+            let mut failed = self.failed_login.lock().unwrap_or_else(|e| e.into_inner());
+            *failed = logged_in
+                .as_ref()
+                .err()
+                .map(|e| (Instant::now(), e.to_string()));
+        }
+        let s = logged_in.map_err(|e| match (project, e) {
+            (
+                Some(p),
+                ActionError::OpenStack {
                     service,
                     method,
                     path,
                     status,
                     request_id,
-                    message: format!(
-                        "{message} (logging in to project '{p}' named by X-OpenStack-Project)"
-                    ),
+                    message,
                 },
-                (_, e) => e,
-            })?;
+            ) => ActionError::OpenStack {
+                service,
+                method,
+                path,
+                status,
+                request_id,
+                message: format!(
+                    "{message} (logging in to project '{p}' named by X-OpenStack-Project)"
+                ),
+            },
+            (_, e) => e,
+        })?;
         let s = Arc::new(s);
         let mut sessions = self.sessions.write().await;
         // Projects callers stopped asking for do not pile up.
@@ -174,12 +201,15 @@ impl OpenStack {
             .is_none_or(|t| SystemTime::now() + self.config.refresh_margin < t)
     }
 
-    async fn invalidate(&self, project: Option<&str>, stale: &Arc<Session>) {
+    /// Drops `stale` unless another request replaced it already; whether it did.
+    async fn invalidate(&self, project: Option<&str>, stale: &Arc<Session>) -> bool {
         let mut sessions = self.sessions.write().await;
         let key = project.map(str::to_string);
         if sessions.get(&key).is_some_and(|c| Arc::ptr_eq(c, stale)) {
             sessions.remove(&key);
+            return true;
         }
+        false
     }
 }
 

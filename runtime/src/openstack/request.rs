@@ -1,10 +1,13 @@
 //! One request to an OpenStack service: endpoint from the token's catalog, the call's
 //! region and project, the action's microversion, one re-login when the token is refused.
 
+use std::time::Instant;
+
 use reqwest::Method;
 use serde_json::Value;
 
 use super::{microversion, Microversions, OpenStack};
+use crate::observe::{Answer, Renewal};
 use crate::ActionError;
 
 /// The client for one call: the shared sessions, the call's region and project.
@@ -31,6 +34,9 @@ impl Scoped<'_> {
         let method_name = method_name(&method);
         let key = os.session_key(self.project).await?;
         let mut retried = false;
+        // A pooled connection the service closed while idle (gunicorn keeps one 2 s) fails
+        // the next request sent on it; a GET changes nothing, so it is sent again, once.
+        let mut resent = method != Method::GET;
         loop {
             let session = os.session(key).await?;
             let region = self.region.or(os.config.region.as_deref());
@@ -55,16 +61,27 @@ impl Scoped<'_> {
             }
             // Not the path: it holds ids the caller sent.
             tracing::debug!(service, method = method_name, "openstack request");
-            let response = req
-                .send()
-                .await
-                .map_err(|e| transport_error(service, method_name, path, e))?;
+            let started = Instant::now();
+            let sent = req.send().await;
+            os.observe
+                .openstack_request(service, method_name, answer(&sent), started.elapsed());
+            let response = match sent {
+                Ok(r) => r,
+                Err(e) if !resent && !e.is_timeout() => {
+                    tracing::info!(service, "connection failed; sending the GET again");
+                    resent = true;
+                    continue;
+                }
+                Err(e) => return Err(transport_error(service, method_name, path, e)),
+            };
             let status = response.status();
             let request_id = request_id(response.headers());
             if status == reqwest::StatusCode::UNAUTHORIZED && !retried {
                 // Revoked or expired early: log in again, once.
                 tracing::info!(service, "token refused; re-authenticating");
-                os.invalidate(key, &session).await;
+                if os.invalidate(key, &session).await {
+                    os.observe.token_renewal(Renewal::Refused);
+                }
                 retried = true;
                 continue;
             }
@@ -111,6 +128,15 @@ impl Scoped<'_> {
     ) -> Result<Value, ActionError> {
         self.request(Method::POST, service, path, &[], Some(body))
             .await
+    }
+}
+
+/// What a sent request came to, for [`crate::observe`].
+pub(crate) fn answer(sent: &Result<reqwest::Response, reqwest::Error>) -> Answer {
+    match sent {
+        Ok(r) => Answer::Status(r.status().as_u16()),
+        Err(e) if e.is_timeout() => Answer::Timeout,
+        Err(_) => Answer::Unreachable,
     }
 }
 

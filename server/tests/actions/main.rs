@@ -6,11 +6,13 @@ mod binary;
 mod config;
 mod exec;
 mod http;
+mod metrics;
 mod openstack;
 #[path = "../common/binary.rs"]
 mod process;
 mod projects;
 mod reach;
+mod ready;
 mod rotation;
 mod support;
 mod tls;

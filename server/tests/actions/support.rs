@@ -81,6 +81,8 @@ pub struct Options {
     pub regions: &'static [&'static str],
     /// `tokens:`, project → token file.
     pub project_tokens: BTreeMap<String, PathBuf>,
+    /// `metrics.public`.
+    pub metrics_public: bool,
 }
 
 impl Default for Options {
@@ -94,6 +96,7 @@ impl Default for Options {
             projects: &[],
             regions: &[],
             project_tokens: BTreeMap::new(),
+            metrics_public: false,
         }
     }
 }
@@ -121,6 +124,7 @@ impl Harness {
             projects: o.projects.iter().map(|p| p.to_string()).collect(),
             regions: o.regions.iter().map(|r| r.to_string()).collect(),
             project_tokens: o.project_tokens,
+            metrics_public: o.metrics_public,
             ..Access::of(&config)
         };
         Harness {
@@ -131,3 +135,4 @@ impl Harness {
 }
 
 pub use serve::conforming;
+pub use serve::scrape::Scrape;

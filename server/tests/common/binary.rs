@@ -129,6 +129,7 @@ impl Drop for Running {
 
 /// Every line is one event of the server's format: a timestamp, then a level. A value
 /// with a line break that reached the log would start a line of its own.
+#[allow(dead_code)] // not every test binary reads a text log
 pub fn assert_one_line_each(log: &[String]) {
     for line in log {
         let mut words = line.split_whitespace();
@@ -142,4 +143,32 @@ pub fn assert_one_line_each(log: &[String]) {
             "not one whole log event: {line:?}"
         );
     }
+}
+
+/// Every line of a `--log-format json` log is one JSON object with a timestamp, a level
+/// and a message, and each request's `done` line has its id, action (for an action
+/// call), status and duration.
+#[allow(dead_code)] // not every test binary reads a JSON log
+pub fn assert_json_lines(log: &[String]) {
+    let mut calls = 0;
+    for line in log {
+        let event: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not one JSON object ({e}): {line:?}"));
+        for field in ["timestamp", "level", "message"] {
+            assert!(event[field].is_string(), "no {field}: {line}");
+        }
+        if event["message"] == "done" {
+            assert!(event["request_id"].is_string(), "{line}");
+            assert!(event["status"].is_u64(), "{line}");
+            assert!(event["duration_ms"].is_f64(), "{line}");
+            if event["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/v1/actions/"))
+            {
+                assert!(event["action"].is_string(), "{line}");
+                calls += 1;
+            }
+        }
+    }
+    assert!(calls > 0, "no action call was logged: {log:#?}");
 }

@@ -57,13 +57,15 @@ fn checker() -> &'static Mutex<Checker> {
     })
 }
 
-/// Panics unless `generated/openapi.json` lists `status` for `method path` with a schema
-/// that accepts `body`.
+/// Panics unless `generated/openapi.json` lists `status` for `method path` with the media
+/// type of `content_type` and a schema that accepts `body` (the JSON, or the text of a
+/// non-JSON answer).
 #[track_caller]
-pub fn check(method: &str, path: &str, status: u16, body: &Value) {
+pub fn check(method: &str, path: &str, status: u16, content_type: &str, body: &Value) {
     let verdict = {
         let mut c = checker().lock().unwrap_or_else(|e| e.into_inner());
-        let line = json!({"method": method, "path": path, "status": status, "body": body});
+        let line = json!({"method": method, "path": path, "status": status,
+                          "content_type": content_type, "body": body});
         writeln!(c.stdin, "{line}").expect("the OpenAPI checker reads");
         let mut answer = String::new();
         c.stdout

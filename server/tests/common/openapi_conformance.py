@@ -1,9 +1,11 @@
 """Checks the action server's answers against generated/openapi.json, with jsonschema.
 
-Reads one JSON object per line on stdin, {"method", "path", "status", "body"}, and answers
-one per line on stdout: {"ok": true} or {"ok": false, "why": "..."}. The operation is the
-document's path for that exact path, else the templated one that matches it (OpenAPI's
-rule); its response for that status must exist and its schema accept the body.
+Reads one JSON object per line on stdin, {"method", "path", "status", "content_type",
+"body"}, and answers one per line on stdout: {"ok": true} or {"ok": false, "why": "..."}.
+The operation is the document's path for that exact path, else the templated one that
+matches it (OpenAPI's rule); its response for that status must exist, list the answer's
+media type (its Content-Type without parameters), and that media type's schema must accept
+the body (the parsed JSON, or the text of any other media type).
 """
 
 import json
@@ -51,7 +53,14 @@ def check(document, answer):
     response = op["responses"].get(str(answer["status"]))
     if response is None:
         return f"{method.upper()} {path} does not list status {answer['status']}"
-    schema = follow(document, response)["content"]["application/json"]["schema"]
+    content = follow(document, response)["content"]
+    media_type = answer["content_type"].split(";")[0].strip()
+    if media_type not in content:
+        return (
+            f"{method.upper()} {path} {answer['status']} answered {media_type!r}; "
+            f"the document lists {sorted(content)}"
+        )
+    schema = content[media_type]["schema"]
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = [e.message for e in validator.iter_errors(answer["body"])]
     if errors:

@@ -6,7 +6,9 @@
 //! line breaks. No log line holds the marker or an id the calls sent, every log line is
 //! one event, and the log still says what an operator needs (input name and expected
 //! type, OpenStack's status and request id, the allowlisted program and its exit code),
-//! while the error bodies keep the details.
+//! while the error bodies keep the details. All of it twice: with the text log and with
+//! `--log-format json`, whose every line must also be a JSON object with the request's
+//! fields.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -90,8 +92,23 @@ fn message(body: &Value) -> &str {
     body["error"]["message"].as_str().unwrap_or_default()
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[tokio::test]
-async fn no_input_value_reaches_the_log_and_every_entry_is_one_line() {
+async fn no_input_value_reaches_the_text_log_and_every_entry_is_one_line() {
+    no_input_value_reaches_the_log(Format::Text).await;
+}
+
+#[tokio::test]
+async fn no_input_value_reaches_the_json_log_and_every_entry_is_one_object() {
+    no_input_value_reaches_the_log(Format::Json).await;
+}
+
+async fn no_input_value_reaches_the_log(format: Format) {
     let (mark, mark_id) = markers();
     let f = Fixtures::user();
     let e = env();
@@ -126,6 +143,9 @@ async fn no_input_value_reaches_the_log_and_every_entry_is_one_line() {
             "MISTRAL_ACTIONS_LOG",
             "info,mistral_actions_server=debug,mistral_actions_runtime=debug",
         );
+    if format == Format::Json {
+        cmd.args(["--log-format", "json"]);
+    }
     let mut c = Calls {
         server: Running::start(cmd).await,
         client: reqwest::Client::new(),
@@ -354,7 +374,10 @@ async fn no_input_value_reaches_the_log_and_every_entry_is_one_line() {
     }
 
     let log = c.server.stop().await;
-    process::assert_one_line_each(&log);
+    match format {
+        Format::Text => process::assert_one_line_each(&log),
+        Format::Json => process::assert_json_lines(&log),
+    }
     for value in &c.sent {
         let first_line = value.lines().next().unwrap_or_default();
         for line in &log {

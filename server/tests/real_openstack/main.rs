@@ -12,5 +12,6 @@ mod nova;
 #[path = "../common/binary.rs"]
 mod process;
 mod reach;
+mod ready;
 mod support;
 mod trove;

@@ -180,8 +180,18 @@ fn implementation_line(imp: &Implementation) -> String {
             code(items)
         )
         }
-        Implementation::Custom { function, .. } => {
+        Implementation::Custom { function, services } if services.is_empty() => {
             format!("{}: hand-written {}", code("custom"), code(function))
         }
+        Implementation::Custom { function, services } => format!(
+            "{}: hand-written {}, calling {}",
+            code("custom"),
+            code(function),
+            services
+                .iter()
+                .map(|s| code(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }

@@ -36,7 +36,7 @@ struct CatalogPage<'a> {
 
 /// Rendered lazily: the catalog is tens of MB at 10,000 actions.
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
-    let key = content_key("catalog", &(model, &prior.action_history));
+    let key = content_key("catalog", &(&model.digests().model, &prior.action_history));
     let (model, prior) = (model.clone(), prior.history_only());
     let mut set = FileSet::default();
     set.insert_lazy(

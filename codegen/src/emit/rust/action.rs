@@ -33,34 +33,15 @@ struct Field<'a> {
 
 impl Field<'_> {
     fn optional(&self) -> bool {
-        self.input.default == Some(Value::Null) && self.input.ty != InputType::Any
+        super::text::optional(self.input)
     }
 
-    fn base_type(&self) -> TokenStream {
-        if let Some(e) = &self.enum_ty {
-            return quote! { #e };
-        }
-        match self.input.ty {
-            InputType::String => quote! { String },
-            InputType::Integer => quote! { i64 },
-            InputType::Number => quote! { f64 },
-            InputType::Boolean => quote! { bool },
-            InputType::Object => quote! { serde_json::Map<String, serde_json::Value> },
-            InputType::Array => quote! { Vec<serde_json::Value> },
-            InputType::Uuid => quote! { rt::Uuid },
-            InputType::Any => quote! { serde_json::Value },
-        }
-    }
-
+    /// The type, as the text writer spells it.
     fn rust_type(&self) -> TokenStream {
-        let mut ty = self.base_type();
-        if self.input.secret {
-            ty = quote! { rt::Secret<#ty> };
-        }
-        if self.optional() {
-            ty = quote! { Option<#ty> };
-        }
-        ty
+        let enum_ty = self.enum_ty.as_ref().map(Ident::to_string);
+        super::text::rust_type(self.input, enum_ty.as_deref())
+            .parse()
+            .expect("a Rust type")
     }
 
     /// `input.x` as a value that serialises (secrets exposed: the spec uses them).
@@ -126,6 +107,14 @@ fn default_expr(field: &Field, value: &Value) -> TokenStream {
 
 /// `(wire value, variant ident)` for each enum value, unique idents.
 fn variant_idents(input: &Input) -> Vec<(String, Ident)> {
+    variant_names(input)
+        .into_iter()
+        .map(|(s, name)| (s, Ident::new(&name, Span::call_site())))
+        .collect()
+}
+
+/// `(wire value, variant name)` for each enum value, unique names.
+pub(super) fn variant_names(input: &Input) -> Vec<(String, String)> {
     let values = input.enum_values.as_deref().unwrap_or_default();
     let mut seen = std::collections::BTreeSet::new();
     values
@@ -138,12 +127,12 @@ fn variant_idents(input: &Input) -> Vec<(String, Ident)> {
                 name = format!("{name}{i}");
                 seen.insert(name.clone());
             }
-            (s.to_string(), Ident::new(&name, Span::call_site()))
+            (s.to_string(), name)
         })
         .collect()
 }
 
-fn is_string_enum(input: &Input) -> bool {
+pub(super) fn is_string_enum(input: &Input) -> bool {
     input.ty == InputType::String
         && input
             .enum_values
@@ -201,13 +190,7 @@ pub fn emit(action: &Action) -> Emitted {
         .map(|i| Field {
             input: i,
             ident: names::ident(&names::snake(&i.name)),
-            enum_ty: is_string_enum(i).then(|| {
-                format_ident!(
-                    "{}{}",
-                    camel,
-                    names::camel(&i.name).unwrap_or_else(|| "Value".into())
-                )
-            }),
+            enum_ty: super::text::enum_type(&camel, i).map(|e| format_ident!("{e}")),
         })
         .collect();
 

@@ -25,14 +25,32 @@ pub fn camel(s: &str) -> Option<String> {
     (!out.is_empty() && !out.starts_with(|c: char| c.is_ascii_digit())).then_some(out)
 }
 
-/// An identifier, raw (`r#type`) when the name is a keyword.
+/// What syn refuses as an identifier (syn 2's `accept_as_ident`, the 2018+ keywords).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in",
+    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// An identifier for `name` (a [`snake`] name), raw (`r#type`) when the name is a
+/// keyword, as text.
+pub fn ident_str(name: &str) -> String {
+    // `self`, `Self`, `super`, `crate` cannot be raw: suffix them instead.
+    if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// [`ident_str`] as a token.
 pub fn ident(name: &str) -> Ident {
-    match syn::parse_str::<Ident>(name) {
-        Ok(i) => i,
-        // `self`, `Self`, `super`, `crate` cannot be raw: suffix them instead.
-        Err(_) if matches!(name, "self" | "Self" | "super" | "crate" | "_") => {
-            Ident::new(&format!("{name}_"), Span::call_site())
-        }
-        Err(_) => Ident::new_raw(name, Span::call_site()),
+    match ident_str(name).strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(&ident_str(name), Span::call_site()),
     }
 }

@@ -179,6 +179,15 @@ impl Rows {
             digest,
         }
     }
+
+    /// Rows made from what `digest` keys (the model's project and actions: the rows are
+    /// a function of them), without serialising the rows again.
+    pub fn made_from(rows: BTreeMap<String, Row>, digest: &str) -> Rows {
+        Rows {
+            rows: Arc::new(rows),
+            digest: content_key("sql-rows-from", &digest),
+        }
+    }
 }
 
 /// Re-adds recorded migrations of `target` and, if `to` differs from where they leave the
@@ -231,7 +240,8 @@ pub fn extend(
                 render_into(
                     &target, number, &slug, &from.rows, &to.rows, takeover, up, w,
                 )
-            }),
+            })
+            .hashed(),
         );
     }
     Ok(number)

@@ -15,6 +15,7 @@ mod statements;
 mod verify;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 pub use script::{Step, Target};
 pub use statements::plain_inserts;
@@ -55,10 +56,13 @@ pub fn desired(model: &Model) -> Result<BTreeMap<String, Row>, Error> {
 /// `verify.sql` per target, the state and the integrity file. Everything large is
 /// rendered lazily, from rows shared between the files ([`migrations::Rows`]).
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
-    let desired = migrations::Rows::new(desired(model)?);
+    let desired = migrations::Rows::made_from(desired(model)?, &model.digests().actions);
     let mut migrations = FileSet::default();
     let mut checks = FileSet::default();
     let mut counts = BTreeMap::new();
+    // The digests every verify.sql lists, taken once for all targets, by whichever
+    // renders first.
+    let expected = Arc::new(OnceLock::new());
     for target in targets(model) {
         let n = migrations::extend(
             &target,
@@ -71,12 +75,13 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
         counts.insert(target.dir(), n);
         // Rewritten whenever the specs change: not a migration, not in the integrity file.
         let key = content_key("sql-verify", &(target.dir(), &desired.digest));
-        let rows = desired.clone();
+        let (rows, expected) = (desired.clone(), expected.clone());
         let path = format!("{}/{}", target.dir(), verify::FILE);
         checks.insert_lazy(
             path,
             Lazy::new(key, move |w| {
-                w.write_all(verify::render(&target, &rows.rows).as_bytes())
+                let expected = expected.get_or_init(|| verify::expected_all(&rows.rows));
+                w.write_all(verify::render(&target, expected).as_bytes())
             }),
         );
     }
@@ -101,6 +106,8 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
             .map(|(p, s)| (p, s.as_ref().unwrap_or_else(|l| &l.key)))
             .collect::<Vec<_>>(),
     );
+    // Written after the migrations, whose sums are then known (taken as they were
+    // written), so no migration is rendered twice.
     set.insert_lazy(
         SQL_INTEGRITY,
         Lazy::new(key, move |w| {
@@ -110,7 +117,8 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
             });
             let paths = listed.iter().map(|(p, _)| p.as_str());
             w.write_all(migrations::render_integrity(paths.zip(sums)).as_bytes())
-        }),
+        })
+        .after_others(),
     );
     let key = content_key("sql-state", &(&counts, &desired.digest));
     set.insert_lazy(

@@ -32,15 +32,20 @@ pub const FILE: &str = "verify.sql";
 const HASHED: [&str; 5] = ["description", "input", "tags", "definition", "spec"];
 
 fn md5_hex(s: &str) -> String {
-    let mut hex = String::with_capacity(32);
-    for b in Md5::digest(s.as_bytes()) {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
+    crate::output::hex(&Md5::digest(s.as_bytes()))
 }
 
-/// `(name, md5(description), md5(input) or NULL, …)` of one row.
-fn expected(row: &Row) -> [Option<String>; 6] {
+/// What `verify.sql` expects of one row: `(name, md5(description), md5(input) or NULL,
+/// …)`. The same for every target, so computed once for all of them ([`expected_all`]).
+pub type Expected = [Option<String>; 6];
+
+/// [`Expected`] of every row, in order, on every core.
+pub fn expected_all(rows: &BTreeMap<String, Row>) -> Vec<Expected> {
+    let rows: Vec<&Row> = rows.values().collect();
+    crate::parallel::map(&rows, |row| expected(row))
+}
+
+fn expected(row: &Row) -> Expected {
     [
         Some(row.name.clone()),
         Some(md5_hex(&row.description)),
@@ -51,13 +56,14 @@ fn expected(row: &Row) -> [Option<String>; 6] {
     ]
 }
 
-pub fn render(target: &Target, rows: &BTreeMap<String, Row>) -> String {
-    let mut out = String::with_capacity(256 * rows.len() + 4096);
-    push_header(&mut out, &header(target, rows.len()));
+/// The file for `target`; `expected` is [`expected_all`] of the rows.
+pub fn render(target: &Target, expected: &[Expected]) -> String {
+    let mut out = String::with_capacity(256 * expected.len() + 4096);
+    push_header(&mut out, &header(target, expected.len()));
     out.push('\n');
     match target.dialect {
-        Dialect::Postgresql => postgresql(&mut out, rows),
-        Dialect::Mysql => mysql(&mut out, rows),
+        Dialect::Postgresql => postgresql(&mut out, expected),
+        Dialect::Mysql => mysql(&mut out, expected),
     }
     out
 }
@@ -132,7 +138,7 @@ fn deviation_columns(d: &Dialect, prefix: &str) -> String {
     format!("concat_ws('; ',\n         {})", parts.join(",\n         "))
 }
 
-fn postgresql(out: &mut String, rows: &BTreeMap<String, Row>) {
+fn postgresql(out: &mut String, rows: &[Expected]) {
     let d = Dialect::Postgresql;
     let mut body = String::with_capacity(256 * rows.len() + 4096);
     body.push_str(
@@ -144,9 +150,9 @@ fn postgresql(out: &mut String, rows: &BTreeMap<String, Row>) {
         );
     } else {
         body.push_str("      VALUES\n");
-        for (i, row) in rows.values().enumerate() {
+        for (i, row) in rows.iter().enumerate() {
             body.push_str(if i == 0 { "      (" } else { ",\n      (" });
-            for (j, value) in expected(row).iter().enumerate() {
+            for (j, value) in row.iter().enumerate() {
                 if j > 0 {
                     body.push_str(", ");
                 }
@@ -171,7 +177,7 @@ fn postgresql(out: &mut String, rows: &BTreeMap<String, Row>) {
     );
 }
 
-fn mysql(out: &mut String, rows: &BTreeMap<String, Row>) {
+fn mysql(out: &mut String, all: &[Expected]) {
     let d = Dialect::Mysql;
     out.push_str(
         "SET NAMES utf8mb4;\n\
@@ -180,7 +186,6 @@ fn mysql(out: &mut String, rows: &BTreeMap<String, Row>) {
          SET @ma_deviations = 0;\n\
          START TRANSACTION READ ONLY;\n",
     );
-    let all: Vec<&Row> = rows.values().collect();
     for (i, batch) in all.chunks(BATCH_ROWS).enumerate() {
         let _ = write!(
             out,
@@ -196,7 +201,7 @@ fn mysql(out: &mut String, rows: &BTreeMap<String, Row>) {
             } else {
                 "\n    UNION ALL SELECT "
             });
-            for (j, value) in expected(row).iter().enumerate() {
+            for (j, value) in row.iter().enumerate() {
                 if j > 0 {
                     out.push_str(", ");
                 }
@@ -225,7 +230,7 @@ fn mysql(out: &mut String, rows: &BTreeMap<String, Row>) {
         out.push_str("\n   AND BINARY name NOT IN (");
         for (i, row) in all.iter().enumerate() {
             out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            push_string(out, &d, &row.name);
+            push_string(out, &d, row[0].as_deref().unwrap_or_default());
         }
         out.push(')');
     }

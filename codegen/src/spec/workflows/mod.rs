@@ -57,17 +57,29 @@ pub fn load(
     actions: &[&Action],
     diags: &mut Diagnostics,
 ) -> Result<Vec<Workflow>, Error> {
-    let mut files = Vec::new();
-    for rel in super::spec_files(root, WORKFLOWS_DIR)? {
-        let mut ctx = Ctx { file: &rel, diags };
-        if let Some((text, node)) = source::read(&mut ctx, &root.join(&rel), project.max_file_bytes)
-        {
-            files.push(SpecFile {
-                src: text.chars().collect(),
-                root: node,
-                rel,
+    // Files are read on every core; problems are merged in file order, so the report does
+    // not depend on scheduling.
+    let rels = super::spec_files(root, WORKFLOWS_DIR)?;
+    let read = crate::parallel::map(&rels, |rel| {
+        let mut local = Diagnostics::default();
+        let mut ctx = Ctx {
+            file: rel,
+            diags: &mut local,
+        };
+        let file =
+            source::read(&mut ctx, &root.join(rel), project.max_file_bytes).map(|(text, node)| {
+                SpecFile {
+                    src: text.chars().collect(),
+                    root: node,
+                    rel: rel.clone(),
+                }
             });
-        }
+        (file, local)
+    });
+    let mut files = Vec::new();
+    for (file, local) in read {
+        diags.0.extend(local.0);
+        files.extend(file);
     }
 
     let mut headers: Vec<Header> = Vec::new();
@@ -102,16 +114,21 @@ pub fn load(
             .map(|h| (h.name.clone(), Signature::of_workflow(&h.inputs)))
             .collect(),
     };
-    let mut out = Vec::new();
-    for h in &headers {
+    // Each workflow is read and checked on its own (on every core), problems merged in
+    // order.
+    let parsed = crate::parallel::map(&headers, |h| {
         let f = &files[h.file];
+        let mut local = Diagnostics::default();
         let mut ctx = Ctx {
             file: &f.rel,
-            diags,
+            diags: &mut local,
         };
-        if let Some(w) = read::parse_workflow(&mut ctx, &f.src, h, &env) {
-            out.push(w);
-        }
+        (read::parse_workflow(&mut ctx, &f.src, h, &env), local)
+    });
+    let mut out = Vec::new();
+    for (workflow, local) in parsed {
+        diags.0.extend(local.0);
+        out.extend(workflow);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)

@@ -1,25 +1,20 @@
-//! The server's log: stderr, one line per event, whatever the events hold. Callers'
-//! values are kept out at the source (`ActionError::log_note`); this is the backstop for
-//! the line structure: a control character that still reaches an event (a header, a
-//! file name, an error chain) is written `\u{…}` instead of breaking the line.
+//! The text format: tracing's own, with every control character in an event but its
+//! final newline written `\u{…}` (a file name, a header or an error chain holding a line
+//! break would otherwise start a line of its own).
 
 use std::io::{self, Write};
 
 use mistral_actions_runtime::logsafe::escape;
-use tracing_subscriber::filter::Targets;
+use tracing::Subscriber;
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::prelude::*;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
 
-/// `MISTRAL_ACTIONS_LOG` (e.g. `info` or `warn,mistral_actions_runtime=debug`), else info.
-pub fn init() {
-    let filter: Targets = std::env::var("MISTRAL_ACTIONS_LOG")
-        .ok()
-        .and_then(|f| f.parse().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
-    tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(OneLine))
-        .with(filter)
-        .init();
+pub fn layer<S>() -> impl Layer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    tracing_subscriber::fmt::layer().with_writer(OneLine)
 }
 
 /// Writes each event (the fmt layer hands over one whole event per write) to stderr

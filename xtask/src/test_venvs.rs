@@ -1,0 +1,102 @@
+//! The independent Python checkers the tests use, each from PyPI in a venv of its own
+//! under `target/`:
+//!
+//! - [`OPENAPI`]: `openapi-spec-validator` (with the `jsonschema` it brings), in
+//!   `target/openapi-venv`. `tests/tests/openapi.rs` validates `generated/openapi.json`
+//!   with it, and the server's tests check every answer against that document with it.
+//! - [`METRICS`]: `prometheus-client`, the Prometheus project's Python client, in
+//!   `target/metrics-venv`: its OpenMetrics parser reads the server's `/metrics` in the
+//!   server's tests, so the exposition is checked by a parser that is not the encoder's.
+//!
+//! `cargo xtask ci` calls [`ensure`] for each before the tests; it installs a venv once
+//! (seconds), and ci exports its interpreter (`MA_OPENAPI_PYTHON`, `MA_METRICS_PYTHON`)
+//! to every test process. The tests fail, saying how to get it, when one is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One checker's venv.
+pub struct Venv {
+    /// Under `target/`.
+    pub dir: &'static str,
+    /// What `pip install` gets, pinned.
+    pub package: &'static str,
+    /// The Python modules that must import for the venv to count as installed.
+    pub imports: &'static str,
+    /// The variable ci sets to the venv's interpreter.
+    pub env: &'static str,
+}
+
+pub const OPENAPI: Venv = Venv {
+    dir: "openapi-venv",
+    package: "openapi-spec-validator==0.9.0",
+    imports: "openapi_spec_validator, jsonschema",
+    env: "MA_OPENAPI_PYTHON",
+};
+
+pub const METRICS: Venv = Venv {
+    dir: "metrics-venv",
+    package: "prometheus-client==0.26.0",
+    imports: "prometheus_client.openmetrics.parser",
+    env: "MA_METRICS_PYTHON",
+};
+
+impl Venv {
+    fn path(&self, root: &Path) -> PathBuf {
+        root.join("target").join(self.dir)
+    }
+
+    pub fn python(&self, root: &Path) -> PathBuf {
+        self.path(root).join("bin/python")
+    }
+
+    fn installed(&self, py: &Path) -> bool {
+        py.exists()
+            && Command::new(py)
+                .args(["-c", &format!("import {}", self.imports)])
+                .output()
+                .is_ok_and(|o| o.status.success())
+    }
+}
+
+/// Installs `venv` unless it is there already; returns the interpreter.
+pub fn ensure(root: &Path, venv: &Venv) -> Result<PathBuf, String> {
+    let py = venv.python(root);
+    if venv.installed(&py) {
+        return Ok(py);
+    }
+    let dir = venv.path(root);
+    if !py.exists() {
+        eprintln!("    creating a Python venv at {}", dir.display());
+        if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir))? {
+            // Debian splits `venv`/`ensurepip` into python3-venv.
+            crate::services::apt_install(&["python3-venv"])?;
+            let _ = std::fs::remove_dir_all(&dir);
+            if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir))? {
+                return Err(format!("`python3 -m venv {}` failed", dir.display()));
+            }
+        }
+    }
+    let package = venv.package;
+    eprintln!("    pip install {package} (once)");
+    let pip = [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
+    if !run(Command::new(&py).args(pip).arg(package))? || !venv.installed(&py) {
+        let dir = dir.display();
+        return Err(format!(
+            "pip could not install {package} into {dir} (is PyPI reachable?)"
+        ));
+    }
+    Ok(py)
+}
+
+fn run(cmd: &mut Command) -> Result<bool, String> {
+    cmd.status()
+        .map(|s| s.success())
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))
+}
