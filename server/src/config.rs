@@ -330,3 +330,92 @@ impl Settings {
         })
     }
 }
+
+#[cfg(test)]
+mod conffile {
+    use super::*;
+
+    /// The packaged server.yaml with its commented-out keys (`#key:`, `#  key:`) made live;
+    /// prose (`# text`) stays a comment.
+    fn uncommented() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../packaging/deb/server.yaml");
+        let text = std::fs::read_to_string(path).expect("packaging/deb/server.yaml");
+        text.lines()
+            .map(|line| match line.strip_prefix('#') {
+                Some(rest) if is_key_line(rest) => rest.to_string(),
+                _ => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn is_key_line(rest: &str) -> bool {
+        let body = rest.trim_start_matches(' ');
+        let indent = rest.len() - body.len();
+        let key = |k: &str| {
+            k.starts_with(|c: char| c.is_ascii_lowercase())
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
+        };
+        indent % 2 == 0 && body.split_once(':').is_some_and(|(k, _)| key(k))
+    }
+
+    /// Every key the server reads is in the conffile, commented with an example: the
+    /// destructuring has no `..`, so a key added to the file format fails to compile here
+    /// until the conffile shows it too.
+    #[test]
+    fn packaged_conffile_shows_every_key() {
+        let value = mistral_actions_runtime::yaml::to_json(&uncommented()).unwrap();
+        let file: FileConfig =
+            serde_json::from_value(value).expect("every key is one the server reads");
+        let FileConfig {
+            listen,
+            token,
+            token_file,
+            tokens,
+            token_overlap_secs,
+            tls,
+            openstack,
+            exec,
+            metrics,
+        } = file;
+        assert!(listen.is_some() && token.is_some() && token_file.is_some());
+        assert!(!tokens.is_empty() && token_overlap_secs.is_some());
+        let TlsFile { cert, key } = tls.expect("tls:");
+        assert!(!cert.as_os_str().is_empty() && !key.as_os_str().is_empty());
+        let OpenStackFile {
+            cloud,
+            region,
+            interface,
+            timeout_secs,
+            projects,
+            regions,
+        } = openstack;
+        assert!(
+            cloud.is_some() && region.is_some() && interface.is_some() && timeout_secs.is_some()
+        );
+        assert!(!projects.is_empty() && !regions.is_empty());
+        let ExecFile {
+            allow,
+            timeout_secs,
+            max_output_bytes,
+            path,
+            env,
+        } = exec;
+        assert!(!allow.is_empty() && timeout_secs.is_some() && max_output_bytes.is_some());
+        assert!(path.is_some() && !env.is_empty());
+        let MetricsFile { public } = metrics;
+        assert!(
+            public,
+            "metrics.public shown as `true` (its default is false)"
+        );
+    }
+
+    #[test]
+    fn prose_stays_prose() {
+        assert!(is_key_line("listen: 127.0.0.1:8989"));
+        assert!(is_key_line("  cloud: mycloud"));
+        assert!(!is_key_line(" The bearer token Mistral sends: its"));
+        assert!(!is_key_line("   mistral-actions config check --config x"));
+    }
+}

@@ -104,7 +104,7 @@ pub fn run(root: &Path) -> Result<bool, Error> {
     crate::services::process::stop_all_on_interrupt();
     // Started by their step; stopped when ci returns, however it ends.
     let services = RefCell::new(Services::default());
-    let steps: [Step; 10] = [
+    let steps: [Step; 11] = [
         (
             "rustfmt --check",
             Box::new(|| status(cargo(root, &["fmt", "--all", "--", "--check"]))),

@@ -152,10 +152,14 @@ impl PackagedServer {
         )?
         .stop_with(libc::SIGTERM, Duration::from_secs(20));
         let url = format!("http://127.0.0.1:{port}");
-        let health = format!("{url}/healthz");
-        process.wait_ready("answering /healthz", Duration::from_secs(30), || {
-            process::listening(port) && mistral_api::http_ok(&health)
-        })?;
+        // Ready, not just alive: logged in to Keystone with the services its actions use
+        // in the catalog, as a load balancer's health check wants it.
+        let ready = format!("{url}/readyz");
+        process.wait_ready(
+            "answering /readyz with 200",
+            Duration::from_secs(30),
+            || process::listening(port) && mistral_api::http_ok(&ready),
+        )?;
         Ok(PackagedServer { process, url })
     }
 
@@ -189,7 +193,7 @@ fn post(url: &str, token: &str, body: &serde_json::Value) -> Result<(u16, String
 
 /// ci's smoke test of the package, on the tests' OpenStack: `config check` passes (and
 /// fails, naming the cloud, for a wrong one) without printing a secret; the server
-/// answers /healthz, runs an action, refuses a wrong token, and takes a rotated token
+/// is ready (/readyz), runs an action, refuses a wrong token, and takes a rotated token
 /// on SIGHUP.
 pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
     let env_json = std::env::var(crate::services::openstack::ENV).map_err(|_| {
@@ -227,7 +231,7 @@ pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
         return Err(format!("a wrong token got {status}, expected 401"));
     }
     eprintln!(
-        "    packaged server (pid {}) under the packaged config: /healthz ok, int32bit.glance.images.filter_by 200, a wrong token 401",
+        "    packaged server (pid {}) under the packaged config: /readyz 200, int32bit.glance.images.filter_by 200, a wrong token 401",
         server.pid()
     );
     // `systemctl reload`: a new token file, then SIGHUP.

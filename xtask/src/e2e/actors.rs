@@ -16,7 +16,7 @@ pub const CLOUD: &str = "ma-test-appcred";
 pub const SERVERS: [&str; 2] = ["a", "b"];
 
 /// What HAProxy's health check asks each server.
-pub const HEALTH: &str = "/healthz";
+pub const HEALTH: &str = "/readyz";
 
 fn dir(root: &Path) -> PathBuf {
     crate::services::state_dir(root, "e2e")
@@ -94,7 +94,7 @@ impl Fleet {
         }
     }
 
-    /// Starts server `name` again on its port; returns once it answers /healthz.
+    /// Starts server `name` again on its port; returns once it answers /readyz.
     pub fn start_again(&mut self, name: &str) -> Result<(), String> {
         let (_, port, slot) = self
             .servers

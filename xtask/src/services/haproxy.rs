@@ -199,10 +199,10 @@ mod tests {
 
     #[test]
     fn the_configuration_names_every_server_with_its_check() {
-        let cfg = config(8000, 8001, "/healthz", &[("a", 9001), ("b", 9002)]);
+        let cfg = config(8000, 8001, "/readyz", &[("a", 9001), ("b", 9002)]);
         assert!(cfg.contains("server a 127.0.0.1:9001 check\n"));
         assert!(cfg.contains("server b 127.0.0.1:9002 check\n"));
-        assert!(cfg.contains("option httpchk GET /healthz"));
+        assert!(cfg.contains("option httpchk GET /readyz"));
         assert!(cfg.contains("bind 127.0.0.1:8000"));
     }
 
