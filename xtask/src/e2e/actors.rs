@@ -70,9 +70,10 @@ impl Fleet {
             servers.push((name, port, Some(server)));
         }
         let backends: Vec<(&str, u16)> = servers.iter().map(|(n, p, _)| (*n, *p)).collect();
+        crate::services::haproxy::check_readme(root, &logs)?;
         let haproxy = Haproxy::start(&logs, HEALTH, &backends)?;
         eprintln!(
-            "    haproxy at {} in front of both, health check GET {HEALTH}",
+            "    haproxy at {} in front of both, health check GET {HEALTH} (the README's configuration: haproxy -c accepts it)",
             haproxy.url
         );
         Ok(Fleet {

@@ -9,6 +9,53 @@ use std::time::Duration;
 
 use super::process::{self, Background};
 
+/// haproxy, installed from Debian's package when missing.
+fn binary() -> Result<&'static str, String> {
+    if !super::have("haproxy") && !Path::new("/usr/sbin/haproxy").exists() {
+        super::apt_install(&["haproxy"])?;
+    }
+    Ok(if super::have("haproxy") {
+        "haproxy"
+    } else {
+        "/usr/sbin/haproxy"
+    })
+}
+
+/// `haproxy -c`: the configuration is one haproxy accepts.
+fn validate(binary: &str, cfg: &Path) -> Result<(), String> {
+    let check = Command::new(binary)
+        .args(["-c", "-q", "-f"])
+        .arg(cfg)
+        .output()
+        .map_err(|e| format!("cannot run haproxy: {e}"))?;
+    if !check.status.success() {
+        return Err(format!(
+            "haproxy -c refuses {}: {}",
+            cfg.display(),
+            String::from_utf8_lossy(&check.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// The load-balancer configuration the README shows (the fenced block with the health
+/// check) is one haproxy accepts, checked with the same haproxy the run uses.
+pub fn check_readme(root: &Path, dir: &Path) -> Result<(), String> {
+    let readme = root.join("README.md");
+    let text = fs::read_to_string(&readme).map_err(|e| format!("{}: {e}", readme.display()))?;
+    let block = text
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .find(|b| b.contains("option httpchk GET /readyz"))
+        .ok_or("README.md shows no HAProxy configuration with `option httpchk GET /readyz`")?;
+    let cfg = dir.join("readme-haproxy.cfg");
+    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    fs::write(&cfg, block.trim_start_matches(|c| c != '\n'))
+        .map_err(|e| format!("{}: {e}", cfg.display()))?;
+    validate(binary()?, &cfg)
+}
+
 /// The configuration the README shows, for servers at `backends` (name, port).
 pub fn config(port: u16, stats_port: u16, health: &str, backends: &[(&str, u16)]) -> String {
     let servers: String = backends
@@ -64,32 +111,14 @@ impl Haproxy {
     /// Installs haproxy if missing (apt), starts it in the foreground of its own process
     /// group with its log under `dir`, and waits until every backend is up.
     pub fn start(dir: &Path, health: &str, backends: &[(&str, u16)]) -> Result<Haproxy, String> {
-        if !super::have("haproxy") && !Path::new("/usr/sbin/haproxy").exists() {
-            super::apt_install(&["haproxy"])?;
-        }
-        let binary = if super::have("haproxy") {
-            "haproxy"
-        } else {
-            "/usr/sbin/haproxy"
-        };
+        let binary = binary()?;
         fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let port = process::free_port(None)?;
         let stats_port = process::free_port(None)?;
         let cfg = dir.join("haproxy.cfg");
         fs::write(&cfg, config(port, stats_port, health, backends))
             .map_err(|e| format!("{}: {e}", cfg.display()))?;
-        let check = Command::new(binary)
-            .args(["-c", "-q", "-f"])
-            .arg(&cfg)
-            .output()
-            .map_err(|e| format!("cannot run haproxy: {e}"))?;
-        if !check.status.success() {
-            return Err(format!(
-                "haproxy -c refuses {}: {}",
-                cfg.display(),
-                String::from_utf8_lossy(&check.stderr)
-            ));
-        }
+        validate(binary, &cfg)?;
         let mut cmd = Command::new(binary);
         cmd.args(["-db", "-f"]).arg(&cfg);
         let log = dir.join("haproxy.log");
