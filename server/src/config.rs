@@ -357,7 +357,7 @@ mod conffile {
                 && k.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
         };
-        indent % 2 == 0 && body.split_once(':').is_some_and(|(k, _)| key(k))
+        indent.is_multiple_of(2) && body.split_once(':').is_some_and(|(k, _)| key(k))
     }
 
     /// Every key the server reads is in the conffile, commented with an example: the
