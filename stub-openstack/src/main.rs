@@ -1,6 +1,6 @@
 //! `stub-openstack [ADDR]`: serves the stub with its fixtures until Ctrl-C or SIGTERM and
-//! prints `OS_*` lines to use it and `STUB_FIXTURE_*` lines naming its fixtures (for
-//! end-to-end runs and the server benchmark).
+//! prints `OS_*` lines to use it and `STUB_*` lines naming its project and fixtures (for
+//! `cargo xtask bench-server`).
 
 use stub_openstack::{Stub, World};
 
@@ -17,9 +17,9 @@ async fn main() {
     println!("OS_AUTH_URL={}", stub.auth_url());
     println!("OS_USERNAME={}", stub_openstack::USERNAME);
     println!("OS_PASSWORD={}", stub_openstack::PASSWORD);
-    println!("OS_PROJECT_NAME=admin");
-    println!("OS_USER_DOMAIN_NAME=Default");
-    println!("OS_PROJECT_DOMAIN_NAME=Default");
+    println!("OS_PROJECT_NAME={}", stub_openstack::PROJECT_NAME);
+    println!("OS_USER_DOMAIN_NAME={}", stub_openstack::DOMAIN.1);
+    println!("OS_PROJECT_DOMAIN_NAME={}", stub_openstack::DOMAIN.1);
     println!("OS_REGION_NAME={}", stub_openstack::REGION);
     // For load generators that call the stub directly.
     println!("STUB_PROJECT_ID={}", stub_openstack::PROJECT_ID);

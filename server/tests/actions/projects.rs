@@ -73,12 +73,13 @@ async fn the_project_header_scopes_the_call_to_that_project_by_name_or_id() {
     );
     assert_eq!(requests_in(&h, PROJECT_TWO_ID), 2);
 
-    // Cinder's URL carries the project: it comes from the scoped token's catalog (the stub
-    // refuses a URL naming another project than the token's).
+    // Cinder's URL carries the project: it comes from the scoped token's catalog (Cinder
+    // refuses a URL naming another project than the token's, and shows a volume to its
+    // own project only).
     let (status, body) = call(
         &h,
         "int32bit.cinder.volumes.assert_status",
-        json!({"volume_id": fixtures::VOLUME}),
+        json!({"volume_id": fixtures::PROJECT_TWO_VOLUME}),
         &[("x-openstack-project", PROJECT_TWO_NAME)],
     )
     .await;
