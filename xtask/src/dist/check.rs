@@ -1,6 +1,6 @@
 //! What `dist --check` (and ci) asks of the package: lintian without errors, a unit
-//! systemd accepts, its exposure score, and the packaged server running from an
-//! unpacked copy.
+//! systemd accepts, its exposure score, an install and purge with its maintainer
+//! scripts, and the packaged server running from an unpacked copy.
 
 use std::path::Path;
 use std::process::Command;
@@ -117,5 +117,6 @@ pub fn all(root: &Path, package: &Package) -> Result<(), String> {
     tools()?;
     lintian(&package.deb)?;
     systemd(&verify_root(root, &package.deb)?)?;
+    super::install::round_trip(&package.deb, &root.join("target/dist/work/install"))?;
     smoke::check(root, &package.deb)
 }

@@ -11,6 +11,7 @@
 
 mod binaries;
 mod check;
+mod install;
 pub mod smoke;
 mod stage;
 
