@@ -46,10 +46,6 @@ impl Venv {
         root.join("target").join(self.dir)
     }
 
-    pub fn python(&self, root: &Path) -> PathBuf {
-        self.path(root).join("bin/python")
-    }
-
     fn installed(&self, py: &Path) -> bool {
         py.exists()
             && Command::new(py)
@@ -61,42 +57,10 @@ impl Venv {
 
 /// Installs `venv` unless it is there already; returns the interpreter.
 pub fn ensure(root: &Path, venv: &Venv) -> Result<PathBuf, String> {
-    let py = venv.python(root);
-    if venv.installed(&py) {
-        return Ok(py);
-    }
-    let dir = venv.path(root);
-    if !py.exists() {
-        eprintln!("    creating a Python venv at {}", dir.display());
-        if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir))? {
-            // Debian splits `venv`/`ensurepip` into python3-venv.
-            crate::services::apt_install(&["python3-venv"])?;
-            let _ = std::fs::remove_dir_all(&dir);
-            if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir))? {
-                return Err(format!("`python3 -m venv {}` failed", dir.display()));
-            }
-        }
-    }
-    let package = venv.package;
-    eprintln!("    pip install {package} (once)");
-    let pip = [
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ];
-    if !run(Command::new(&py).args(pip).arg(package))? || !venv.installed(&py) {
-        let dir = dir.display();
-        return Err(format!(
-            "pip could not install {package} into {dir} (is PyPI reachable?)"
-        ));
-    }
-    Ok(py)
-}
-
-fn run(cmd: &mut Command) -> Result<bool, String> {
-    cmd.status()
-        .map(|s| s.success())
-        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))
+    crate::services::venv::ensure(&crate::services::venv::Want {
+        dir: venv.path(root),
+        pip: vec![venv.package.into()],
+        installed: &|py| venv.installed(py),
+        note: format!("pip install {} (once)", venv.package),
+    })
 }

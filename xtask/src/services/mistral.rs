@@ -13,8 +13,6 @@
 //! holds these exact versions. A lock file serialises concurrent installs (several people
 //! share `target/`).
 
-use std::fs::{self, File};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,61 +30,17 @@ pub fn venv_dir(root: &Path) -> PathBuf {
     root.join("target").join("mistral-venv")
 }
 
-pub fn python(root: &Path) -> PathBuf {
-    venv_dir(root).join("bin").join("python")
-}
-
 /// Installs Mistral into the venv unless it is there already; returns the interpreter.
 pub fn ensure(root: &Path) -> Result<PathBuf, String> {
-    let dir = venv_dir(root);
-    let py = python(root);
-    if installed(&py) {
-        return Ok(py);
-    }
-    fs::create_dir_all(dir.parent().expect("target/"))
-        .map_err(|e| format!("cannot create target/: {e}"))?;
-    let lock_path = root.join("target").join("mistral-venv.lock");
-    let lock = File::create(&lock_path)
-        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
-    // SAFETY: flock on a file descriptor we own; released when `lock` is dropped.
-    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(format!("cannot lock {}", lock_path.display()));
-    }
-    // Someone else may have installed it while we waited for the lock.
-    if installed(&py) {
-        return Ok(py);
-    }
-    if !py.exists() {
-        eprintln!("    creating a Python venv at {}", dir.display());
-        if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir)).is_ok_and(|ok| ok) {
-            // Debian splits `venv`/`ensurepip` into python3-venv.
-            super::apt_install(&["python3-venv"])?;
-            let _ = fs::remove_dir_all(&dir);
-            if !run(Command::new("python3").args(["-m", "venv"]).arg(&dir))? {
-                return Err(format!("`python3 -m venv {}` failed", dir.display()));
-            }
-        }
-    }
-    eprintln!(
-        "    pip install {} (about 2-3 minutes, once)",
-        PACKAGES.join(" ")
-    );
-    let ok = run(Command::new(&py)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(PACKAGES))?;
-    if !ok || !installed(&py) {
-        return Err(format!(
-            "pip could not install mistral=={MISTRAL_VERSION} into {} (is PyPI reachable?)",
-            dir.display()
-        ));
-    }
-    Ok(py)
+    super::venv::ensure(&super::venv::Want {
+        dir: venv_dir(root),
+        pip: PACKAGES.iter().map(Into::into).collect(),
+        installed: &installed,
+        note: format!(
+            "pip install {} (about 2-3 minutes, once)",
+            PACKAGES.join(" ")
+        ),
+    })
 }
 
 /// `ensure`, then `MA_MISTRAL_PYTHON` for every process started after (the tests).
@@ -112,10 +66,4 @@ fn installed(py: &Path) -> bool {
             && String::from_utf8_lossy(&o.stdout).trim()
                 == format!("{MISTRAL_VERSION} {MISTRAL_EXTRA_VERSION}")
     })
-}
-
-fn run(cmd: &mut Command) -> Result<bool, String> {
-    cmd.status()
-        .map(|s| s.success())
-        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))
 }

@@ -11,6 +11,7 @@ pub mod openstack;
 pub mod postgres;
 pub mod process;
 pub mod rabbitmq;
+pub mod venv;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

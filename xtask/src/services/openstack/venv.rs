@@ -4,8 +4,6 @@
 //! once (70–80 s, no compiler needed); skipped when the pinned versions are there. A lock
 //! file serialises concurrent installs, as for Mistral's venv.
 
-use std::fs::{self, File};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,7 +31,7 @@ pub fn dir(root: &Path) -> PathBuf {
 }
 
 pub fn python(root: &Path) -> PathBuf {
-    dir(root).join("bin").join("python")
+    crate::services::venv::python(&dir(root))
 }
 
 /// A program the venv installed (`keystone-manage`, `nova-compute`, …).
@@ -48,62 +46,23 @@ pub fn constraints(root: &Path) -> PathBuf {
 /// Installs the services into the venv unless they are there already; returns the
 /// interpreter.
 pub fn ensure(root: &Path) -> Result<PathBuf, String> {
-    let venv = dir(root);
-    let py = python(root);
-    if installed(&py) {
-        return Ok(py);
-    }
-    fs::create_dir_all(root.join("target")).map_err(|e| format!("cannot create target/: {e}"))?;
-    let lock_path = root.join("target").join("openstack-venv.lock");
-    let lock = File::create(&lock_path)
-        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
-    // SAFETY: flock on a file descriptor we own; released when `lock` is dropped.
-    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(format!("cannot lock {}", lock_path.display()));
-    }
-    // Someone else may have installed it while we waited for the lock.
-    if installed(&py) {
-        return Ok(py);
-    }
-    if !py.exists() {
-        eprintln!("    creating a Python venv at {}", venv.display());
-        if !run(Command::new("python3").args(["-m", "venv"]).arg(&venv))? {
-            // Debian splits `venv`/`ensurepip` into python3-venv.
-            super::super::apt_install(&["python3-venv"])?;
-            let _ = fs::remove_dir_all(&venv);
-            if !run(Command::new("python3").args(["-m", "venv"]).arg(&venv))? {
-                return Err(format!("`python3 -m venv {}` failed", venv.display()));
-            }
-        }
-    }
     let packages: Vec<String> = PINNED
         .iter()
         .map(|(name, version)| format!("{name}=={version}"))
         .chain(EXTRAS.iter().map(|s| s.to_string()))
         .collect();
-    eprintln!(
-        "    pip install -c xtask/openstack/constraints.txt {} (70-80 s, once)",
+    let note = format!(
+        "pip install -c xtask/openstack/constraints.txt {} (70-80 s, once)",
         packages.join(" ")
     );
-    let ok = run(Command::new(&py)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-c",
-        ])
-        .arg(constraints(root))
-        .args(&packages))?;
-    if !ok || !installed(&py) {
-        return Err(format!(
-            "pip could not install the OpenStack services into {} (is PyPI reachable? \
-             remove the venv to start over)",
-            venv.display()
-        ));
-    }
-    Ok(py)
+    let mut pip: Vec<std::ffi::OsString> = vec!["-c".into(), constraints(root).into()];
+    pip.extend(packages.into_iter().map(Into::into));
+    crate::services::venv::ensure(&crate::services::venv::Want {
+        dir: dir(root),
+        pip,
+        installed: &installed,
+        note,
+    })
 }
 
 fn installed(py: &Path) -> bool {
@@ -122,10 +81,4 @@ fn installed(py: &Path) -> bool {
         .is_ok_and(|o| {
             o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == wanted.join(" ")
         })
-}
-
-fn run(cmd: &mut Command) -> Result<bool, String> {
-    cmd.status()
-        .map(|s| s.success())
-        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))
 }

@@ -1,0 +1,81 @@
+//! A Python venv under `target/` with pinned packages from PyPI, made once: what Mistral,
+//! the OpenStack services and the tests' independent checkers each run in.
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What to install, and how to tell it is there.
+pub struct Want<'a> {
+    /// The venv's directory; its lock file is beside it (`<dir>.lock`).
+    pub dir: PathBuf,
+    /// Arguments of `pip install` after its options (packages, `-c constraints.txt`).
+    pub pip: Vec<OsString>,
+    /// Whether the venv's interpreter has what is wanted (versions included).
+    pub installed: &'a dyn Fn(&Path) -> bool,
+    /// Said before pip runs: what, and how long it takes.
+    pub note: String,
+}
+
+pub fn python(dir: &Path) -> PathBuf {
+    dir.join("bin").join("python")
+}
+
+/// Installs `want` unless it is there already; returns the interpreter. Two processes
+/// (two checkouts' ci, a test and ci) wait for each other instead of both installing.
+pub fn ensure(want: &Want) -> Result<PathBuf, String> {
+    let dir = &want.dir;
+    let py = python(dir);
+    if (want.installed)(&py) {
+        return Ok(py);
+    }
+    let parent = dir.parent().expect("a venv lives in a directory");
+    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let lock_path = dir.with_extension("lock");
+    let lock = File::create(&lock_path)
+        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+    // SAFETY: flock on a file descriptor we own; released when `lock` is dropped.
+    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(format!("cannot lock {}", lock_path.display()));
+    }
+    // Someone else may have installed it while we waited for the lock.
+    if (want.installed)(&py) {
+        return Ok(py);
+    }
+    if !py.exists() {
+        eprintln!("    creating a Python venv at {}", dir.display());
+        if !run(Command::new("python3").args(["-m", "venv"]).arg(dir)).is_ok_and(|ok| ok) {
+            // Debian splits `venv`/`ensurepip` into python3-venv.
+            super::apt_install(&["python3-venv"])?;
+            let _ = fs::remove_dir_all(dir);
+            if !run(Command::new("python3").args(["-m", "venv"]).arg(dir))? {
+                return Err(format!("`python3 -m venv {}` failed", dir.display()));
+            }
+        }
+    }
+    eprintln!("    {}", want.note);
+    let ok = run(Command::new(&py)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(&want.pip))?;
+    if !ok || !(want.installed)(&py) {
+        return Err(format!(
+            "pip could not install into {} (is PyPI reachable? remove the venv to start over)",
+            dir.display()
+        ));
+    }
+    Ok(py)
+}
+
+fn run(cmd: &mut Command) -> Result<bool, String> {
+    cmd.status()
+        .map(|s| s.success())
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))
+}
