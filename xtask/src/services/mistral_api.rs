@@ -12,8 +12,9 @@ pub struct MistralApi {
     token: Option<String>,
 }
 
-/// A non-2xx answer or a transport failure, with what Mistral said.
-fn describe(what: &str, err: ureq::Error) -> String {
+/// A non-2xx answer or a transport failure, with what the service (Mistral, OpenStack)
+/// said.
+pub fn describe(what: &str, err: ureq::Error) -> String {
     match err {
         ureq::Error::Status(code, resp) => {
             let body = resp.into_string().unwrap_or_default();

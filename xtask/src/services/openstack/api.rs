@@ -11,16 +11,7 @@ pub struct Api {
     pub token: String,
 }
 
-/// A non-2xx answer or a transport failure, with what the service said.
-fn describe(what: &str, err: ureq::Error) -> String {
-    match err {
-        ureq::Error::Status(code, resp) => {
-            let body = resp.into_string().unwrap_or_default();
-            format!("{what}: HTTP {code}: {}", body.trim())
-        }
-        ureq::Error::Transport(t) => format!("{what}: {t}"),
-    }
-}
+use crate::services::mistral_api::describe;
 
 fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new()
