@@ -94,6 +94,57 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
+    /// `mistral-actions …` as the README shows it, in shell blocks and code spans;
+    /// `[FILE]` is an optional argument, left out.
+    fn readme_command_lines() -> Vec<String> {
+        let readme = include_str!("../../README.md");
+        let mut lines = Vec::new();
+        let mut in_shell = false;
+        for line in readme.lines() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("```") {
+                in_shell = !in_shell && trimmed.trim_start_matches('`').starts_with("sh");
+                continue;
+            }
+            let candidates: Vec<&str> = if in_shell {
+                vec![trimmed.split(" #").next().unwrap_or_default()]
+            } else {
+                line.split('`').skip(1).step_by(2).collect()
+            };
+            for c in candidates {
+                if c.starts_with("mistral-actions ") {
+                    let words: Vec<&str> = c
+                        .split_whitespace()
+                        .filter(|w| !(w.starts_with('[') && w.ends_with(']')))
+                        .collect();
+                    lines.push(words.join(" "));
+                }
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn every_command_line_the_readme_shows_is_accepted() {
+        let lines = readme_command_lines();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("mistral-actions config check"))
+                && lines
+                    .iter()
+                    .any(|l| l.starts_with("mistral-actions action-list")),
+            "the README shows the operator's commands: {lines:?}"
+        );
+        for line in &lines {
+            if let Err(e) = super::Cli::try_parse_from(line.split_whitespace()) {
+                panic!("README: `{line}` is refused:\n{e}");
+            }
+        }
+    }
+
     #[test]
     fn the_built_in_rows_parse() {
         let rows = mistral_actions_listing::from_state_json(super::STATE_JSON).unwrap();
