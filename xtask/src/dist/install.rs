@@ -62,7 +62,11 @@ pub fn round_trip(deb: &Path, scratch: &Path) -> Result<(), String> {
     for dir in ["upper", "work", "merged"] {
         fs::create_dir_all(scratch.join(dir)).map_err(|e| format!("{}: {e}", scratch.display()))?;
     }
-    let deb = fs::canonicalize(deb).map_err(|e| format!("{}: {e}", deb.display()))?;
+    // In the copy's root (its upper layer): the checkout may be under /tmp, which the
+    // copy has empty.
+    let inside = "/mistral-actions-under-test.deb";
+    fs::copy(deb, scratch.join("upper").join(&inside[1..]))
+        .map_err(|e| format!("{}: {e}", deb.display()))?;
     let port = process::free_port(None)?;
     // The copy sees the host's files (the .deb included) and writes only to `upper`;
     // /proc, /dev and /run are the host's, /tmp its own.
@@ -85,7 +89,7 @@ pub fn round_trip(deb: &Path, scratch: &Path) -> Result<(), String> {
             &outer,
         ])
         .env("SCRIPT", SCRIPT)
-        .env("DEB", &deb)
+        .env("DEB", inside)
         .env("PORT", port.to_string())
         .output()
         .map_err(|e| format!("cannot run unshare: {e}"))?;
