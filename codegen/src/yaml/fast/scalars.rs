@@ -9,12 +9,8 @@ impl Reader<'_> {
     /// A one-line scalar at the reader, plain or quoted; the reader after it.
     pub(super) fn scalar(&mut self, flow: bool) -> Option<(String, TScalarStyle)> {
         match self.s[self.i] {
-            b'\'' => self
-                .single_quoted(flow)
-                .map(|v| (v, TScalarStyle::SingleQuoted)),
-            b'"' => self
-                .double_quoted(flow)
-                .map(|v| (v, TScalarStyle::DoubleQuoted)),
+            b'\'' => self.quoted(flow).map(|v| (v, TScalarStyle::SingleQuoted)),
+            b'"' => self.quoted(flow).map(|v| (v, TScalarStyle::DoubleQuoted)),
             _ => self.plain(flow).map(|v| (v, TScalarStyle::Plain)),
         }
     }
@@ -76,44 +72,30 @@ impl Reader<'_> {
         Some(self.text[start..end].to_owned())
     }
 
-    fn single_quoted(&mut self, flow: bool) -> Option<String> {
+    /// A one-line quoted scalar: `''` is a quote between single quotes, `\` escapes
+    /// between double quotes.
+    fn quoted(&mut self, flow: bool) -> Option<String> {
         let s = self.s;
+        let quote = s[self.i];
         let mut j = self.i + 1;
         let mut out = String::new();
         let mut from = j;
         loop {
             match s[j] {
-                b'\'' if s.get(j + 1) == Some(&b'\'') => {
+                b'\n' => return None,
+                b'\'' if quote == b'\'' && s[j + 1] == b'\'' => {
                     out.push_str(&self.text[from..=j]);
                     j += 2;
                     from = j;
                 }
-                b'\'' => break,
-                b'\n' => return None,
-                _ => j += 1,
-            }
-        }
-        out.push_str(&self.text[from..j]);
-        self.i = j + 1;
-        self.after_quote(flow).then_some(out)
-    }
-
-    fn double_quoted(&mut self, flow: bool) -> Option<String> {
-        let s = self.s;
-        let mut j = self.i + 1;
-        let mut out = String::new();
-        let mut from = j;
-        loop {
-            match s[j] {
-                b'"' => break,
-                b'\n' => return None,
-                b'\\' => {
+                b'\\' if quote == b'"' => {
                     out.push_str(&self.text[from..j]);
                     let (c, len) = escape(&s[j + 1..])?;
                     out.push(c);
                     j += 1 + len;
                     from = j;
                 }
+                c if c == quote => break,
                 _ => j += 1,
             }
         }
