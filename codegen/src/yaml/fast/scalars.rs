@@ -291,7 +291,9 @@ impl Reader<'_> {
 }
 
 fn push_breaks(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n('\n', n));
+    for _ in 0..n {
+        out.push('\n');
+    }
 }
 
 /// The character a double-quoted escape stands for, and the bytes it takes after the `\`.
