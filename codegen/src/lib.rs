@@ -62,9 +62,20 @@ impl Error {
 }
 
 /// Loads the specs under `root` and produces every generated file.
+/// What earlier runs left (`generated/sql/state.json` and the migrations' sums) is read
+/// beside the specs, on its own thread; spec errors still come first.
 pub fn generate(root: &Path) -> Result<(Model, Diagnostics, FileSet), Error> {
-    let (model, warnings) = spec::load(root)?;
-    let prior = prior::Prior::read(&root.join(output::GENERATED_DIR))?;
+    let generated = root.join(output::GENERATED_DIR);
+    let (loaded, prior) = std::thread::scope(|scope| {
+        let prior = scope.spawn(|| prior::Prior::read(&generated));
+        let loaded = spec::load(root);
+        let prior = prior
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loaded, prior)
+    });
+    let (model, warnings) = loaded?;
+    let prior = prior?;
     let files = emit::all(&model, &prior)?;
     Ok((model, warnings, files))
 }

@@ -357,7 +357,10 @@ mod conffile {
                 && k.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
         };
-        indent.is_multiple_of(2) && body.split_once(':').is_some_and(|(k, _)| key(k))
+        // `is_multiple_of` needs Rust 1.87; the workspace's rust-version is 1.80.
+        #[allow(clippy::manual_is_multiple_of)]
+        let even = indent % 2 == 0;
+        even && body.split_once(':').is_some_and(|(k, _)| key(k))
     }
 
     /// Every key the server reads is in the conffile, commented with an example: the

@@ -110,6 +110,13 @@ fn is_forbidden(c: char, in_source: bool) -> bool {
 
 /// Control characters in the raw text; reports each line once.
 fn check_control_chars(ctx: &mut Ctx, text: &str) -> bool {
+    // ASCII text without a forbidden byte needs no walk through its characters.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return true;
+    }
     let mut ok = true;
     let mut last_line = 0;
     for (i, c) in text.chars().enumerate() {

@@ -19,13 +19,25 @@ pub struct Unbalanced {
 const PAIRS: [(&str, &str, bool); 3] =
     [("<%", "%>", false), ("{{", "}}", true), ("{%", "%}", true)];
 
+/// Whether the two-character ASCII delimiter `s` starts at `c[i]`.
 fn at(c: &[char], i: usize, s: &str) -> bool {
-    let n = s.chars().count();
-    i + n <= c.len() && c[i..i + n].iter().copied().eq(s.chars())
+    let d = s.as_bytes();
+    i + 2 <= c.len() && c[i] == char::from(d[0]) && c[i + 1] == char::from(d[1])
+}
+
+/// Every delimiter holds one of these; a string without them holds no expression.
+fn may_hold_delimiters(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'%' | b'{' | b'}'))
 }
 
 /// Splits `s` into expressions, reporting openers never closed and closers never opened.
 pub fn scan(s: &str) -> (Vec<Expr>, Vec<Unbalanced>) {
+    debug_assert!(PAIRS
+        .iter()
+        .all(|(o, c, _)| o.len() == 2 && c.len() == 2 && o.is_ascii() && c.is_ascii()));
+    if !may_hold_delimiters(s) {
+        return (Vec::new(), Vec::new());
+    }
     let c: Vec<char> = s.chars().collect();
     let (mut exprs, mut problems) = (Vec::new(), Vec::new());
     let mut i = 0;
@@ -73,8 +85,11 @@ pub fn scan(s: &str) -> (Vec<Expr>, Vec<Unbalanced>) {
 /// the offset of `$`/`_`. References inside the arguments of a method call
 /// (`$.list.select($.id)`) are skipped: there `$` is the lambda's item, not the context.
 pub fn context_refs(s: &str) -> Vec<(usize, String)> {
-    let c: Vec<char> = s.chars().collect();
     let (exprs, _) = scan(s);
+    if exprs.is_empty() {
+        return Vec::new();
+    }
+    let c: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     for e in exprs {
         let sigil = if e.jinja { '_' } else { '$' };
