@@ -78,7 +78,6 @@ fn start_openstack(root: &Path, slot: &RefCell<Services>) -> Result<bool, Error>
     }))
 }
 
-/// A step that installs or starts something: its error is printed and the step fails.
 /// Installs a checker's venv and exports its interpreter to the tests.
 fn export_venv(root: &Path, venv: &crate::test_venvs::Venv) -> Result<(), String> {
     let py = crate::test_venvs::ensure(root, venv)?;
@@ -87,6 +86,7 @@ fn export_venv(root: &Path, venv: &crate::test_venvs::Venv) -> Result<(), String
     Ok(())
 }
 
+/// A step that installs or starts something: its error is printed and the step fails.
 fn setup<T>(result: Result<T, String>) -> Result<bool, Error> {
     match result {
         Ok(_) => Ok(true),
