@@ -16,7 +16,7 @@ use crate::services::openstack::read_env;
 pub const USER_CLOUD: &str = "ma-test";
 
 /// Mistral's service type in the catalog, the one its clients (and `action-list`) look up.
-pub const MISTRAL_TYPE: &str = "workflowv2";
+pub const MISTRAL_TYPE: &str = mistral_actions_listing::MISTRAL;
 
 pub struct Cloud {
     pub env: Value,
