@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::e2e::cloud::APPCRED_CLOUD;
 use crate::services::mistral_api;
 use crate::services::process::{self, Background};
 
@@ -207,7 +208,7 @@ pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
     let clouds_yaml = cloud.clouds_yaml.to_string_lossy().into_owned();
     unpacked.configure(
         &[
-            ("OS_CLOUD", "ma-test-appcred"),
+            ("OS_CLOUD", APPCRED_CLOUD),
             ("OS_CLIENT_CONFIG_FILE", &clouds_yaml),
         ],
         "",
@@ -284,7 +285,10 @@ fn config_check(unpacked: &Unpacked, token: &str) -> Result<(), String> {
     let vars = fs::read_to_string(&env_file).map_err(|e| format!("{env_file}: {e}"))?;
     fs::write(
         &wrong,
-        vars.replace("OS_CLOUD=ma-test-appcred", "OS_CLOUD=no-such-cloud"),
+        vars.replace(
+            &format!("OS_CLOUD={APPCRED_CLOUD}"),
+            "OS_CLOUD=no-such-cloud",
+        ),
     )
     .map_err(|e| format!("{}: {e}", wrong.display()))?;
     let (ok, said) = run(&wrong.to_string_lossy())?;

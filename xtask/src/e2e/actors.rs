@@ -5,12 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::cloud::APPCRED_CLOUD as CLOUD;
 use crate::dist::smoke::{self, PackagedServer, Unpacked};
 use crate::services::haproxy::{self, Haproxy};
 use crate::services::process;
-
-/// The cloud of clouds.yaml the servers log in as: the test user's application credential.
-pub const CLOUD: &str = "ma-test-appcred";
 
 /// The servers behind the load balancer, by HAProxy's name for them.
 pub const SERVERS: [&str; 2] = ["a", "b"];

@@ -15,6 +15,10 @@ use crate::services::openstack::read_env;
 /// The test user's cloud of clouds.yaml (password, the test project).
 pub const USER_CLOUD: &str = "ma-test";
 
+/// The test user's application credential in clouds.yaml: what the packaged servers log
+/// in as.
+pub const APPCRED_CLOUD: &str = "ma-test-appcred";
+
 /// Mistral's service type in the catalog, the one its clients (and `action-list`) look up.
 pub const MISTRAL_TYPE: &str = mistral_actions_listing::MISTRAL;
 
