@@ -131,11 +131,6 @@ impl Haproxy {
             &cfg.to_string_lossy(),
         )?
         .stop_with(libc::SIGTERM, Duration::from_secs(5));
-        let haproxy = |process| Haproxy {
-            _process: process,
-            url: format!("http://127.0.0.1:{port}"),
-            stats: format!("http://127.0.0.1:{stats_port}/stats;csv"),
-        };
         let stats = format!("http://127.0.0.1:{stats_port}/stats;csv");
         let names: Vec<&str> = backends.iter().map(|(n, _)| *n).collect();
         process.wait_ready("seeing every server up", Duration::from_secs(30), || {
@@ -145,7 +140,11 @@ impl Haproxy {
                     .all(|n| rows.iter().any(|r| r.server == *n && r.status == "UP"))
             })
         })?;
-        Ok(haproxy(process))
+        Ok(Haproxy {
+            _process: process,
+            url: format!("http://127.0.0.1:{port}"),
+            stats,
+        })
     }
 
     /// The backend's rows: one per server and the backend's own (`BACKEND`).
