@@ -82,19 +82,14 @@ pub fn tree(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result
     )?;
     let share = tree.join("usr/share").join(PACKAGE);
     let generated = root.join("generated");
-    for rel in files_under(&generated.join("sql"))? {
-        copy(
-            &generated.join("sql").join(&rel),
-            &share.join("sql").join(&rel),
-            0o644,
-        )?;
-    }
-    for rel in files_under(&generated.join("workflows"))? {
-        copy(
-            &generated.join("workflows").join(&rel),
-            &share.join("workflows").join(&rel),
-            0o644,
-        )?;
+    for dir in ["sql", "workflows"] {
+        for rel in files_under(&generated.join(dir))? {
+            copy(
+                &generated.join(dir).join(&rel),
+                &share.join(dir).join(&rel),
+                0o644,
+            )?;
+        }
     }
     for file in ["catalog.md", "openapi.json"] {
         copy(&generated.join(file), &share.join(file), 0o644)?;
