@@ -66,10 +66,10 @@ fn sorted_names(api: &MistralApi) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// Applies the up migrations twice (operators re-run scripts) and checks that Mistral
-/// lists each of `ours` once, the same both times, and that action-list reports each as
-/// ours and matching the specs.
 impl Listing<'_> {
+    /// Applies the up migrations twice (operators re-run scripts) and checks that Mistral
+    /// lists each of `ours` once, the same both times, and that action-list reports each
+    /// as ours and matching the specs.
     pub fn after_ups(&self, ours: &BTreeSet<String>) -> Result<(), String> {
         self.migrations.apply_up(self.database)?;
         let listed = sorted_names(self.api)?;
