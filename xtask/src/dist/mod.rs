@@ -49,6 +49,7 @@ impl Layout {
 }
 
 /// A built package.
+#[derive(Clone)]
 pub struct Package {
     pub deb: PathBuf,
     pub bytes: u64,
@@ -63,8 +64,23 @@ fn arch() -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Builds the binaries and the .deb.
+/// The package this process built, if any: ci's package step and its e2e step use the
+/// same .deb instead of laying out and compressing it twice.
+static BUILT: std::sync::Mutex<Option<Package>> = std::sync::Mutex::new(None);
+
+/// Builds the binaries and the .deb, once per process.
 pub fn build(root: &Path) -> Result<Package, String> {
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(package) = built.as_ref().filter(|p| p.deb.starts_with(root)) {
+        eprintln!("    {} (built earlier in this run)", package.deb.display());
+        return Ok(package.clone());
+    }
+    let package = build_now(root)?;
+    *built = Some(package.clone());
+    Ok(package)
+}
+
+fn build_now(root: &Path) -> Result<Package, String> {
     let version = stage::changelog_version(root)?;
     let layout = Layout::new(root, &version, &arch()?);
     let started = Instant::now();

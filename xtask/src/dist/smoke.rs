@@ -113,7 +113,7 @@ impl Unpacked {
             .collect())
     }
 
-    /// The packaged CLI with only this root's environment file (`--env-file`).
+    /// The packaged CLI with `args` (callers pass this root's `--env-file` where it matters).
     pub fn cli(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(self.bin(CLI_BIN));
         cmd.args(args);
