@@ -123,7 +123,11 @@ async fn config_check_logs_in_and_names_every_mistake() {
     assert!(!ok && err.contains(&token), "{err}");
 }
 
-/// A stand-in for Mistral's `GET /v2/actions`: answers every request with `body`.
+/// A stand-in for Mistral's `GET /v2/actions`: answers every request with `body`, in the
+/// shape of Mistral's `Actions` resource (mistral/api/controllers/v2/resources.py:
+/// `{"actions": [...]}`, each with name, description, input, definition, tags). It tests
+/// the CLI's comparison only; the e2e run checks the packaged `action-list` against a real
+/// Mistral 23 (all ours matching after the ups, each missing after the downs).
 fn mistral(body: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v2", listener.local_addr().unwrap());
