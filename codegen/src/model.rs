@@ -365,6 +365,34 @@ impl Implementation {
     }
 }
 
+/// A piece of a REST path: literal text or an `{input}` placeholder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPart<'a> {
+    Text(&'a str),
+    Input(&'a str),
+}
+
+/// The pieces of a REST `path` in order, without empty texts. An unclosed `{` and all
+/// after it are one last text (the spec reader refuses such a path).
+pub fn path_parts(path: &str) -> Vec<PathPart<'_>> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        if open > 0 {
+            parts.push(PathPart::Text(&rest[..open]));
+        }
+        parts.push(PathPart::Input(&rest[open + 1..open + close]));
+        rest = &rest[open + close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(PathPart::Text(rest));
+    }
+    parts
+}
+
 /// The `kind:` of an implementation. The spec reader matches on it, so a kind added here
 /// does not compile until it is read (and every emitter matches on [`Implementation`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -491,4 +519,23 @@ pub struct Transition {
     pub target: String,
     /// Whether the transition has a condition.
     pub conditional: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{path_parts, PathPart};
+
+    #[test]
+    fn path_parts_split_texts_and_placeholders() {
+        use PathPart::{Input, Text};
+        assert_eq!(
+            path_parts("/v/{a}{b}/x"),
+            [Text("/v/"), Input("a"), Input("b"), Text("/x")]
+        );
+        assert_eq!(path_parts("/v"), [Text("/v")]);
+        assert_eq!(
+            path_parts("/v/{a}/{b"),
+            [Text("/v/"), Input("a"), Text("/{b")]
+        );
+    }
 }

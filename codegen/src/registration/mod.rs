@@ -7,9 +7,9 @@
 mod definition;
 mod text;
 
-use mistral_actions_contract::{route, EnvDefault, EnvKey};
+use mistral_actions_contract::{EnvDefault, EnvKey};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use crate::model::{Action, Project};
 use crate::signature::python_json_dumps;
@@ -72,50 +72,6 @@ pub fn tags(action: &Action) -> Vec<String> {
     tags
 }
 
-/// The spec of the ad-hoc action, in the key order of its YAML (Mistral keeps that order
-/// in `spec`), without `name` and `version`.
-pub fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
-    let url = format!(
-        "{}{}",
-        env_value(project, &EnvKey::URL),
-        route::action(&action.name)
-    );
-    let body: Map<String, Value> = action
-        .inputs
-        .iter()
-        .map(|i| (i.name.clone(), Value::String(format!("<% $.{} %>", i.name))))
-        .collect();
-    let input: Vec<Value> = action
-        .inputs
-        .iter()
-        .map(|i| match &i.default {
-            None => Value::String(i.name.clone()),
-            Some(default) => json!({ i.name.clone(): default.clone() }),
-        })
-        .collect();
-    let mut spec = Map::new();
-    spec.insert("description".into(), Value::String(description(action)));
-    spec.insert("tags".into(), json!(tags(action)));
-    spec.insert("base".into(), json!("std.http"));
-    let headers: Map<String, Value> = text::headers(project)
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), Value::String(value)))
-        .collect();
-    spec.insert(
-        "base-input".into(),
-        json!({
-            "url": url,
-            "method": "POST",
-            "headers": headers,
-            "body": body,
-            "timeout": TIMEOUT_SECONDS,
-        }),
-    );
-    spec.insert("input".into(), Value::Array(input));
-    spec.insert("output".into(), json!("<% $.content.result %>"));
-    spec
-}
-
 /// The YAQL that reads `key` from the execution's environment, with its default.
 fn env_value(project: &Project, key: &EnvKey) -> String {
     let default = match key.default {
@@ -160,6 +116,53 @@ pub fn registration(project: &Project, action: &Action) -> Result<Row, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mistral_actions_contract::route;
+    use serde_json::{Map, Value};
+
+    /// The spec of the ad-hoc action, in the key order of its YAML (Mistral keeps that order
+    /// in `spec`), without `name` and `version`: built as a JSON tree, the reference
+    /// [`text`] is held to.
+    fn action_spec(project: &Project, action: &Action) -> Map<String, Value> {
+        let url = format!(
+            "{}{}",
+            env_value(project, &EnvKey::URL),
+            route::action(&action.name)
+        );
+        let body: Map<String, Value> = action
+            .inputs
+            .iter()
+            .map(|i| (i.name.clone(), Value::String(format!("<% $.{} %>", i.name))))
+            .collect();
+        let input: Vec<Value> = action
+            .inputs
+            .iter()
+            .map(|i| match &i.default {
+                None => Value::String(i.name.clone()),
+                Some(default) => json!({ i.name.clone(): default.clone() }),
+            })
+            .collect();
+        let mut spec = Map::new();
+        spec.insert("description".into(), Value::String(description(action)));
+        spec.insert("tags".into(), json!(tags(action)));
+        spec.insert("base".into(), json!("std.http"));
+        let headers: Map<String, Value> = text::headers(project)
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), Value::String(value)))
+            .collect();
+        spec.insert(
+            "base-input".into(),
+            json!({
+                "url": url,
+                "method": "POST",
+                "headers": headers,
+                "body": body,
+                "timeout": TIMEOUT_SECONDS,
+            }),
+        );
+        spec.insert("input".into(), Value::Array(input));
+        spec.insert("output".into(), json!("<% $.content.result %>"));
+        spec
+    }
 
     /// The columns as [`action_spec`] and the JSON tree make them: the reference the
     /// direct writer ([`text`]) is held to.

@@ -1,5 +1,5 @@
 //! The `definition` and `spec` columns of a row written straight from the action: the
-//! same bytes as [`super::action_spec`] rendered by [`super::definition::yaml`] and
+//! same bytes as the tests' JSON tree (`action_spec`) rendered by [`super::definition::yaml`] and
 //! `python_json_dumps`, without building a JSON tree per action and walking it twice.
 //! Every run makes a row per action (the SQL emitter compares them with the recorded
 //! ones), so this is on the path of warm runs too. The tests hold the two ways equal.

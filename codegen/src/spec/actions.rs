@@ -7,8 +7,8 @@ use super::names;
 use super::reader::{Ctx, Fields};
 use crate::diagnostics::Code;
 use crate::model::{
-    Action, Deprecation, Example, Implementation, ImplementationKind, Input, InputType, Origin,
-    Output,
+    path_parts, Action, Deprecation, Example, Implementation, ImplementationKind, Input, InputType,
+    Origin, Output, PathPart,
 };
 use crate::yaml::{Node, Pos};
 
@@ -533,20 +533,18 @@ fn check_path(ctx: &mut Ctx, path: &str, pos: Pos, inputs: &[Input]) {
             "write the path relative to the service endpoint, e.g. `/servers/{server_id}`",
         );
     }
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            ctx.error(
+    for part in path_parts(path) {
+        match part {
+            PathPart::Input(name) => check_input_ref(ctx, name, pos, inputs, "path"),
+            // Only the last text can hold a `{`: the one left unclosed.
+            PathPart::Text(text) if text.contains('{') => ctx.error(
                 Code::InvalidImplementation,
                 pos,
                 format!("path `{path}` has an unclosed `{{`"),
                 "close the placeholder with `}`",
-            );
-            return;
-        };
-        let name = &rest[open + 1..open + close];
-        check_input_ref(ctx, name, pos, inputs, "path");
-        rest = &rest[open + close + 1..];
+            ),
+            PathPart::Text(_) => {}
+        }
     }
 }
 

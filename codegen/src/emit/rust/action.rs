@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::names;
-use crate::model::{Action, Implementation, Input, InputType};
+use crate::model::{path_parts, Action, Implementation, Input, InputType, PathPart};
 
 pub struct Emitted {
     pub items: TokenStream,
@@ -143,28 +143,20 @@ pub(super) fn is_string_enum(input: &Input) -> bool {
 /// The request path (a `&str`): the spec's text with each `{input}` replaced by that input,
 /// percent-encoded.
 fn path_expr(path: &str, fields: &[Field]) -> TokenStream {
-    let mut parts = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let text = &rest[..open];
-        if !text.is_empty() {
-            parts.push(quote! { #text });
-        }
-        let name = &rest[open + 1..open + close];
-        let f = fields
-            .iter()
-            .find(|f| f.input.name == name)
-            .expect("the spec checked path placeholders");
-        let v = f.value_ref();
-        parts.push(quote! { rt::helpers::path_arg(#v).as_str() });
-        rest = &rest[open + close + 1..];
-    }
-    if !rest.is_empty() {
-        parts.push(quote! { #rest });
-    }
+    let parts: Vec<TokenStream> = path_parts(path)
+        .into_iter()
+        .map(|part| match part {
+            PathPart::Text(text) => quote! { #text },
+            PathPart::Input(name) => {
+                let f = fields
+                    .iter()
+                    .find(|f| f.input.name == name)
+                    .expect("the spec checked path placeholders");
+                let v = f.value_ref();
+                quote! { rt::helpers::path_arg(#v).as_str() }
+            }
+        })
+        .collect();
     if parts.len() == 1 && !path.contains('{') {
         quote! { #path }
     } else {

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::action::{is_string_enum, variant_names};
 use super::names;
 use super::pretty::{self, call, field, method, reference, str_lit, word, Expr, Stmt};
-use crate::model::{Action, Implementation, Input, InputType};
+use crate::model::{path_parts, Action, Implementation, Input, InputType, PathPart};
 
 /// Fixed-layout lines at most this wide certainly print on one line (prettyplease's
 /// margin is 89, and nothing after such a line's last break is wider than a few columns).
@@ -161,28 +161,20 @@ fn default_expr(f: &Field, value: &Value) -> Option<Expr> {
 }
 
 fn path_expr(path: &str, fields: &[Field]) -> Option<Expr> {
-    let mut parts = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let text = &rest[..open];
-        if !text.is_empty() {
-            parts.push(word(str_lit(text)));
-        }
-        let name = &rest[open + 1..open + close];
-        let f = fields.iter().find(|f| f.input.name == name)?;
-        parts.push(method(
-            call("rt::helpers::path_arg", vec![f.value_ref()]),
-            "as_str",
-            vec![],
-        ));
-        rest = &rest[open + close + 1..];
-    }
-    if !rest.is_empty() {
-        parts.push(word(str_lit(rest)));
-    }
+    let parts = path_parts(path)
+        .into_iter()
+        .map(|part| match part {
+            PathPart::Text(text) => Some(word(str_lit(text))),
+            PathPart::Input(name) => Some(method(
+                call(
+                    "rt::helpers::path_arg",
+                    vec![find(fields, name)?.value_ref()],
+                ),
+                "as_str",
+                vec![],
+            )),
+        })
+        .collect::<Option<Vec<_>>>()?;
     Some(if parts.len() == 1 && !path.contains('{') {
         word(str_lit(path))
     } else {

@@ -166,14 +166,10 @@ fn read_headers<'n>(ctx: &mut Ctx, root: &'n Node, file: usize) -> Vec<Header<'n
             file: ctx.file,
             diags: &mut scratch,
         };
-        let inputs = match &body.kind {
-            Kind::Map(pairs) => pairs
-                .iter()
-                .find(|(k, _)| k.as_str() == Some("input"))
-                .map(|(_, n)| parse_inputs(&mut quiet, n))
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
+        let inputs = body
+            .get("input")
+            .map(|n| parse_inputs(&mut quiet, n))
+            .unwrap_or_default();
         out.push(Header {
             name: name.to_string(),
             key,
