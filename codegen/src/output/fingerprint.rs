@@ -39,7 +39,7 @@ pub struct Fingerprint {
 }
 
 /// How much older than the hashing an mtime must be to be trusted.
-const RACY: Duration = Duration::from_secs(2);
+pub(super) const RACY: Duration = Duration::from_secs(2);
 
 impl Fingerprint {
     /// Hashes `path` in chunks (never holding the whole file).

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Entry {
@@ -51,7 +51,8 @@ fn stat(full: &Path) -> Option<(u64, u128, bool)> {
     let meta = std::fs::metadata(full).ok()?;
     let modified = meta.modified().ok()?;
     let ns = modified.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-    let settled = ns % 1_000_000_000 != 0 || modified + Duration::from_secs(2) < SystemTime::now();
+    let settled =
+        ns % 1_000_000_000 != 0 || modified + super::fingerprint::RACY < SystemTime::now();
     Some((meta.len(), ns, settled))
 }
 
