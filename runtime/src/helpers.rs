@@ -47,7 +47,7 @@ pub fn field<'v>(value: &'v Value, dotted: &str) -> Option<&'v Value> {
     dotted.split('.').try_fold(value, |v, key| v.get(key))
 }
 
-fn missing_field(service: &str, path: &str, field: &str) -> ActionError {
+pub(crate) fn missing_field(service: &str, path: &str, field: &str) -> ActionError {
     ActionError::Upstream {
         log: format!("{service} answered GET without `{field}`"),
         message: format!("{service} answered GET {path} without `{field}`"),

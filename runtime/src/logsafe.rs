@@ -16,6 +16,13 @@ pub fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether a request id from a header (the caller's `X-Request-Id`, OpenStack's
+/// `X-OpenStack-Request-Id`) can be logged and echoed as it is: 1 to 64 printable ASCII
+/// characters, no space.
+pub fn is_plain_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// `text` with every character of [`needs_escape`] written `\u{…}`.
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {

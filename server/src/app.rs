@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mistral_actions_contract::{envelope, header, media, route, ErrorKind};
+use mistral_actions_runtime::logsafe::is_plain_id;
 use mistral_actions_runtime::{ActionError, Context};
 use serde_json::{json, Value};
 use tracing::Instrument;
@@ -126,7 +127,7 @@ async fn request_id(State(state): State<Arc<AppState>>, mut req: Request, next: 
         .headers()
         .get(&request_id)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|v| is_plain_id(v))
         .map(str::to_string)
         .unwrap_or_else(|| format!("req-{}", state.next_id.fetch_add(1, Ordering::Relaxed)));
     let action = action_of(&req);

@@ -7,7 +7,6 @@
 //! Anything else is refused with 403 before any OpenStack call.
 
 use mistral_actions_contract::header;
-use mistral_actions_runtime::openstack::config::{Credentials, Ident};
 use mistral_actions_runtime::openstack::CloudConfig;
 use mistral_actions_runtime::ActionError;
 
@@ -28,23 +27,10 @@ pub struct Scope {
     pub region: Option<String>,
 }
 
-/// The project the cloud's credentials name, as they name it (an application credential
-/// names none: it is bound to its own).
-fn configured_project(cloud: &CloudConfig) -> Option<&str> {
-    match &cloud.credentials {
-        Credentials::Password { project, .. } | Credentials::Token { project, .. } => {
-            project.as_ref().map(|p| match p {
-                Ident::Id(s) | Ident::Name(s) => s.as_str(),
-            })
-        }
-        Credentials::ApplicationCredential { .. } => None,
-    }
-}
-
 impl Reach {
     pub fn new(cloud: Option<&CloudConfig>, access: &Access) -> Reach {
         let projects = cloud
-            .and_then(configured_project)
+            .and_then(|c| c.credentials.project())
             .map(str::to_string)
             .into_iter()
             .chain(access.projects.iter().cloned())

@@ -43,6 +43,22 @@ pub enum Credentials {
     },
 }
 
+impl Credentials {
+    /// The project these credentials name, as they name it (id or name); `None` for an
+    /// application credential (it names none: it is bound to its own) and for unscoped
+    /// ones.
+    pub fn project(&self) -> Option<&str> {
+        match self {
+            Credentials::Password { project, .. } | Credentials::Token { project, .. } => {
+                project.as_ref().map(|p| match p {
+                    Ident::Id(s) | Ident::Name(s) => s.as_str(),
+                })
+            }
+            Credentials::ApplicationCredential { .. } => None,
+        }
+    }
+}
+
 /// Which certificates OpenStack's TLS endpoints are checked against: the system's trust
 /// store and the public web roots, plus `cacert` (a PEM bundle, `OS_CACERT` or clouds.yaml
 /// `cacert`, as most clouds serve Keystone with a private CA). `verify: false` (clouds.yaml

@@ -102,14 +102,7 @@ impl OpenStack {
             return Ok(None);
         };
         match &self.config.credentials {
-            Credentials::Password {
-                project: Some(Ident::Id(c) | Ident::Name(c)),
-                ..
-            }
-            | Credentials::Token {
-                project: Some(Ident::Id(c) | Ident::Name(c)),
-                ..
-            } if c == p => Ok(None),
+            c if c.project() == Some(p) => Ok(None),
             Credentials::Password { .. } | Credentials::Token { .. } => Ok(Some(p)),
             Credentials::ApplicationCredential { .. } => {
                 let bound = self

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::request::Scoped;
+use crate::helpers::{field, missing_field};
 use crate::ActionError;
 
 /// At most this many pages are followed: a runaway `next` link must not loop forever.
@@ -33,14 +34,9 @@ impl Scoped<'_> {
                 .map(|(k, v)| (k.as_str(), v.clone()))
                 .collect();
             let body = self.get(service, path, &borrowed).await?;
-            match crate::helpers::field(&body, items) {
+            match field(&body, items) {
                 Some(Value::Array(list)) => found.extend(list.iter().cloned()),
-                _ => {
-                    return Err(ActionError::Upstream {
-                        log: format!("{service} answered GET without `{items}`"),
-                        message: format!("{service} answered GET {path} without `{items}`"),
-                    })
-                }
+                _ => return Err(missing_field(service, path, items)),
             }
             match next_query(&body, items) {
                 // A link back to the page just read (Mistral sends one) ends the walk too.

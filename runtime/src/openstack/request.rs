@@ -191,7 +191,7 @@ pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String>
     ["x-openstack-request-id", "x-compute-request-id"]
         .iter()
         .filter_map(|h| headers.get(*h)?.to_str().ok())
-        .find(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .find(|v| crate::logsafe::is_plain_id(v))
         .map(str::to_string)
 }
 

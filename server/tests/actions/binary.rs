@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use stub_openstack::{fixtures, Stub, World};
 
 use crate::process::{command, free_port, Running};
+use crate::support::stub_user;
 
 const GET_STATUS: &str = "int32bit.nova.servers.get_status";
 
@@ -26,13 +27,9 @@ fn without_a_token_it_does_not_start() {
 async fn sigterm_lets_the_running_request_finish() {
     let stub = Stub::start(World::with_fixtures()).await;
     let port = free_port();
-    let child = command()
+    let child = stub_user(&mut command(), &stub)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .env("MISTRAL_ACTIONS_TOKEN", "bin-token")
-        .env("OS_AUTH_URL", stub.auth_url())
-        .env("OS_USERNAME", stub_openstack::USERNAME)
-        .env("OS_PASSWORD", stub_openstack::PASSWORD)
-        .env("OS_PROJECT_NAME", "admin")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -93,12 +90,9 @@ const DONE_LINE: [&str; 4] = ["request_id", "action", "status", "duration_ms"];
 async fn json_logs_are_one_object_per_line_with_the_request_s_fields() {
     let stub = Stub::start(World::with_fixtures()).await;
     let mut cmd = command();
-    cmd.args(["--log-format", "json"])
-        .env("MISTRAL_ACTIONS_TOKEN", "bin-token")
-        .env("OS_AUTH_URL", stub.auth_url())
-        .env("OS_USERNAME", stub_openstack::USERNAME)
-        .env("OS_PASSWORD", stub_openstack::PASSWORD)
-        .env("OS_PROJECT_NAME", "admin");
+    stub_user(&mut cmd, &stub)
+        .args(["--log-format", "json"])
+        .env("MISTRAL_ACTIONS_TOKEN", "bin-token");
     let server = Running::start(cmd).await;
     let client = reqwest::Client::new();
     let call = |action: &str, body: serde_json::Value, id: &str| {

@@ -12,6 +12,7 @@ use serde_json::json;
 use stub_openstack::{fixtures, Stub, World};
 
 use crate::process::{self, Running};
+use crate::support::stub_user;
 
 const OLD: &str = "rotation-old-token-1111";
 const NEW: &str = "rotation-new-token-2222";
@@ -54,12 +55,7 @@ async fn tokens_rotate_under_load_without_a_failed_call() {
     )
     .unwrap();
     let mut cmd = process::command();
-    cmd.arg("--config")
-        .arg(&config)
-        .env("OS_AUTH_URL", stub.auth_url())
-        .env("OS_USERNAME", stub_openstack::USERNAME)
-        .env("OS_PASSWORD", stub_openstack::PASSWORD)
-        .env("OS_PROJECT_NAME", "admin");
+    stub_user(&mut cmd, &stub).arg("--config").arg(&config);
     let server = Running::start(cmd).await;
     let url = server.url.clone();
 

@@ -23,6 +23,17 @@ pub fn env_of(pairs: &[(&str, String)]) -> impl Fn(&str) -> Option<String> {
     move |k| map.get(k).cloned()
 }
 
+/// `OS_*` of the stub's password user, for the server binary.
+pub fn stub_user<'c>(
+    cmd: &'c mut std::process::Command,
+    stub: &Stub,
+) -> &'c mut std::process::Command {
+    cmd.env("OS_AUTH_URL", stub.auth_url())
+        .env("OS_USERNAME", stub_openstack::USERNAME)
+        .env("OS_PASSWORD", stub_openstack::PASSWORD)
+        .env("OS_PROJECT_NAME", "admin")
+}
+
 /// `OS_*` for the stub's password user.
 pub fn password_cloud(stub: &Stub) -> CloudConfig {
     CloudConfig::from_env(&env_of(&[
