@@ -1,4 +1,6 @@
-//! `generated/actions/`: the Rust crate the action server runs. One module per spec file
+//! `generated/actions/src/`: the sources of the Rust crate the action server runs (its
+//! manifest, `actions/Cargo.toml`, is not generated, so the workspace loads without
+//! generated/). One module per spec file
 //! with a typed input struct and a handler per action, and `ACTIONS`, the table the server
 //! looks actions up in. Files are excluded from rustfmt: prettyplease's layout is the
 //! checked-in one. Written as text in that layout ([`text`], [`pretty`]); built as syn
@@ -77,7 +79,6 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     }
 
     let mut set = FileSet::default();
-    set.insert(format!("{DIR}/Cargo.toml"), cargo_toml());
     let mut table = TABLE_MODULE.to_string();
     while modules.contains_key(&table) {
         table.push('_');
@@ -218,24 +219,6 @@ pub(crate) fn registry_syn(entries: &[Entry]) -> String {
 
 #[cfg(test)]
 mod tests;
-
-fn cargo_toml() -> String {
-    format!(
-        "# {DO_NOT_EDIT}\n# Source: specs/actions/\n\n\
-[package]\n\
-name = \"mistral-actions\"\n\
-version = \"0.1.0\"\n\
-edition.workspace = true\n\
-license.workspace = true\n\
-publish.workspace = true\n\
-description = \"The actions of specs/actions: typed inputs, handlers, and the table the action server uses.\"\n\
-\n\
-[dependencies]\n\
-mistral-actions-runtime = {{ path = \"../../runtime\" }}\n\
-serde.workspace = true\n\
-serde_json.workspace = true\n"
-    )
-}
 
 /// Written as text, not printed: rustfmt checks this file (the modules it declares are
 /// skipped), so it must already be in rustfmt's layout.
