@@ -1,7 +1,7 @@
 """Settle helper: makes happen, for one resource, what only a piece that cannot run on
 this machine would make happen (a Trove guest VM, and the taskmanager steps that wait
 for it). Run with the OpenStack venv's interpreter; reads MA_TEST_OPENSTACK (env.json of
-`cargo xtask openstack`):
+`cargo harness openstack`):
 
     $python settle.py trove-instance-active <instance id>
     $python settle.py trove-backup-completed <backup id>
@@ -25,7 +25,7 @@ from keystoneauth1 import loading, session as ks_session
 def env():
     path = os.environ.get('MA_TEST_OPENSTACK')
     if not path:
-        sys.exit('MA_TEST_OPENSTACK is not set: run `cargo xtask openstack` (or ci) first')
+        sys.exit('MA_TEST_OPENSTACK is not set: run `cargo harness openstack` (or ci) first')
     with open(path) as f:
         return json.load(f)
 

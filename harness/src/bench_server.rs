@@ -1,4 +1,4 @@
-//! `cargo xtask bench-server`: throughput and added latency of the action server for an
+//! `cargo harness bench-server`: throughput and added latency of the action server for an
 //! assert action against the stub OpenStack, release builds, loopback only. A benchmark,
 //! not a test: it prints figures. Bounded: a fixed number of requests per phase.
 //!
@@ -12,24 +12,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use codegen::Error;
+use anyhow::{anyhow, bail, ensure, Context, Result};
 
 const TOKEN: &str = "bench-token";
 const ACTION: &str = "int32bit.cinder.volumes.assert_status";
-
-fn io(what: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: what.into(),
-        source,
-    }
-}
-
-fn other(msg: String) -> Error {
-    Error::Io {
-        path: "bench-server".into(),
-        source: std::io::Error::other(msg),
-    }
-}
 
 /// Kills the child when dropped, so an early return leaves nothing running.
 struct Guard(Child);
@@ -94,30 +80,27 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn sequential(addr: SocketAddr, req: &[u8], n: usize) -> Result<Vec<Duration>, Error> {
-    let mut conn = Conn::open(addr).map_err(io("connect"))?;
+fn sequential(addr: SocketAddr, req: &[u8], n: usize) -> Result<Vec<Duration>> {
+    let mut conn = Conn::open(addr).with_context(|| format!("cannot connect to {addr}"))?;
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        let (status, body) = conn.send(req).map_err(io("request"))?;
+        let (status, body) = conn
+            .send(req)
+            .with_context(|| format!("request to {addr}"))?;
         times.push(t.elapsed());
         if status != 200 {
-            return Err(other(format!(
-                "status {status}: {}",
+            bail!(
+                "{addr} answered status {status}: {}",
                 String::from_utf8_lossy(&body)
-            )));
+            );
         }
     }
     times.sort();
     Ok(times)
 }
 
-fn concurrent(
-    addr: SocketAddr,
-    req: Arc<Vec<u8>>,
-    conns: usize,
-    per_conn: usize,
-) -> Result<f64, Error> {
+fn concurrent(addr: SocketAddr, req: Arc<Vec<u8>>, conns: usize, per_conn: usize) -> Result<f64> {
     let barrier = Arc::new(Barrier::new(conns + 1));
     let workers: Vec<_> = (0..conns)
         .map(|_| {
@@ -141,21 +124,20 @@ fn concurrent(
     for w in workers {
         ok += w
             .join()
-            .map_err(|_| other("a load thread panicked".into()))?
-            .map_err(io("request"))?;
+            .map_err(|_| anyhow!("a load thread panicked"))?
+            .with_context(|| format!("request to {addr}"))?;
     }
     let secs = started.elapsed().as_secs_f64();
-    if ok != conns * per_conn {
-        return Err(other(format!(
-            "{} of {} requests failed",
-            conns * per_conn - ok,
-            conns * per_conn
-        )));
-    }
+    ensure!(
+        ok == conns * per_conn,
+        "{} of {} requests failed",
+        conns * per_conn - ok,
+        conns * per_conn
+    );
     Ok(ok as f64 / secs)
 }
 
-fn wait_healthy(addr: SocketAddr) -> Result<(), Error> {
+fn wait_healthy(addr: SocketAddr) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Ok(mut c) = Conn::open(addr) {
@@ -165,15 +147,12 @@ fn wait_healthy(addr: SocketAddr) -> Result<(), Error> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(other(format!(
-        "the server on {addr} did not become healthy"
-    )))
+    bail!("the server on {addr} did not become healthy")
 }
 
-pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Error> {
+pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool> {
     eprintln!("bench-server: building the server and the stub (release)");
-    let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
+    let ok = crate::cargo(root)
         .args([
             "build",
             "--release",
@@ -184,7 +163,7 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
             "stub-openstack",
         ])
         .status()
-        .map_err(io("cargo"))?
+        .context("cannot run cargo build")?
         .success();
     if !ok {
         return Ok(false);
@@ -196,12 +175,12 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
             .arg("127.0.0.1:0")
             .stdout(Stdio::piped())
             .spawn()
-            .map_err(io("stub-openstack"))?,
+            .context("cannot start target/release/stub-openstack")?,
     );
     let mut env = Vec::new();
     let out = BufReader::new(stub.0.stdout.take().expect("piped"));
     for line in out.lines() {
-        let line = line.map_err(io("stub-openstack stdout"))?;
+        let line = line.context("cannot read stub-openstack's output")?;
         if line == "READY" {
             break;
         }
@@ -213,7 +192,7 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
         env.iter()
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
-            .ok_or_else(|| other(format!("the stub did not print {k}")))
+            .with_context(|| format!("the stub did not print {k}"))
     };
     let auth_url = var("OS_AUTH_URL")?;
     let (project, volume) = (var("STUB_PROJECT_ID")?, var("STUB_FIXTURE_VOLUME")?);
@@ -222,12 +201,12 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
         .split('/')
         .next()
         .and_then(|a| a.parse().ok())
-        .ok_or_else(|| other(format!("unexpected OS_AUTH_URL {auth_url}")))?;
+        .with_context(|| format!("unexpected OS_AUTH_URL {auth_url}"))?;
 
-    let port = free_port().map_err(io("port"))?;
+    let port = free_port().context("no free TCP port on 127.0.0.1")?;
     let server_addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("an address");
     let log = std::fs::File::create(root.join("target/bench-server.log"))
-        .map_err(io("target/bench-server.log"))?;
+        .context("cannot create target/bench-server.log")?;
     let _server = Guard(
         Command::new(bin.join("mistral-actions-server"))
             .args(["--listen", &server_addr.to_string()])
@@ -237,7 +216,7 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
             .env_remove("OS_CLOUD")
             .stderr(log)
             .spawn()
-            .map_err(io("mistral-actions-server"))?,
+            .context("cannot start target/release/mistral-actions-server")?,
     );
     wait_healthy(server_addr)?;
 
@@ -247,7 +226,8 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
         var("OS_USERNAME")?,
         var("OS_PASSWORD")?
     );
-    let mut c = Conn::open(stub_addr).map_err(io("stub"))?;
+    let mut c = Conn::open(stub_addr)
+        .with_context(|| format!("cannot connect to the stub at {stub_addr}"))?;
     let req = format!(
         "POST /identity/v3/auth/tokens HTTP/1.1\r\nHost: stub\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{login}",
         login.len()
@@ -255,13 +235,13 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
     c.stream
         .get_mut()
         .write_all(req.as_bytes())
-        .map_err(io("stub"))?;
+        .context("login at the stub")?;
     let mut token = None;
     let mut line = String::new();
     let mut len = 0;
     loop {
         line.clear();
-        c.stream.read_line(&mut line).map_err(io("stub"))?;
+        c.stream.read_line(&mut line).context("login at the stub")?;
         let l = line.trim_end();
         if l.is_empty() {
             break;
@@ -276,8 +256,10 @@ pub fn run(root: &Path, requests: usize, connections: usize) -> Result<bool, Err
         }
     }
     let mut skip = vec![0; len];
-    c.stream.read_exact(&mut skip).map_err(io("stub"))?;
-    let token = token.ok_or_else(|| other("the stub issued no token".into()))?;
+    c.stream
+        .read_exact(&mut skip)
+        .context("login at the stub")?;
+    let token = token.context("the stub issued no token")?;
 
     let direct = format!(
         "GET /volume/v3/{project}/volumes/{volume} HTTP/1.1\r\nHost: stub\r\nX-Auth-Token: {token}\r\nAccept: application/json\r\n\r\n"

@@ -1,4 +1,4 @@
-//! `cargo xtask e2e`: the whole chain as operators run it, on a real Mistral with Keystone
+//! `cargo harness e2e`: the whole chain as operators run it, on a real Mistral with Keystone
 //! auth and the real OpenStack services of the tests (`services::openstack`): registers our
 //! actions with the generated SQL, runs the generated workflows with a real user's token on
 //! real servers, volumes, images and Trove instances, Mistral's own OpenStack actions acting
@@ -18,7 +18,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use codegen::Error;
+use anyhow::{bail, Context, Result};
+use harness_contract::USER_CLOUD;
 use serde_json::{json, Value};
 
 use crate::services::databases::Databases;
@@ -36,7 +37,8 @@ fn progress(step: usize, what: &str) {
     eprintln!("e2e [{step}/{STEPS}] at {at}s: {what}");
 }
 
-pub fn run(root: &Path) -> Result<bool, Error> {
+/// Never an error: a failure is printed (with how long the run took).
+pub fn run(root: &Path) -> Result<bool> {
     crate::services::process::stop_all_on_interrupt();
     let started = Instant::now();
     match run_steps(root) {
@@ -46,7 +48,7 @@ pub fn run(root: &Path) -> Result<bool, Error> {
         }
         Err(e) => {
             eprintln!(
-                "e2e: FAILED after {:.0}s: {e}",
+                "e2e: FAILED after {:.0}s: {e:#}",
                 started.elapsed().as_secs_f32()
             );
             Ok(false)
@@ -94,9 +96,9 @@ fn exported(name: &str) -> Option<String> {
 }
 
 impl Started {
-    /// What `cargo xtask ci` exported, else everything started here (as `cargo xtask
+    /// What `cargo harness ci` exported, else everything started here (as `cargo harness
     /// openstack` starts it).
-    fn services(&mut self, root: &Path) -> Result<Reached, String> {
+    fn services(&mut self, root: &Path) -> Result<Reached> {
         let Some(env_file) = exported(openstack::ENV) else {
             eprintln!(
                 "    no {}: starting PostgreSQL, MariaDB, RabbitMQ and the real OpenStack",
@@ -130,21 +132,20 @@ impl Started {
     }
 }
 
-fn run_steps(root: &Path) -> Result<(), String> {
+fn run_steps(root: &Path) -> Result<()> {
     let mut started = Started::default();
     progress(1, "installing what is missing and starting services");
-    let (model, _, _) =
-        codegen::generate(root).map_err(|e| format!("the specs do not load: {e}"))?;
+    let (model, _, _) = codegen::generate(root).context("the specs do not load")?;
     let ours: BTreeSet<String> = model.actions.iter().map(|a| a.name.clone()).collect();
     let uncalled: Vec<_> = ours.iter().filter(|n| !cases::calls(n)).collect();
     if !uncalled.is_empty() {
         eprintln!(
-            "    note: the e2e workflow does not call {uncalled:?}; add them to xtask/src/e2e/cases.rs"
+            "    note: the e2e workflow does not call {uncalled:?}; add them to harness/src/e2e/cases.rs"
         );
     }
     let migrations = migrations::Migrations::find(root)?;
     let workflows = cases::generated_workflows(root)?;
-    // Our side as operators get it: the package (`cargo xtask dist`), unpacked.
+    // Our side as operators get it: the package (`cargo harness dist`), unpacked.
     let unpacked = actors::package(root)?;
     let cli = unpacked.bin(crate::dist::smoke::CLI_BIN);
     let venv = mistral::ensure(root).map(|_| mistral::venv_dir(root))?;
@@ -155,13 +156,13 @@ fn run_steps(root: &Path) -> Result<(), String> {
     } = started.services(root)?;
     // Made while Mistral starts: they need only OpenStack.
     let making = {
-        let config = cloud.config(cloud::USER_CLOUD)?;
+        let config = cloud.config(USER_CLOUD)?;
         let (env, env_file) = (cloud.env.clone(), cloud.env_file.clone());
         std::thread::spawn(move || {
             let started = Instant::now();
             let client = resources::Client::new(config, &env, &env_file)?;
             let made = client.make()?;
-            Ok::<_, String>((client, made, started.elapsed()))
+            anyhow::Ok((client, made, started.elapsed()))
         })
     };
 
@@ -175,13 +176,12 @@ fn run_steps(root: &Path) -> Result<(), String> {
         &venv,
         &transport_url,
         &postgres,
-        &cloud.mistral_keystone()?,
+        &cloud.mistral_keystone(),
         &user.token,
     )?);
     let api = MistralApi::new(&mistral.url, Some(&user.token));
     refuses_strangers(&mistral.url)?;
-    let keystone_url = cloud.env["auth_url"].as_str().unwrap_or_default();
-    probe(&api, keystone_url)?;
+    probe(&api, &cloud.env.auth_url)?;
     let api_root = format!("{}/v2", mistral.url);
     started.catalog = Some(cloud::CatalogEntry::register(&cloud, &api_root)?);
     eprintln!(
@@ -202,7 +202,7 @@ fn run_steps(root: &Path) -> Result<(), String> {
         "cinder.volume_snapshots_create",
     ] {
         if !before.contains(builtin) {
-            return Err(format!("Mistral does not list its own {builtin}"));
+            bail!("Mistral does not list its own {builtin}");
         }
     }
     let listing = listing::Listing {
@@ -216,11 +216,11 @@ fn run_steps(root: &Path) -> Result<(), String> {
     let mut problems = Vec::new();
     // Without our side the workflows cannot run: that fails the run at the end, after the
     // way back (down migrations) has been checked all the same.
-    match actors::Fleet::start(root, unpacked, &cloud.clouds_yaml) {
+    match actors::Fleet::start(root, unpacked, &cloud.env.clouds_yaml) {
         Ok(fleet) => started.fleet = Some(fleet),
         Err(e) => {
-            eprintln!("    cannot start the action servers: {e}");
-            problems.push(format!("the workflows did not run: {e}"));
+            eprintln!("    cannot start the action servers: {e:#}");
+            problems.push(format!("the workflows did not run: {e:#}"));
         }
     }
 
@@ -239,9 +239,9 @@ fn run_steps(root: &Path) -> Result<(), String> {
     api.upload_workflows(failover::WORKFLOW)?;
     let made = making
         .join()
-        .map_err(|_| "making the resources panicked".to_string())?;
+        .map_err(|_| anyhow::anyhow!("making the resources panicked"))?;
     match (made, started.fleet.as_mut()) {
-        (Err(e), _) => problems.push(format!("cannot make the resources: {e}")),
+        (Err(e), _) => problems.push(format!("cannot make the resources: {e:#}")),
         (Ok(_), None) => {}
         (Ok((client, resources, took)), Some(fleet)) => {
             eprintln!(
@@ -249,7 +249,7 @@ fn run_steps(root: &Path) -> Result<(), String> {
                 took.as_secs_f32()
             );
             if let Err(e) = run_cases(&api, &client, &resources, &cloud, fleet) {
-                problems.push(e);
+                problems.push(format!("{e:#}"));
             }
         }
     }
@@ -260,11 +260,8 @@ fn run_steps(root: &Path) -> Result<(), String> {
     progress(5, "unregistering with the down migrations");
     listing.after_downs(&ours, &before)?;
     drop(started);
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
+    anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n"));
+    Ok(())
 }
 
 /// The seed workflows, the every-action workflow and the failover workflow, all at once
@@ -275,7 +272,7 @@ fn run_cases(
     resources: &resources::Resources,
     cloud: &cloud::Cloud,
     fleet: &mut actors::Fleet,
-) -> Result<(), String> {
+) -> Result<()> {
     let env = json!({
         "mistral_actions_url": fleet.url,
         "mistral_actions_token": fleet.token,
@@ -289,7 +286,7 @@ fn run_cases(
     let (_, id) = ran
         .iter()
         .find(|(w, _)| *w == failover::WORKFLOW_NAME)
-        .ok_or("the failover workflow did not run")?;
+        .context("the failover workflow did not run")?;
     eprintln!("    failover: {}", failover::figures(api, id, fleet)?);
     Ok(())
 }
@@ -301,13 +298,11 @@ fn unix_secs() -> u64 {
 }
 
 /// Mistral checks tokens with Keystone: none, or one Keystone never issued, is refused.
-fn refuses_strangers(mistral_url: &str) -> Result<(), String> {
+fn refuses_strangers(mistral_url: &str) -> Result<()> {
     for (who, token) in [("no token", None), ("a garbage token", Some("garbage"))] {
         let status = MistralApi::new(mistral_url, token).status_of("workflows")?;
         if status != 401 {
-            return Err(format!(
-                "Mistral answered {status} to GET /v2/workflows with {who}, expected 401"
-            ));
+            bail!("Mistral answered {status} to GET /v2/workflows with {who}, expected 401");
         }
     }
     eprintln!("    GET /v2/workflows: 401 with no token and with a garbage token");
@@ -317,7 +312,7 @@ fn refuses_strangers(mistral_url: &str) -> Result<(), String> {
 /// Proves the stack before any of our pieces take part: a builtin action runs for the
 /// project user, and std.http may call loopback (Mistral 23 refuses it unless
 /// `denied_cidrs` is narrowed): Keystone's version document, which needs no token.
-fn probe(api: &MistralApi, loopback_url: &str) -> Result<(), String> {
+fn probe(api: &MistralApi, loopback_url: &str) -> Result<()> {
     let wf = "---
 version: '2.0'
 e2e_probe:
@@ -335,7 +330,7 @@ e2e_probe:
       publish: {http_status: <% task().result.status %>}
 ";
     api.upload_workflows(wf)?;
-    let message = "hello from cargo xtask e2e";
+    let message = "hello from cargo harness e2e";
     let id = api.start_execution(
         "e2e_probe",
         &json!({"message": message, "url": loopback_url}),
@@ -343,35 +338,34 @@ e2e_probe:
     )?;
     let exec = wait_execution(api, &id, Duration::from_secs(60))?;
     if exec["state"] != "SUCCESS" {
-        return Err(format!(
+        bail!(
             "the probe workflow (std.echo, then std.http to loopback) ended {}: {}",
-            exec["state"], exec["state_info"]
-        ));
+            exec["state"],
+            exec["state_info"]
+        );
     }
     let output = json_text(&exec["output"]);
     if output["echoed"] != message || output["http_status"] != 200 {
-        return Err(format!(
-            "probe workflow output {output}, expected echoed={message:?} and http_status=200"
-        ));
+        bail!("probe workflow output {output}, expected echoed={message:?} and http_status=200");
     }
     eprintln!("    probe: std.echo, then std.http to loopback: SUCCESS");
     Ok(())
 }
 
 /// Polls an execution until it leaves RUNNING/IDLE (or `timeout` passes).
-fn wait_execution(api: &MistralApi, id: &str, timeout: Duration) -> Result<Value, String> {
+fn wait_execution(api: &MistralApi, id: &str, timeout: Duration) -> Result<Value> {
     let started = Instant::now();
     loop {
         let exec = api.execution(id)?;
         match exec["state"].as_str() {
             Some("SUCCESS" | "ERROR" | "CANCELLED") => return Ok(exec),
             _ if started.elapsed() > timeout => {
-                return Err(format!(
+                bail!(
                     "execution {id} of {} still {} after {}s",
                     exec["workflow_name"],
                     exec["state"],
                     timeout.as_secs()
-                ))
+                )
             }
             _ => std::thread::sleep(Duration::from_millis(500)),
         }

@@ -1,11 +1,12 @@
-//! `cargo xtask openstack`: the tests' real OpenStack by hand. Starts PostgreSQL, MariaDB,
+//! `cargo harness openstack`: the tests' real OpenStack by hand. Starts PostgreSQL, MariaDB,
 //! RabbitMQ and the whole stack (`services::openstack`), prints how to use it, and keeps
 //! it running until Ctrl-C (or Enter).
 
 use std::path::Path;
 use std::time::Instant;
 
-use codegen::Error;
+use anyhow::Result;
+use harness_contract::{OpenStackEnv, USER_CLOUD};
 
 use crate::services::databases::Databases;
 use crate::services::openstack::{self, OpenStack};
@@ -19,7 +20,7 @@ struct Stack {
     databases: Databases,
 }
 
-pub fn start_stack(root: &Path) -> Result<(OpenStack, RabbitMq, Databases), String> {
+pub fn start_stack(root: &Path) -> Result<(OpenStack, RabbitMq, Databases)> {
     let databases = Databases::start(root)?;
     let rabbit = RabbitMq::start(root)?;
     let openstack = OpenStack::start(
@@ -31,33 +32,21 @@ pub fn start_stack(root: &Path) -> Result<(OpenStack, RabbitMq, Databases), Stri
     Ok((openstack, rabbit, databases))
 }
 
-pub fn run(root: &Path) -> Result<bool, Error> {
+pub fn run(root: &Path) -> Result<bool> {
     process::stop_all_on_interrupt();
     let started = Instant::now();
-    let stack = match start_stack(root) {
-        Ok((openstack, rabbit, databases)) => Stack {
-            openstack,
-            rabbit,
-            databases,
-        },
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(false);
-        }
+    let (openstack, rabbit, databases) = start_stack(root)?;
+    let stack = Stack {
+        openstack,
+        rabbit,
+        databases,
     };
-    let env = match openstack::read_env(&stack.openstack.env_file) {
-        Ok(env) => env,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(false);
-        }
-    };
+    let env = OpenStackEnv::read(&stack.openstack.env_file)?;
     eprintln!(
         "OpenStack is up ({:.0}s, services ≈{} MiB resident). To use it:",
         started.elapsed().as_secs_f32(),
         stack.openstack.rss_mib()
     );
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
     println!(
         "export {}={}",
         openstack::ENV,
@@ -76,21 +65,21 @@ pub fn run(root: &Path) -> Result<bool, Error> {
         stack.rabbit.transport_url()
     );
     println!(
-        "export OS_CLIENT_CONFIG_FILE={} OS_CLOUD=ma-test",
+        "export OS_CLIENT_CONFIG_FILE={} OS_CLOUD={USER_CLOUD}",
         stack.openstack.clouds_yaml.display()
     );
     println!("# or, without clouds.yaml:");
     println!(
         "export OS_AUTH_URL={} OS_USERNAME={} OS_PASSWORD={} OS_USER_DOMAIN_NAME={} \
          OS_PROJECT_NAME={} OS_PROJECT_DOMAIN_NAME={} OS_REGION_NAME={} OS_INTERFACE={}",
-        s(&env["auth_url"]),
-        s(&env["user"]["name"]),
-        s(&env["user"]["password"]),
-        s(&env["user"]["domain_name"]),
-        s(&env["project"]["name"]),
-        s(&env["project"]["domain_name"]),
-        s(&env["region"]),
-        s(&env["interface"]),
+        env.auth_url,
+        env.user.name,
+        env.user.password,
+        env.user.domain_name,
+        env.project.name,
+        env.project.domain_name,
+        env.region,
+        env.interface,
     );
     eprintln!("press Ctrl-C (or Enter) to stop everything");
     let mut line = String::new();

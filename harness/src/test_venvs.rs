@@ -15,6 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::Result;
+
 /// One checker's venv.
 pub struct Venv {
     /// Under `target/`.
@@ -56,7 +58,7 @@ impl Venv {
 }
 
 /// Installs `venv` unless it is there already; returns the interpreter.
-pub fn ensure(root: &Path, venv: &Venv) -> Result<PathBuf, String> {
+pub fn ensure(root: &Path, venv: &Venv) -> Result<PathBuf> {
     crate::services::venv::ensure(&crate::services::venv::Want {
         dir: venv.path(root),
         pip: vec![venv.package.into()],

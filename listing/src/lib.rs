@@ -1,7 +1,7 @@
 //! `action-list`: what a live Mistral has registered (`GET /v2/actions`), each of ours and
-//! each the specs define with a [`Verdict`]. One implementation for `cargo xtask
-//! action-list` (rows from the specs, through codegen) and the operator CLI's
-//! `mistral-actions action-list` (rows built into it from `generated/sql/state.json`).
+//! each the specs define with a [`Verdict`]. One implementation, the operator CLI's
+//! `mistral-actions action-list` (rows built into it from `generated/sql/state.json`),
+//! which `cargo xtask action-list` runs; the harness's e2e lists with [`list_actions`] too.
 
 mod source;
 mod verdict;

@@ -8,7 +8,7 @@
 //! Every action's behaviour, Keystone's answers to good and bad credentials, Glance, Trove
 //! and the rest of Nova and Cinder are tested against the real services instead; the stub
 //! has only what the stub-based tests (`server/tests/actions/`, `cli/tests/cli.rs`) and
-//! `cargo xtask bench-server` use:
+//! `cargo harness bench-server` use:
 //!
 //! - Keystone `POST /v3/auth/tokens` ([`keystone`]): password and application-credential
 //!   logins, a token scoped to one of two projects, its catalog;

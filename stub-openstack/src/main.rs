@@ -1,6 +1,6 @@
 //! `stub-openstack [ADDR]`: serves the stub with its fixtures until Ctrl-C or SIGTERM and
 //! prints `OS_*` lines to use it and `STUB_*` lines naming its project and fixtures (for
-//! `cargo xtask bench-server`).
+//! `cargo harness bench-server`).
 
 use stub_openstack::{Stub, World};
 

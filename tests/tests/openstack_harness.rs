@@ -1,34 +1,25 @@
-//! The real OpenStack that `cargo xtask ci` (or `cargo xtask openstack`) starts, checked
+//! The real OpenStack that `cargo xtask ci` (or `cargo harness openstack`) starts, checked
 //! with plain HTTP before any test builds on it: logins, catalog, each service answering,
 //! Keystone over TLS, and end to end the pieces of ours (the Nova driver, the cinder-backup
-//! shim, the responders, the settle helper). See xtask/src/services/openstack/mod.rs for
-//! env.json, which `MA_TEST_OPENSTACK` points to.
+//! shim, the responders, the settle helper). env.json, which `MA_TEST_OPENSTACK` points
+//! to, is harness/contract's `OpenStackEnv`.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use harness_contract::OpenStackEnv;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-const ENV: &str = "MA_TEST_OPENSTACK";
 const MICROVERSIONS: &str = "compute 2.90, volume 3.71";
 
 fn env_file() -> PathBuf {
-    std::env::var_os(ENV).map(PathBuf::from).unwrap_or_else(|| {
-        panic!(
-            "{ENV} is not set: these tests need the real OpenStack services. Run \
-             `cargo xtask openstack` in another terminal and export the {ENV}=… line it \
-             prints (or run everything with `cargo xtask ci`)."
-        )
-    })
+    harness_contract::env_file().unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn env() -> Value {
-    let path = env_file();
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {} ({ENV}): {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+fn env() -> OpenStackEnv {
+    OpenStackEnv::read(&env_file()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn s(v: &Value) -> &str {
@@ -58,13 +49,13 @@ async fn auth(http: &Client, auth_url: &str, auth: Value) -> reqwest::Response {
         .unwrap_or_else(|e| panic!("POST {auth_url}/auth/tokens: {e}"))
 }
 
-fn password_auth(env: &Value, password: &str) -> Value {
+fn password_auth(env: &OpenStackEnv, password: &str) -> Value {
     json!({
         "identity": {"methods": ["password"], "password": {"user": {
-            "name": env["user"]["name"], "domain": {"name": env["user"]["domain_name"]},
+            "name": env.user.name, "domain": {"name": env.user.domain_name},
             "password": password}}},
-        "scope": {"project": {"name": env["project"]["name"],
-                              "domain": {"name": env["project"]["domain_name"]}}}
+        "scope": {"project": {"name": env.project.name,
+                              "domain": {"name": env.project.domain_name}}}
     })
 }
 
@@ -78,14 +69,9 @@ async fn session_from(http: Client, resp: reqwest::Response) -> Session {
     Session { http, token, body }
 }
 
-async fn login(env: &Value) -> Session {
+async fn login(env: &OpenStackEnv) -> Session {
     let http = client();
-    let resp = auth(
-        &http,
-        s(&env["auth_url"]),
-        password_auth(env, s(&env["user"]["password"])),
-    )
-    .await;
+    let resp = auth(&http, &env.auth_url, password_auth(env, &env.user.password)).await;
     session_from(http, resp).await
 }
 
@@ -160,11 +146,9 @@ impl Session {
 }
 
 /// Runs the settle helper the way the action tests will.
-fn settle(env: &Value, fact: &str, id: &str) {
-    let out = Command::new(s(&env["python"]))
-        .arg(s(&env["settle"]["script"]))
-        .args([fact, id])
-        .env(ENV, env_file())
+fn settle(env: &OpenStackEnv, fact: &str, id: &str) {
+    let out = env
+        .settle(&env_file(), fact, id)
         .output()
         .expect("cannot run the settle helper");
     assert!(
@@ -185,10 +169,10 @@ async fn logins_catalog_and_every_service_answer() {
     let http = client();
     let resp = auth(
         &http,
-        s(&env["auth_url"]),
+        &env.auth_url,
         json!({"identity": {"methods": ["application_credential"],
-            "application_credential": {"id": env["application_credential"]["id"],
-                                       "secret": env["application_credential"]["secret"]}}}),
+            "application_credential": {"id": env.application_credential.id,
+                                       "secret": env.application_credential.secret}}}),
     )
     .await;
     let appcred = session_from(http, resp).await;
@@ -196,18 +180,21 @@ async fn logins_catalog_and_every_service_answer() {
         appcred.body["token"]["methods"],
         json!(["application_credential"])
     );
-    assert_eq!(appcred.body["token"]["project"]["id"], env["project"]["id"]);
+    assert_eq!(
+        appcred.body["token"]["project"]["id"],
+        json!(env.project.id)
+    );
     appcred.endpoint("compute");
     // The same user in the second project.
-    let mut alt = password_auth(&env, s(&env["user"]["password"]));
-    alt["scope"]["project"] = json!({"id": env["project_alt"]["id"]});
+    let mut alt = password_auth(&env, &env.user.password);
+    alt["scope"]["project"] = json!({"id": env.project_alt.id});
     assert_eq!(
-        auth(&client(), s(&env["auth_url"]), alt).await.status(),
+        auth(&client(), &env.auth_url, alt).await.status(),
         StatusCode::CREATED
     );
     let wrong = auth(
         &client(),
-        s(&env["auth_url"]),
+        &env.auth_url,
         password_auth(&env, "not the password"),
     )
     .await;
@@ -221,14 +208,14 @@ async fn logins_catalog_and_every_service_answer() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["id"] == env["flavor_id"]),
+            .any(|f| f["id"] == json!(env.flavor_id)),
         "{flavors}"
     );
     let image = user
         .get(&format!(
             "{}/v2/images/{}",
             user.endpoint("image"),
-            s(&env["image_id"])
+            env.image_id
         ))
         .await;
     assert_eq!(image["status"], "active", "{image}");
@@ -245,8 +232,8 @@ async fn logins_catalog_and_every_service_answer() {
 #[tokio::test]
 async fn keystone_over_tls_needs_the_ca() {
     let env = env();
-    let url = s(&env["auth_url_tls"]).to_string();
-    let ca = std::fs::read(s(&env["ca_file"])).unwrap();
+    let url = env.auth_url_tls.clone();
+    let ca = std::fs::read(&env.ca_file).unwrap();
     let trusting = Client::builder()
         .tls_built_in_root_certs(false)
         .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
@@ -261,12 +248,7 @@ async fn keystone_over_tls_needs_the_ca() {
     let version: Value = resp.json().await.unwrap();
     assert_eq!(version["version"]["id"], "v3.14", "{version}");
     // The same login works there.
-    let resp = auth(
-        &trusting,
-        &url,
-        password_auth(&env, s(&env["user"]["password"])),
-    )
-    .await;
+    let resp = auth(&trusting, &url, password_auth(&env, &env.user.password)).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
 
     let err = client()
@@ -294,8 +276,8 @@ async fn nova_boots_pauses_and_snapshots_for_real() {
     let server = user
         .post(
             &format!("{nova}/servers"),
-            json!({"server": {"name": "harness-smoke", "imageRef": env["image_id"],
-                              "flavorRef": env["flavor_id"], "networks": "none"}}),
+            json!({"server": {"name": "harness-smoke", "imageRef": env.image_id,
+                              "flavorRef": env.flavor_id, "networks": "none"}}),
         )
         .await;
     let id = s(&server["server"]["id"]).to_string();
@@ -437,10 +419,10 @@ for name in sys.argv[1:]:
     conn.authorize()
     print(name, conn.current_project_id, conn.compute.get_endpoint())
 "#;
-    let out = Command::new(s(&env["python"]))
+    let out = Command::new(&env.python)
         .args(["-c", script])
         .args(["ma-test", "ma-test-appcred", "ma-test-tls", "ma-admin"])
-        .env("OS_CLIENT_CONFIG_FILE", s(&env["clouds_yaml"]))
+        .env("OS_CLIENT_CONFIG_FILE", &env.clouds_yaml)
         .output()
         .expect("cannot run the venv's python");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -449,7 +431,7 @@ for name in sys.argv[1:]:
         "openstacksdk could not use clouds.yaml: {}{stdout}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let project = s(&env["project"]["id"]);
+    let project = &env.project.id;
     for cloud in ["ma-test ", "ma-test-appcred ", "ma-test-tls "] {
         assert!(
             stdout
@@ -468,10 +450,10 @@ async fn trove_instances_and_backups_settle() {
     let made = user
         .post(
             &format!("{trove}/instances"),
-            json!({"instance": {"name": "harness-smoke", "flavorRef": env["flavor_id"],
+            json!({"instance": {"name": "harness-smoke", "flavorRef": env.flavor_id,
                                 "volume": {"size": 1},
-                                "datastore": {"type": env["trove"]["datastore"],
-                                              "version": env["trove"]["datastore_version"]}}}),
+                                "datastore": {"type": env.trove.datastore,
+                                              "version": env.trove.datastore_version}}}),
         )
         .await;
     let id = s(&made["instance"]["id"]).to_string();

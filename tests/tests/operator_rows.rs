@@ -1,6 +1,6 @@
-//! The operator CLI compares Mistral with the rows of generated/sql/state.json, built into
-//! it; `cargo xtask action-list` with the rows the specs produce. They must be the same
-//! rows, or the two commands would judge one Mistral differently.
+//! The operator CLI (and `cargo xtask action-list`, which runs it) compares Mistral with the
+//! rows of generated/sql/state.json, built into it. They must be the rows the specs
+//! produce, or it would judge one Mistral against stale specs.
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The oracle: every generated workflow goes through Mistral 23's own parser
 //! (`mistral.lang.parser.get_workflow_list_spec_from_yaml`), run by the interpreter of
 //! the venv `cargo xtask ci` installs (`MA_MISTRAL_PYTHON`, see
-//! xtask/src/services/mistral.rs). Mistral must accept each file, see the same workflow
+//! harness/src/services/mistral.rs). Mistral must accept each file, see the same workflow
 //! and tasks, and read every inline call exactly as our port of its parser does.
 
 use std::path::{Path, PathBuf};

@@ -1,10 +1,8 @@
 //! `cargo xtask bench`: the whole job on a synthetic project (release build): cold, warm
 //! and `--check` runs of `generate` beside the floor (reading every spec and copying
-//! every output byte once, `cat` + `cp -r`, measured in the same run), optionally the SQL
-//! on real databases (`--sql`) and a sweep over project sizes (`--sweep`). A benchmark,
-//! not a test: it prints tables and asserts nothing.
-
-mod sql;
+//! every output byte once, `cat` + `cp -r`, measured in the same run), optionally a sweep
+//! over project sizes (`--sweep`). A benchmark, not a test: it prints tables and asserts
+//! nothing. The SQL on real databases is `cargo harness bench-sql`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,7 +15,6 @@ pub struct Options {
     pub actions: usize,
     pub workflows: usize,
     pub runs: usize,
-    pub sql: bool,
     pub sweep: bool,
     pub keep: Option<PathBuf>,
 }
@@ -106,10 +103,6 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Error> {
     println!("| --- | --- |");
     for (label, bytes) in sizes(&dir.join("generated")).map_err(Error::io(dir))? {
         println!("| {label} | {:.1} MB |", bytes as f64 / 1e6);
-    }
-    if opts.sql {
-        println!();
-        return sql::run(root, dir, runs);
     }
     Ok(true)
 }

@@ -1,22 +1,16 @@
-//! `cargo xtask`: the command line over the `codegen` library.
+//! `cargo xtask`: the command line over the `codegen` library, and nothing else: what
+//! needs services, an async runtime or an HTTP client (ci, e2e, the package, the
+//! operator's `action-list`) lives in other packages, which [`forward`] runs, so that
+//! building the generator compiles none of it.
 
-mod action_list;
 mod allocator;
 mod bench;
-mod bench_server;
 mod catalog_diff;
-mod ci;
 mod completions;
-mod dist;
-mod e2e;
-mod openstack_cmd;
-#[cfg(test)]
-mod readme_commands;
 mod report;
-mod services;
 mod sql_cmd;
-mod test_venvs;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -57,25 +51,9 @@ enum Command {
     /// Print a shell completion script for `cargo xtask` (bash: `source <(cargo xtask
     /// completions bash)` makes `cargo xtask <TAB>` complete).
     Completions { shell: clap_complete::Shell },
-    /// Everything CI checks: fmt, clippy, `generate --check`, all tests.
+    /// Everything CI checks: fmt, clippy, `generate --check`, all tests, the package, e2e
+    /// (runs `cargo harness ci`).
     Ci,
-    /// End to end on a real Mistral with Keystone auth and the real OpenStack (ci's, or
-    /// started here): our SQL and action server, the generated workflows run with a
-    /// user's token on real resources; stops all it started.
-    E2e,
-    /// Build the Debian package (release binaries built here, the hardened systemd unit,
-    /// the commented configuration, the migrations and catalog) into target/dist/.
-    Dist {
-        /// Also run lintian, systemd-analyze verify/security, and the packaged server
-        /// unpacked into a scratch root (needs the tests' OpenStack: run in ci or after
-        /// `cargo xtask openstack`).
-        #[arg(long)]
-        check: bool,
-    },
-    /// Start the tests' real OpenStack (Keystone, Glance, Cinder, Placement, Nova, Trove)
-    /// with its databases and RabbitMQ on loopback; print the variables to use it; keep it
-    /// running until Ctrl-C.
-    Openstack,
     /// Compare the specs at a git revision with the working tree: actions and inputs
     /// added, removed, retyped; breaking changes fail unless --allow-breaking.
     CatalogDiff {
@@ -88,7 +66,7 @@ enum Command {
         allow_breaking: bool,
     },
     /// Time generate (cold, warm, --check) beside the floor on a synthetic project, with a
-    /// release build; optionally the SQL on real databases and a sweep over sizes.
+    /// release build; optionally a sweep over sizes.
     Bench {
         /// Number of synthetic actions.
         #[arg(long, default_value_t = 10_000)]
@@ -99,10 +77,6 @@ enum Command {
         /// Runs of each measurement (the median is shown).
         #[arg(long, default_value_t = 3)]
         runs: usize,
-        /// Also apply the newest up migration (and the down) to PostgreSQL and MariaDB,
-        /// beside the same rows as 500-row INSERTs.
-        #[arg(long)]
-        sql: bool,
         /// 1,000 / 10,000 / 50,000 actions (a tenth as many workflows), to show growth.
         #[arg(long)]
         sweep: bool,
@@ -110,21 +84,16 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
     },
-    /// Throughput and added latency of the action server against the stub OpenStack
-    /// (release builds, loopback).
-    BenchServer {
-        /// Sequential requests per latency measurement.
-        #[arg(long, default_value_t = 5_000)]
-        requests: usize,
-        /// Concurrent connections for the throughput measurement.
-        #[arg(long, default_value_t = 8)]
-        connections: usize,
-    },
     /// Print ready-to-apply SQL that registers actions in Mistral's database.
     #[command(subcommand)]
     Sql(sql_cmd::SqlCommand),
-    /// List the actions a live Mistral has (REST API), marking ours and drift from the specs.
-    ActionList(action_list::ActionListArgs),
+    /// List the actions a live Mistral has (REST API), marking ours and drift from the specs
+    /// (runs the operator CLI's `mistral-actions action-list`; `--help` shows its options).
+    #[command(disable_help_flag = true)]
+    ActionList {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -136,8 +105,23 @@ enum Format {
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
+    let command = match cli.command {
+        Command::Ci => {
+            let mut args: Vec<OsString> = Vec::new();
+            if let Some(root) = &cli.root {
+                args.extend(["--root".into(), root.clone().into_os_string()]);
+            }
+            args.push("ci".into());
+            return forward("harness", &args);
+        }
+        Command::ActionList { args } => {
+            let args: Vec<OsString> = std::iter::once("action-list".into()).chain(args).collect();
+            return forward("mistral-actions-cli", &args);
+        }
+        command => command,
+    };
     let root = cli.root.unwrap_or_else(workspace_root);
-    let result = match cli.command {
+    let result = match command {
         Command::Generate { check, strict } => generate_with(&root, check, strict),
         Command::Discover { format } => discover(&root, format),
         Command::Catalog => catalog(&root),
@@ -145,10 +129,6 @@ fn main() -> ExitCode {
             completions::print(shell, Cli::command());
             Ok(true)
         }
-        Command::Ci => ci::run(&root),
-        Command::E2e => e2e::run(&root),
-        Command::Dist { check } => dist::run(&root, check),
-        Command::Openstack => openstack_cmd::run(&root),
         Command::CatalogDiff {
             rev,
             format,
@@ -158,7 +138,6 @@ fn main() -> ExitCode {
             actions,
             workflows,
             runs,
-            sql,
             sweep,
             keep,
         } => bench::run(
@@ -167,17 +146,12 @@ fn main() -> ExitCode {
                 actions,
                 workflows,
                 runs,
-                sql,
                 sweep,
                 keep,
             },
         ),
-        Command::BenchServer {
-            requests,
-            connections,
-        } => bench_server::run(&root, requests, connections),
         Command::Sql(command) => sql_cmd::run(&root, command),
-        Command::ActionList(args) => action_list::action_list(&root, args),
+        Command::Ci | Command::ActionList { .. } => unreachable!("forwarded above"),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -188,6 +162,30 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("error: {e}");
             }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `cargo run --quiet --package <package> -- <args>` in this workspace and exits
+/// with its status: the commands of `cargo xtask` whose code is another package's (ci,
+/// the operator CLI's), without their dependencies compiled into the generator.
+fn forward(package: &str, args: &[OsString]) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(&cargo)
+        .current_dir(workspace_root())
+        .args(["run", "--quiet", "--package", package, "--"])
+        .args(args)
+        .status();
+    match status {
+        Ok(status) => status
+            .code()
+            .map_or(ExitCode::FAILURE, |code| ExitCode::from(code as u8)),
+        Err(e) => {
+            eprintln!(
+                "error: cannot run {} for {package}: {e}",
+                cargo.to_string_lossy()
+            );
             ExitCode::FAILURE
         }
     }
@@ -338,4 +336,48 @@ fn catalog(root: &Path) -> Result<bool, Error> {
             .expect("the catalog emitter always runs")
     );
     Ok(true)
+}
+
+#[cfg(test)]
+mod readme_tests {
+    use clap::Parser;
+
+    use crate::Cli;
+
+    fn parse(args: &[String]) -> Result<(), clap::Error> {
+        Cli::try_parse_from(std::iter::once("cargo xtask".to_string()).chain(args.iter().cloned()))
+            .map(|_| ())
+    }
+
+    #[test]
+    fn every_command_line_the_readme_shows_is_accepted() {
+        let problems =
+            xtask::readme_commands::problems(&crate::workspace_root(), "cargo xtask", 20, parse);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn every_generation_and_dialect_the_readme_names_is_accepted() {
+        let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).unwrap();
+        for g in codegen::model::SchemaGeneration::ALL {
+            assert!(
+                readme.contains(g.as_str()),
+                "the README names {}",
+                g.as_str()
+            );
+            for d in codegen::model::Dialect::ALL {
+                let args: Vec<String> = [
+                    "sql",
+                    "clear",
+                    "--generation",
+                    g.as_str(),
+                    "--dialect",
+                    d.as_str(),
+                ]
+                .map(String::from)
+                .to_vec();
+                parse(&args).unwrap_or_else(|e| panic!("{}", e.render()));
+            }
+        }
+    }
 }

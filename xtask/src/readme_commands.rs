@@ -1,11 +1,10 @@
-//! Every `cargo xtask …` command line the README shows is one the command line accepts:
-//! each is parsed by the real parser (`Cli`), as it is written and with its synopsis
-//! spelled out (`[--format json]` with and without, `a|b` each, `<rev>`/`NAME`/`N` a
-//! sample value), without running anything.
+//! Every `cargo xtask …` (or `cargo harness …`) command line the README shows is one the
+//! command line accepts: each is parsed by the real parser, as it is written and with its
+//! synopsis spelled out (`[--format json]` with and without, `a|b` each, `<rev>`/`NAME`/`N`
+//! a sample value), without running anything. Each tool's tests call [`problems`] with
+//! its own parser.
 
-use clap::Parser;
-
-use crate::Cli;
+use std::path::Path;
 
 /// A command line and where the README shows it.
 #[derive(Debug)]
@@ -29,9 +28,9 @@ fn sample(placeholder: &str) -> Option<&'static str> {
     })
 }
 
-/// `cargo xtask …` in the README: lines of shell blocks (up to a comment, a pipe or a
-/// redirection) and code spans elsewhere (tables escape `|` as `\|`).
-fn shown(readme: &str) -> Vec<Shown> {
+/// `<tool> …` (`cargo xtask …`) in the README: lines of shell blocks (up to a comment, a
+/// pipe or a redirection) and code spans elsewhere (tables escape `|` as `\|`).
+fn shown(readme: &str, tool: &str) -> Vec<Shown> {
     let mut found = Vec::new();
     let mut in_shell = false;
     for (i, line) in readme.lines().enumerate() {
@@ -56,10 +55,10 @@ fn shown(readme: &str) -> Vec<Shown> {
         for c in candidates {
             // A bare `cargo xtask` names the tool, `cargo xtask <TAB>` shows typing: no
             // command lines.
-            if c.trim() == "cargo xtask" || c.contains("<TAB>") {
+            if c.trim() == tool || c.contains("<TAB>") {
                 continue;
             }
-            if let Some(at) = c.find("cargo xtask") {
+            if let Some(at) = c.find(tool) {
                 let mut text = c[at..].trim();
                 // `source <(cargo xtask completions bash)`: the command inside.
                 if c[..at].ends_with("<(") {
@@ -75,13 +74,10 @@ fn shown(readme: &str) -> Vec<Shown> {
     found
 }
 
-/// The argument lists a synopsis stands for. `…` alone means arguments are left out.
+/// The argument lists a synopsis (after the tool's name) stands for. `…` alone means
+/// arguments are left out.
 fn expand(synopsis: &str) -> Result<(Vec<Vec<String>>, bool), String> {
-    let words: Vec<&str> = synopsis
-        .strip_prefix("cargo xtask")
-        .unwrap_or(synopsis)
-        .split_whitespace()
-        .collect();
+    let words: Vec<&str> = synopsis.split_whitespace().collect();
     let mut lines: Vec<Vec<String>> = vec![Vec::new()];
     let mut elided = false;
     let mut i = 0;
@@ -149,23 +145,27 @@ fn incomplete(kind: clap::error::ErrorKind) -> bool {
     )
 }
 
-fn parse(args: &[String]) -> Result<(), clap::Error> {
-    Cli::try_parse_from(std::iter::once("cargo xtask".to_string()).chain(args.iter().cloned()))
-        .map(|_| ())
-}
-
-#[test]
-fn every_command_line_the_readme_shows_is_accepted() {
-    let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).unwrap();
-    let shown = shown(&readme);
-    assert!(
-        shown.len() >= 30,
-        "too few found, is the extraction broken? {shown:#?}"
-    );
+/// What is wrong with the README's `<tool> …` command lines (in `root`), each parsed by
+/// `parse` (the tool's arguments, without its name); empty when all are accepted. Fewer
+/// than `at_least` found is a problem too (the extraction would be broken).
+pub fn problems(
+    root: &Path,
+    tool: &str,
+    at_least: usize,
+    parse: impl Fn(&[String]) -> Result<(), clap::Error>,
+) -> Vec<String> {
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md is there");
+    let shown = shown(&readme, tool);
+    if shown.len() < at_least {
+        return vec![format!(
+            "only {} `{tool}` command lines found (at least {at_least} expected), is the extraction broken? {shown:#?}",
+            shown.len()
+        )];
+    }
     let mut problems = Vec::new();
-    let mut parsed = 0;
     for s in &shown {
-        let (lines, elided) = match expand(&s.text) {
+        let synopsis = s.text.strip_prefix(tool).unwrap_or(&s.text);
+        let (lines, elided) = match expand(synopsis) {
             Ok(x) => x,
             Err(e) => {
                 problems.push(format!("README.md:{}: `{}`: {e}", s.line, s.text));
@@ -173,12 +173,11 @@ fn every_command_line_the_readme_shows_is_accepted() {
             }
         };
         for args in lines {
-            parsed += 1;
             match parse(&args) {
                 Ok(()) => {}
                 Err(e) if elided && incomplete(e.kind()) => {}
                 Err(e) => problems.push(format!(
-                    "README.md:{}: `{}` as `cargo xtask {}`: {}",
+                    "README.md:{}: `{}` as `{tool} {}`: {}",
                     s.line,
                     s.text,
                     args.join(" "),
@@ -187,51 +186,30 @@ fn every_command_line_the_readme_shows_is_accepted() {
             }
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(parsed >= shown.len());
+    problems
 }
 
-#[test]
-fn every_generation_and_dialect_the_readme_names_is_accepted() {
-    let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).unwrap();
-    for g in codegen::model::SchemaGeneration::ALL {
-        assert!(
-            readme.contains(g.as_str()),
-            "the README names {}",
-            g.as_str()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synopses_are_spelled_out() {
+        let (lines, elided) =
+            expand("catalog-diff <rev> [--format json] [--allow-breaking]").unwrap();
+        assert!(!elided);
+        assert_eq!(lines.len(), 4);
+        assert!(lines.contains(
+            &["catalog-diff", "HEAD", "--format", "json"]
+                .map(String::from)
+                .to_vec()
+        ));
+        let (lines, elided) = expand("sql register|unregister …").unwrap();
+        assert!(elided);
+        assert_eq!(
+            lines,
+            [["sql", "register"], ["sql", "unregister"]].map(|l| l.map(String::from).to_vec())
         );
-        for d in codegen::model::Dialect::ALL {
-            let args: Vec<String> = [
-                "sql",
-                "clear",
-                "--generation",
-                g.as_str(),
-                "--dialect",
-                d.as_str(),
-            ]
-            .map(String::from)
-            .to_vec();
-            parse(&args).unwrap_or_else(|e| panic!("{}", e.render()));
-        }
+        assert!(expand("frob WIDGET").is_err());
     }
-}
-
-#[test]
-fn synopses_are_spelled_out() {
-    let (lines, elided) =
-        expand("cargo xtask catalog-diff <rev> [--format json] [--allow-breaking]").unwrap();
-    assert!(!elided);
-    assert_eq!(lines.len(), 4);
-    assert!(lines.contains(
-        &["catalog-diff", "HEAD", "--format", "json"]
-            .map(String::from)
-            .to_vec()
-    ));
-    let (lines, elided) = expand("cargo xtask sql register|unregister …").unwrap();
-    assert!(elided);
-    assert_eq!(
-        lines,
-        [["sql", "register"], ["sql", "unregister"]].map(|l| l.map(String::from).to_vec())
-    );
-    assert!(expand("cargo xtask frob WIDGET").is_err());
 }

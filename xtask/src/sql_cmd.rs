@@ -95,9 +95,6 @@ pub enum SqlCommand {
         #[command(flatten)]
         target: TargetArgs,
     },
-    /// Start the PostgreSQL and MariaDB servers the SQL tests use, print their
-    /// MA_TEST_*_URL variables and keep them running until Enter is pressed.
-    TestDatabases,
 }
 
 pub fn run(root: &Path, command: SqlCommand) -> Result<bool, Error> {
@@ -120,7 +117,6 @@ pub fn run(root: &Path, command: SqlCommand) -> Result<bool, Error> {
         }
         SqlCommand::Clear { target } => sql::clear(&target.target()),
         SqlCommand::Sync { takeover, target } => sql::sync(&model()?, &target.target(), takeover)?,
-        SqlCommand::TestDatabases => return test_databases(root),
     };
     print!("{text}");
     Ok(true)
@@ -147,25 +143,4 @@ fn unregister_note(root: &Path, names: &[String]) -> String {
         note.push_str(&format!("  {name}: {what}\n"));
     }
     note
-}
-
-fn test_databases(root: &Path) -> Result<bool, Error> {
-    let databases = match crate::services::databases::Databases::start(root) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(false);
-        }
-    };
-    for key in [
-        crate::services::postgres::URL_ENV,
-        crate::services::mariadb::URL_ENV,
-    ] {
-        println!("export {key}={}", std::env::var(key).unwrap_or_default());
-    }
-    eprintln!("press Enter to stop the servers");
-    let mut line = String::new();
-    let _ = std::io::stdin().read_line(&mut line);
-    databases.stop();
-    Ok(true)
 }

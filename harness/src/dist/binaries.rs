@@ -9,7 +9,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use anyhow::{bail, Context, Result};
 
 use serde_json::Value;
 
@@ -20,19 +22,17 @@ pub const BINARIES: [(&str, &str); 2] = [
 ];
 
 /// The executables, by binary name, freshly built in release mode and stripped.
-pub fn build(root: &Path, target_dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--message-format",
-            "json-render-diagnostics",
-        ])
-        .arg("--target-dir")
-        .arg(target_dir);
+pub fn build(root: &Path, target_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut cmd = crate::cargo(root);
+    cmd.args([
+        "build",
+        "--release",
+        "--locked",
+        "--message-format",
+        "json-render-diagnostics",
+    ])
+    .arg("--target-dir")
+    .arg(target_dir);
     for (package, bin) in BINARIES {
         cmd.args(["-p", package, "--bin", bin]);
     }
@@ -49,9 +49,7 @@ pub fn build(root: &Path, target_dir: &Path) -> Result<Vec<(String, PathBuf)>, S
         ),
     );
     cmd.stdout(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run cargo build: {e}"))?;
+    let mut child = cmd.spawn().context("cannot run cargo build")?;
     let mut built = Vec::new();
     let stdout = child.stdout.take().expect("piped");
     for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -68,15 +66,13 @@ pub fn build(root: &Path, target_dir: &Path) -> Result<Vec<(String, PathBuf)>, S
             }
         }
     }
-    let status = child.wait().map_err(|e| format!("cargo build: {e}"))?;
+    let status = child.wait().context("cargo build")?;
     if !status.success() {
-        return Err(format!(
-            "cargo build --release of the packaged binaries failed ({status})"
-        ));
+        bail!("cargo build --release of the packaged binaries failed ({status})");
     }
     for (_, bin) in BINARIES {
         if !built.iter().any(|(b, _)| b == bin) {
-            return Err(format!("cargo reported no executable {bin}"));
+            bail!("cargo reported no executable {bin}");
         }
     }
     Ok(built)

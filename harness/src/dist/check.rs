@@ -5,11 +5,13 @@
 use std::path::Path;
 use std::process::Command;
 
+use anyhow::{bail, Context, Result};
+
 use super::{smoke, Package, UNIT};
 use crate::services::{apt_install, have};
 
 /// Installs what the checks run (lintian; systemd-analyze comes with systemd).
-fn tools() -> Result<(), String> {
+fn tools() -> Result<()> {
     let mut missing = Vec::new();
     if !have("lintian") {
         missing.push("lintian");
@@ -24,17 +26,17 @@ fn tools() -> Result<(), String> {
     }
 }
 
-fn output(cmd: &mut Command) -> Result<(bool, String), String> {
+fn output(cmd: &mut Command) -> Result<(bool, String)> {
     let out = cmd
         .output()
-        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+        .with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     Ok((out.status.success(), text))
 }
 
 /// lintian's verdict: errors fail; warnings and the rest are shown.
-fn lintian(deb: &Path) -> Result<(), String> {
+fn lintian(deb: &Path) -> Result<()> {
     let (ok, text) = output(
         Command::new("lintian")
             .args([
@@ -53,7 +55,7 @@ fn lintian(deb: &Path) -> Result<(), String> {
     }
     let errors = lines.iter().filter(|l| l.starts_with("E:")).count();
     if !ok || errors > 0 {
-        return Err(format!("lintian reports {errors} error(s)"));
+        bail!("lintian reports {errors} error(s)");
     }
     eprintln!("    lintian: no errors ({} other line(s))", lines.len());
     Ok(())
@@ -62,7 +64,7 @@ fn lintian(deb: &Path) -> Result<(), String> {
 /// A root for `systemd-analyze --root`: the package's files, the host's unit files (for
 /// the targets the unit is ordered against) and `kill` (ExecReload): verify resolves
 /// every command and dependency inside the root, so the unit is checked as installed.
-fn verify_root(root: &Path, deb: &Path) -> Result<std::path::PathBuf, String> {
+fn verify_root(root: &Path, deb: &Path) -> Result<std::path::PathBuf> {
     let dir = smoke::unpack(root, deb, "verify")?.dir;
     let units = dir.join("lib/systemd/system");
     let (ok, text) = output(
@@ -72,17 +74,17 @@ fn verify_root(root: &Path, deb: &Path) -> Result<std::path::PathBuf, String> {
             .arg(&units),
     )?;
     if !ok {
-        return Err(format!("cannot copy the host's unit files: {text}"));
+        bail!("cannot copy the host's unit files: {text}");
     }
-    std::fs::copy("/bin/kill", dir.join("usr/bin/kill")).map_err(|e| format!("/bin/kill: {e}"))?;
+    std::fs::copy("/bin/kill", dir.join("usr/bin/kill")).context("/bin/kill")?;
     std::os::unix::fs::symlink("usr/bin", dir.join("bin"))
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+        .with_context(|| format!("cannot link {}", dir.display()))?;
     Ok(dir)
 }
 
 /// `systemd-analyze verify` of the unit as installed (its commands must exist), then its
 /// `security` exposure score, offline.
-fn systemd(unpacked: &Path) -> Result<String, String> {
+fn systemd(unpacked: &Path) -> Result<String> {
     let unit = unpacked.join("lib/systemd/system").join(UNIT);
     let (ok, text) = output(
         Command::new("systemd-analyze")
@@ -95,7 +97,7 @@ fn systemd(unpacked: &Path) -> Result<String, String> {
         .filter(|l| l.contains(UNIT) || l.contains("mistral-actions"))
         .collect();
     if !ok || !complaints.is_empty() {
-        return Err(format!("systemd-analyze verify {UNIT}:\n{text}"));
+        bail!("systemd-analyze verify {UNIT}:\n{text}");
     }
     eprintln!("    systemd-analyze verify {UNIT}: accepted");
     let (_, text) = output(
@@ -108,12 +110,12 @@ fn systemd(unpacked: &Path) -> Result<String, String> {
         .lines()
         .find(|l| l.contains("Overall exposure level"))
         .map(|l| l.trim().trim_start_matches("→ ").to_string())
-        .ok_or_else(|| format!("systemd-analyze security said no exposure level:\n{text}"))?;
+        .with_context(|| format!("systemd-analyze security said no exposure level:\n{text}"))?;
     eprintln!("    systemd-analyze security {UNIT}: {score}");
     Ok(score)
 }
 
-pub fn all(root: &Path, package: &Package) -> Result<(), String> {
+pub fn all(root: &Path, package: &Package) -> Result<()> {
     tools()?;
     lintian(&package.deb)?;
     systemd(&verify_root(root, &package.deb)?)?;

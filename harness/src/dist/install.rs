@@ -8,6 +8,8 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use anyhow::{bail, Context, Result};
+
 use crate::services::{apt_install, have, process};
 
 /// Run inside the copy, as root, with `set -eu`: every line must hold.
@@ -54,19 +56,20 @@ say "dpkg --purge: binaries, conffiles and token gone"
 "#;
 
 /// Installs, checks and purges `deb` on an overlay copy of `/` under `scratch`.
-pub fn round_trip(deb: &Path, scratch: &Path) -> Result<(), String> {
+pub fn round_trip(deb: &Path, scratch: &Path) -> Result<()> {
     if !have("curl") {
         apt_install(&["curl"])?;
     }
     let _ = fs::remove_dir_all(scratch);
     for dir in ["upper", "work", "merged"] {
-        fs::create_dir_all(scratch.join(dir)).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        fs::create_dir_all(scratch.join(dir))
+            .with_context(|| format!("cannot create {}", scratch.display()))?;
     }
     // In the copy's root (its upper layer): the checkout may be under /tmp, which the
     // copy has empty.
     let inside = "/mistral-actions-under-test.deb";
     fs::copy(deb, scratch.join("upper").join(&inside[1..]))
-        .map_err(|e| format!("{}: {e}", deb.display()))?;
+        .with_context(|| format!("cannot copy {}", deb.display()))?;
     let port = process::free_port(None)?;
     // The copy sees the host's files (the .deb included) and writes only to `upper`;
     // /proc, /dev and /run are the host's, /tmp its own.
@@ -92,16 +95,16 @@ pub fn round_trip(deb: &Path, scratch: &Path) -> Result<(), String> {
         .env("DEB", inside)
         .env("PORT", port.to_string())
         .output()
-        .map_err(|e| format!("cannot run unshare: {e}"))?;
+        .context("cannot run unshare")?;
     let text = String::from_utf8_lossy(&out.stdout);
     eprint!("{text}");
     let _ = fs::remove_dir_all(scratch);
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "installing the package on a copy of this machine failed: {}{}",
             text.lines().last().unwrap_or_default(),
             String::from_utf8_lossy(&out.stderr)
-        ));
+        );
     }
     Ok(())
 }

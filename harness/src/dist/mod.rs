@@ -1,4 +1,4 @@
-//! `cargo xtask dist`: release binaries and the Debian package that holds them, the
+//! `cargo harness dist`: release binaries and the Debian package that holds them, the
 //! hardened systemd unit, the commented configuration (a conffile), the SQL migrations,
 //! workflows, catalog and OpenAPI description. `--check` also runs lintian,
 //! `systemd-analyze verify` and `security` on the unit, and starts the packaged server,
@@ -18,7 +18,7 @@ mod stage;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use codegen::Error;
+use anyhow::{Context, Result};
 
 pub const PACKAGE: &str = "mistral-actions";
 pub const UNIT: &str = "mistral-actions-server.service";
@@ -56,11 +56,11 @@ pub struct Package {
     pub version: String,
 }
 
-fn arch() -> Result<String, String> {
+fn arch() -> Result<String> {
     let out = std::process::Command::new("dpkg")
         .arg("--print-architecture")
         .output()
-        .map_err(|e| format!("cannot run dpkg: {e}"))?;
+        .context("cannot run dpkg")?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
@@ -69,7 +69,7 @@ fn arch() -> Result<String, String> {
 static BUILT: std::sync::Mutex<Option<Package>> = std::sync::Mutex::new(None);
 
 /// Builds the binaries and the .deb, once per process.
-pub fn build(root: &Path) -> Result<Package, String> {
+pub fn build(root: &Path) -> Result<Package> {
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(package) = built.as_ref().filter(|p| p.deb.starts_with(root)) {
         eprintln!("    {} (built earlier in this run)", package.deb.display());
@@ -80,7 +80,7 @@ pub fn build(root: &Path) -> Result<Package, String> {
     Ok(package)
 }
 
-fn build_now(root: &Path) -> Result<Package, String> {
+fn build_now(root: &Path) -> Result<Package> {
     let version = stage::changelog_version(root)?;
     let layout = Layout::new(root, &version, &arch()?);
     let started = Instant::now();
@@ -98,7 +98,7 @@ fn build_now(root: &Path) -> Result<Package, String> {
     stage::control(root, &layout, &built)?;
     stage::build_deb(&layout)?;
     let bytes = std::fs::metadata(&layout.deb)
-        .map_err(|e| format!("{}: {e}", layout.deb.display()))?
+        .with_context(|| format!("cannot stat {}", layout.deb.display()))?
         .len();
     eprintln!(
         "    {} ({:.1} MiB)",
@@ -112,25 +112,17 @@ fn build_now(root: &Path) -> Result<Package, String> {
     })
 }
 
-/// `cargo xtask dist [--check]`.
-pub fn run(root: &Path, check: bool) -> Result<bool, Error> {
-    let result = build(root).and_then(|package| {
-        if check {
-            check::all(root, &package)?;
-        }
-        eprintln!(
-            "dist: {PACKAGE} {} built: {} ({} bytes)",
-            package.version,
-            package.deb.display(),
-            package.bytes
-        );
-        Ok(())
-    });
-    match result {
-        Ok(()) => Ok(true),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Ok(false)
-        }
+/// `cargo harness dist [--check]`.
+pub fn run(root: &Path, check: bool) -> Result<bool> {
+    let package = build(root)?;
+    if check {
+        check::all(root, &package)?;
     }
+    eprintln!(
+        "dist: {PACKAGE} {} built: {} ({} bytes)",
+        package.version,
+        package.deb.display(),
+        package.bytes
+    );
+    Ok(true)
 }

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::e2e::cloud::APPCRED_CLOUD;
+use anyhow::{anyhow, bail, Context, Result};
+use harness_contract::{OpenStackEnv, APPCRED_CLOUD, ENV};
+
 use crate::services::mistral_api;
 use crate::services::process::{self, Background};
 
@@ -21,28 +23,29 @@ pub struct Unpacked {
     pub dir: PathBuf,
 }
 
-pub fn unpack(root: &Path, deb: &Path, name: &str) -> Result<Unpacked, String> {
+pub fn unpack(root: &Path, deb: &Path, name: &str) -> Result<Unpacked> {
     let dir = root.join("target/dist/work/unpacked").join(name);
     if dir.exists() {
-        fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }
-    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let status = Command::new("dpkg-deb")
         .arg("-x")
         .arg(deb)
         .arg(&dir)
         .status()
-        .map_err(|e| format!("cannot run dpkg-deb: {e}"))?;
+        .context("cannot run dpkg-deb")?;
     if !status.success() {
-        return Err(format!("dpkg-deb -x {} failed", deb.display()));
+        bail!("dpkg-deb -x {} failed", deb.display());
     }
     Ok(Unpacked { dir })
 }
 
-fn append(path: &Path, text: &str) -> Result<(), String> {
-    let mut old = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn append(path: &Path, text: &str) -> Result<()> {
+    let mut old =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     old.push_str(text);
-    fs::write(path, old).map_err(|e| format!("{}: {e}", path.display()))
+    fs::write(path, old).with_context(|| format!("cannot write {}", path.display()))
 }
 
 impl Unpacked {
@@ -66,44 +69,46 @@ impl Unpacked {
     /// /etc/mistral-actions paths under this root and `yaml` appended (keys the packaged
     /// file leaves commented), `vars` written to the environment file, and a bearer token
     /// made by the packaged CLI (as postinst does).
-    pub fn configure(&self, vars: &[(&str, &str)], yaml: &str) -> Result<(), String> {
+    pub fn configure(&self, vars: &[(&str, &str)], yaml: &str) -> Result<()> {
         let config = self.config();
-        let text = fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+        let text = fs::read_to_string(&config)
+            .with_context(|| format!("cannot read {}", config.display()))?;
         let etc = self.dir.join("etc/mistral-actions");
         let pointed = text.replace("/etc/mistral-actions/", &format!("{}/", etc.display()));
         fs::write(&config, format!("{pointed}{yaml}"))
-            .map_err(|e| format!("{}: {e}", config.display()))?;
+            .with_context(|| format!("cannot write {}", config.display()))?;
         let lines: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
         append(&self.env_file(), &lines)?;
         self.new_token()
     }
 
     /// `mistral-actions token new` of the package, into this root's token file.
-    pub fn new_token(&self) -> Result<(), String> {
+    pub fn new_token(&self) -> Result<()> {
         let out = Command::new(self.bin(CLI_BIN))
             .args(["token", "new"])
             .arg(self.token_file())
             .output()
-            .map_err(|e| format!("cannot run the packaged {CLI_BIN}: {e}"))?;
+            .with_context(|| format!("cannot run the packaged {CLI_BIN}"))?;
         if !out.status.success() {
-            return Err(format!(
+            bail!(
                 "{CLI_BIN} token new failed: {}",
                 String::from_utf8_lossy(&out.stderr)
-            ));
+            );
         }
         Ok(())
     }
 
-    pub fn token(&self) -> Result<String, String> {
+    pub fn token(&self) -> Result<String> {
         fs::read_to_string(self.token_file())
             .map(|t| t.trim().to_string())
-            .map_err(|e| format!("{}: {e}", self.token_file().display()))
+            .with_context(|| format!("cannot read {}", self.token_file().display()))
     }
 
     /// The environment file's variables, as systemd's `EnvironmentFile=` reads them.
-    pub fn env_vars(&self) -> Result<Vec<(String, String)>, String> {
+    pub fn env_vars(&self) -> Result<Vec<(String, String)>> {
         let path = self.env_file();
-        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(text
             .lines()
             .map(str::trim)
@@ -129,7 +134,7 @@ pub struct PackagedServer {
 }
 
 impl PackagedServer {
-    pub fn start(unpacked: &Unpacked, name: &str, port: u16, logs: &Path) -> Result<Self, String> {
+    pub fn start(unpacked: &Unpacked, name: &str, port: u16, logs: &Path) -> Result<Self> {
         let binary = unpacked.bin(SERVER_BIN);
         let mut cmd = Command::new(&binary);
         cmd.arg("--config")
@@ -179,7 +184,7 @@ impl PackagedServer {
     }
 }
 
-fn post(url: &str, token: &str, body: &serde_json::Value) -> Result<(u16, String), String> {
+fn post(url: &str, token: &str, body: &serde_json::Value) -> Result<(u16, String)> {
     let response = ureq::post(url)
         .timeout(Duration::from_secs(60))
         .set("Authorization", &format!("Bearer {token}"))
@@ -188,7 +193,7 @@ fn post(url: &str, token: &str, body: &serde_json::Value) -> Result<(u16, String
     match response {
         Ok(r) => Ok((r.status(), r.into_string().unwrap_or_default())),
         Err(ureq::Error::Status(code, r)) => Ok((code, r.into_string().unwrap_or_default())),
-        Err(e) => Err(format!("POST {url}: {e}")),
+        Err(e) => Err(anyhow!("POST {url}: {e}")),
     }
 }
 
@@ -196,16 +201,15 @@ fn post(url: &str, token: &str, body: &serde_json::Value) -> Result<(u16, String
 /// fails, naming the cloud, for a wrong one) without printing a secret; the server
 /// is ready (/readyz), runs an action, refuses a wrong token, and takes a rotated token
 /// on SIGHUP.
-pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
-    let env_json = std::env::var(crate::services::openstack::ENV).map_err(|_| {
+pub fn check(root: &Path, deb: &Path) -> Result<()> {
+    let env = OpenStackEnv::from_env().with_context(|| {
         format!(
-            "the packaged server's smoke test needs the tests' OpenStack ({}): run it in `cargo xtask ci` or after `cargo xtask openstack`",
-            crate::services::openstack::ENV
+            "the packaged server's smoke test needs the tests' OpenStack ({ENV}): run it in \
+             `cargo xtask ci` or after `cargo harness openstack`"
         )
     })?;
-    let cloud = crate::e2e::cloud::Cloud::read(Path::new(&env_json))?;
     let unpacked = unpack(root, deb, "smoke")?;
-    let clouds_yaml = cloud.clouds_yaml.to_string_lossy().into_owned();
+    let clouds_yaml = env.clouds_yaml.to_string_lossy().into_owned();
     unpacked.configure(
         &[
             ("OS_CLOUD", APPCRED_CLOUD),
@@ -223,13 +227,11 @@ pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
     let action = format!("{}/v1/actions/int32bit.glance.images.filter_by", server.url);
     let (status, body) = post(&action, &token, &serde_json::json!({"status": "active"}))?;
     if status != 200 || !body.contains("\"result\":[{") {
-        return Err(format!(
-            "the packaged server answered {status} to filter_by: {body}"
-        ));
+        bail!("the packaged server answered {status} to filter_by: {body}");
     }
     let (status, _) = post(&action, "wrong", &serde_json::json!({}))?;
     if status != 401 {
-        return Err(format!("a wrong token got {status}, expected 401"));
+        bail!("a wrong token got {status}, expected 401");
     }
     eprintln!(
         "    packaged server (pid {}) under the packaged config: /readyz 200, int32bit.glance.images.filter_by 200, a wrong token 401",
@@ -246,9 +248,7 @@ pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
             break;
         }
         if std::time::Instant::now() > deadline {
-            return Err(format!(
-                "the rotated token still gets {status} 10 s after SIGHUP"
-            ));
+            bail!("the rotated token still gets {status} 10 s after SIGHUP");
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -258,10 +258,10 @@ pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
 }
 
 /// `mistral-actions config check` of the package, as the service sees it.
-fn config_check(unpacked: &Unpacked, token: &str) -> Result<(), String> {
+fn config_check(unpacked: &Unpacked, token: &str) -> Result<()> {
     let config = unpacked.config().to_string_lossy().into_owned();
     let env_file = unpacked.env_file().to_string_lossy().into_owned();
-    let run = |env_file: &str| -> Result<(bool, String), String> {
+    let run = |env_file: &str| -> Result<(bool, String)> {
         let out = unpacked
             .cli(&[
                 "config",
@@ -272,17 +272,17 @@ fn config_check(unpacked: &Unpacked, token: &str) -> Result<(), String> {
                 env_file,
             ])
             .output()
-            .map_err(|e| format!("cannot run {CLI_BIN} config check: {e}"))?;
+            .with_context(|| format!("cannot run {CLI_BIN} config check"))?;
         let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&out.stderr));
         Ok((out.status.success(), text))
     };
     let (ok, text) = run(&env_file)?;
     if !ok || !text.contains("logged in") || text.contains(token) {
-        return Err(format!("{CLI_BIN} config check (exit ok: {ok}):\n{text}"));
+        bail!("{CLI_BIN} config check (exit ok: {ok}):\n{text}");
     }
     let wrong = unpacked.dir.join("wrong-cloud.env");
-    let vars = fs::read_to_string(&env_file).map_err(|e| format!("{env_file}: {e}"))?;
+    let vars = fs::read_to_string(&env_file).with_context(|| format!("cannot read {env_file}"))?;
     fs::write(
         &wrong,
         vars.replace(
@@ -290,12 +290,10 @@ fn config_check(unpacked: &Unpacked, token: &str) -> Result<(), String> {
             "OS_CLOUD=no-such-cloud",
         ),
     )
-    .map_err(|e| format!("{}: {e}", wrong.display()))?;
+    .with_context(|| format!("cannot write {}", wrong.display()))?;
     let (ok, said) = run(&wrong.to_string_lossy())?;
     if ok || !said.contains("no cloud 'no-such-cloud'") {
-        return Err(format!(
-            "{CLI_BIN} config check with a wrong cloud (exit ok: {ok}):\n{said}"
-        ));
+        bail!("{CLI_BIN} config check with a wrong cloud (exit ok: {ok}):\n{said}");
     }
     eprintln!(
         "    {CLI_BIN} config check: ok, logged in, no secret printed; a wrong cloud: exit 1, `{}`",

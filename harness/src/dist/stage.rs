@@ -6,33 +6,44 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::{bail, Context, Result};
+
 use super::{Layout, PACKAGE, UNIT};
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> String + '_ {
-    move |e| format!("{}: {e}", path.display())
+fn create_parent(to: &Path) -> Result<()> {
+    if let Some(dir) = to.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    Ok(())
 }
 
-fn copy(from: &Path, to: &Path, mode: u32) -> Result<(), String> {
-    if let Some(dir) = to.parent() {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-    }
-    fs::copy(from, to).map_err(io(from))?;
-    fs::set_permissions(to, fs::Permissions::from_mode(mode)).map_err(io(to))
+fn chmod(to: &Path, mode: u32) -> Result<()> {
+    fs::set_permissions(to, fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot chmod {mode:o} {}", to.display()))
 }
 
-fn write(to: &Path, text: &[u8], mode: u32) -> Result<(), String> {
-    if let Some(dir) = to.parent() {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-    }
-    fs::write(to, text).map_err(io(to))?;
-    fs::set_permissions(to, fs::Permissions::from_mode(mode)).map_err(io(to))
+fn copy(from: &Path, to: &Path, mode: u32) -> Result<()> {
+    create_parent(to)?;
+    fs::copy(from, to)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+    chmod(to, mode)
+}
+
+fn write(to: &Path, text: &[u8], mode: u32) -> Result<()> {
+    create_parent(to)?;
+    fs::write(to, text).with_context(|| format!("cannot write {}", to.display()))?;
+    chmod(to, mode)
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Every file under `dir`, recursively, relative to it, sorted.
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(dir).expect("under dir");
             out.push(rel.to_path_buf());
@@ -42,24 +53,24 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// `gzip -9n`: Debian's compression of changelogs (no name, no time stamp).
-fn gzip(from: &Path, to: &Path) -> Result<(), String> {
+fn gzip(from: &Path, to: &Path) -> Result<()> {
     let out = Command::new("gzip")
         .args(["-9n", "-c"])
         .arg(from)
         .output()
-        .map_err(|e| format!("cannot run gzip: {e}"))?;
+        .context("cannot run gzip")?;
     if !out.status.success() {
-        return Err(format!("gzip {} failed", from.display()));
+        bail!("gzip {} failed", from.display());
     }
     write(to, &out.stdout, 0o644)
 }
 
 /// Lays out the files under `layout.tree` (removed first: nothing of an earlier run
 /// stays), with the binaries `built`.
-pub fn tree(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result<(), String> {
+pub fn tree(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result<()> {
     let tree = &layout.tree;
     if tree.exists() {
-        fs::remove_dir_all(tree).map_err(io(tree))?;
+        fs::remove_dir_all(tree).with_context(|| format!("cannot remove {}", tree.display()))?;
     }
     let deb = root.join("packaging/deb");
     for (name, exe) in built {
@@ -112,30 +123,30 @@ pub fn tree(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result
 }
 
 /// The first line of the changelog names the version: `mistral-actions (0.1.0-1) …`.
-pub fn changelog_version(root: &Path) -> Result<String, String> {
+pub fn changelog_version(root: &Path) -> Result<String> {
     let path = root.join("packaging/deb/changelog");
-    let text = fs::read_to_string(&path).map_err(io(&path))?;
+    let text = read(&path)?;
     text.lines()
         .next()
         .and_then(|l| l.strip_prefix(&format!("{PACKAGE} (")))
         .and_then(|l| l.split_once(')'))
         .map(|(v, _)| v.to_string())
-        .ok_or_else(|| format!("{}: the first line names no version", path.display()))
+        .with_context(|| format!("{}: the first line names no version", path.display()))
 }
 
 /// The maintainer of the newest changelog entry (its ` -- Name <mail>  date` line).
-fn changelog_maintainer(root: &Path) -> Result<String, String> {
+fn changelog_maintainer(root: &Path) -> Result<String> {
     let path = root.join("packaging/deb/changelog");
-    let text = fs::read_to_string(&path).map_err(io(&path))?;
+    let text = read(&path)?;
     text.lines()
         .find_map(|l| l.strip_prefix(" -- "))
         .and_then(|l| l.split_once("  ").map(|(who, _)| who.to_string()))
-        .ok_or_else(|| format!("{}: no ` -- maintainer  date` line", path.display()))
+        .with_context(|| format!("{}: no ` -- maintainer  date` line", path.display()))
 }
 
 /// `Depends:` for the shared libraries the binaries link, as `dpkg-shlibdeps` computes
 /// them (it wants a debian/control, so it runs in a scratch directory beside the tree).
-fn shlibs(layout: &Layout, built: &[(String, PathBuf)]) -> Result<String, String> {
+fn shlibs(layout: &Layout, built: &[(String, PathBuf)]) -> Result<String> {
     let dir = layout.work.join("shlibs");
     write(
         &dir.join("debian/control"),
@@ -152,25 +163,25 @@ fn shlibs(layout: &Layout, built: &[(String, PathBuf)]) -> Result<String, String
     }
     let out = cmd
         .output()
-        .map_err(|e| format!("cannot run dpkg-shlibdeps (dpkg-dev): {e}"))?;
+        .context("cannot run dpkg-shlibdeps (dpkg-dev)")?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "dpkg-shlibdeps failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        );
     }
     text.lines()
         .find_map(|l| l.strip_prefix("shlibs:Depends="))
         .map(str::to_string)
-        .ok_or_else(|| format!("dpkg-shlibdeps printed no shlibs:Depends: {text}"))
+        .with_context(|| format!("dpkg-shlibdeps printed no shlibs:Depends: {text}"))
 }
 
 /// DEBIAN/: control, conffiles, maintainer scripts, md5sums.
-pub fn control(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result<(), String> {
+pub fn control(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result<()> {
     let deb = root.join("packaging/deb");
     let meta = layout.tree.join("DEBIAN");
-    let template = fs::read_to_string(deb.join("control")).map_err(io(&deb))?;
+    let template = read(&deb.join("control"))?;
     let installed_kib = files_under(&layout.tree)?
         .iter()
         .map(|f| fs::metadata(layout.tree.join(f)).map_or(0, |m| m.len().div_ceil(1024)))
@@ -195,7 +206,7 @@ pub fn control(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Res
 }
 
 /// `md5sum` of every file but the conffiles, as dh_md5sums writes it.
-fn md5sums(tree: &Path) -> Result<String, String> {
+fn md5sums(tree: &Path) -> Result<String> {
     let files: Vec<PathBuf> = files_under(tree)?
         .into_iter()
         .filter(|f| !f.starts_with("etc") && !f.starts_with("DEBIAN"))
@@ -204,26 +215,26 @@ fn md5sums(tree: &Path) -> Result<String, String> {
         .current_dir(tree)
         .args(&files)
         .output()
-        .map_err(|e| format!("cannot run md5sum: {e}"))?;
+        .context("cannot run md5sum")?;
     if !out.status.success() {
-        return Err("md5sum failed".into());
+        bail!("md5sum failed");
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// `dpkg-deb --build` with root as the owner of every file; the .deb's path.
-pub fn build_deb(layout: &Layout) -> Result<(), String> {
+pub fn build_deb(layout: &Layout) -> Result<()> {
     let out = Command::new("dpkg-deb")
         .args(["--root-owner-group", "-Zxz", "--build"])
         .arg(&layout.tree)
         .arg(&layout.deb)
         .output()
-        .map_err(|e| format!("cannot run dpkg-deb: {e}"))?;
+        .context("cannot run dpkg-deb")?;
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "dpkg-deb --build failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        );
     }
     Ok(())
 }

@@ -5,7 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cloud::APPCRED_CLOUD as CLOUD;
+use anyhow::{Context, Result};
+
+use harness_contract::APPCRED_CLOUD as CLOUD;
+
 use crate::dist::smoke::{self, PackagedServer, Unpacked};
 use crate::services::haproxy::{self, Haproxy};
 use crate::services::process;
@@ -21,7 +24,7 @@ fn dir(root: &Path) -> PathBuf {
 }
 
 /// The package, built (release, by `dist`: a no-op when ci's step built it) and unpacked.
-pub fn package(root: &Path) -> Result<Unpacked, String> {
+pub fn package(root: &Path) -> Result<Unpacked> {
     let package = crate::dist::build(root)?;
     smoke::unpack(root, &package.deb, "e2e")
 }
@@ -39,7 +42,7 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    pub fn start(root: &Path, unpacked: Unpacked, clouds_yaml: &Path) -> Result<Fleet, String> {
+    pub fn start(root: &Path, unpacked: Unpacked, clouds_yaml: &Path) -> Result<Fleet> {
         let allow: Vec<String> = super::cases::EXEC_ALLOW
             .iter()
             .map(|p| format!("\"{p}\""))
@@ -94,18 +97,18 @@ impl Fleet {
     }
 
     /// Starts server `name` again on its port; returns once it answers /readyz.
-    pub fn start_again(&mut self, name: &str) -> Result<(), String> {
+    pub fn start_again(&mut self, name: &str) -> Result<()> {
         let (_, port, slot) = self
             .servers
             .iter_mut()
             .find(|s| s.0 == name)
-            .ok_or_else(|| format!("no server {name}"))?;
+            .with_context(|| format!("no server {name}"))?;
         let server = PackagedServer::start(&self.unpacked, &server_log(name), *port, &self.logs)?;
         *slot = Some(server);
         Ok(())
     }
 
-    pub fn stats(&self) -> Result<Vec<haproxy::Row>, String> {
+    pub fn stats(&self) -> Result<Vec<haproxy::Row>> {
         self.haproxy.stats()
     }
 }

@@ -3,28 +3,31 @@
 use std::fs;
 use std::path::Path;
 
+use anyhow::{anyhow, bail, Context, Result};
+
+use harness_contract::OpenStackEnv;
 use serde_json::{json, Value};
 
 use super::resources::Resources;
 
 /// `generated/workflows/*.yaml`, sorted by file name: (file name, text).
-pub fn generated_workflows(root: &Path) -> Result<Vec<(String, String)>, String> {
+pub fn generated_workflows(root: &Path) -> Result<Vec<(String, String)>> {
     let dir = root.join("generated").join("workflows");
     let mut files: Vec<(String, String)> = Vec::new();
     let entries = fs::read_dir(&dir).map_err(|e| {
-        format!("no generated workflows in generated/workflows ({e}); run `cargo xtask generate`")
+        anyhow!("no generated workflows in generated/workflows ({e}); run `cargo xtask generate`")
     })?;
     for entry in entries.filter_map(|e| e.ok()) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".yaml") {
             let text = fs::read_to_string(entry.path())
-                .map_err(|e| format!("cannot read generated/workflows/{name}: {e}"))?;
+                .with_context(|| format!("cannot read generated/workflows/{name}"))?;
             files.push((name, text));
         }
     }
     files.sort();
     if files.is_empty() {
-        return Err("no generated/workflows/*.yaml; run `cargo xtask generate`".into());
+        bail!("no generated/workflows/*.yaml; run `cargo xtask generate`");
     }
     Ok(files)
 }
@@ -121,10 +124,10 @@ pub fn calls(name: &str) -> bool {
 /// Programs `int32bit.system.exec` may run in the e2e (the action server's allowlist).
 pub const EXEC_ALLOW: [&str; 2] = ["echo", "wc"];
 
-fn actions_input(r: &Resources, env: &Value) -> Value {
+fn actions_input(r: &Resources, env: &OpenStackEnv) -> Value {
     json!({
         "server_id": r.server, "volume_id": r.volume, "snapshot_id": r.snapshot,
-        "backup_id": r.backup, "image_id": env["image_id"], "image_name": env["image_name"],
+        "backup_id": r.backup, "image_id": env.image_id, "image_name": env.image_name,
         "trove_instance_id": r.trove_instance, "trove_backup_id": r.trove_backup,
         "backup_volume_id": r.volume_for_backup, "chain_volume_id": r.volume_for_chain,
         "snapshot_volume_id": r.volume_for_snapshot,
@@ -214,7 +217,7 @@ fn success(
 /// The runs: the five generated seed workflows and [`ACTIONS_WORKFLOW`]. Cases of one
 /// sequence run one after the other (they share a resource), sequences side by side.
 /// `env` is env.json; `image_name` names the image `create_image` makes.
-pub fn cases(r: &Resources, env: &Value, image_name: &str) -> Vec<Vec<Case>> {
+pub fn cases(r: &Resources, env: &OpenStackEnv, image_name: &str) -> Vec<Vec<Case>> {
     use Want::{Is, SameAs};
     let seed_wait = |task| vec![(task, "", Is(json!(true)))];
     // stop_server, then start_server, on one server; each ends with it in `status`.
@@ -326,7 +329,7 @@ pub fn cases(r: &Resources, env: &Value, image_name: &str) -> Vec<Vec<Case>> {
                     "snapshot_available": true,
                     "backup_available": true,
                     "image_active": true,
-                    "image_ids": [env["image_id"]],
+                    "image_ids": [env.image_id],
                     "trove_backup_completed": true,
                     "new_backup": {"id": "<uuid>", "name": "e2e", "is_incremental": false},
                     // A fresh volume: the chain starts with a full backup.

@@ -3,6 +3,8 @@
 //! workflows run; meanwhile one server is stopped (SIGTERM, as `systemctl stop`) and
 //! started again. Everything must still end as expected; the figures say how.
 
+use anyhow::{anyhow, bail, Context, Result};
+
 use serde_json::json;
 
 use super::actors::Fleet;
@@ -89,7 +91,7 @@ impl Driver {
     }
 
     /// One step, at each poll of the runs.
-    pub fn tick(&mut self, fleet: &mut Fleet) -> Result<(), String> {
+    pub fn tick(&mut self, fleet: &mut Fleet) -> Result<()> {
         let rows = fleet.stats()?;
         let total = sessions(&rows, "BACKEND");
         let victim = sessions(&rows, VICTIM);
@@ -129,13 +131,14 @@ impl Driver {
     }
 
     /// An error unless the stop and the restart both happened while the calls ran.
-    pub fn finished(&self) -> Result<(), String> {
+    pub fn finished(&self) -> Result<()> {
         if self.phase == Phase::Done {
             Ok(())
         } else {
-            Err(format!(
+            Err(anyhow!(
                 "the failover did not complete while the workflows ran (phase {:?}; {:?})",
-                self.phase, self.log
+                self.phase,
+                self.log
             ))
         }
     }
@@ -143,12 +146,12 @@ impl Driver {
 
 /// Calls, retries and failures of the failover workflow (from Mistral's action
 /// executions), and what HAProxy counted per server.
-pub fn figures(api: &MistralApi, execution: &str, fleet: &Fleet) -> Result<String, String> {
+pub fn figures(api: &MistralApi, execution: &str, fleet: &Fleet) -> Result<String> {
     let tasks = api.tasks(execution)?;
     let task = tasks
         .iter()
         .find(|t| t["name"] == "call_many")
-        .ok_or("the failover workflow has no task call_many")?;
+        .context("the failover workflow has no task call_many")?;
     let attempts = api.action_executions(task["id"].as_str().unwrap_or_default())?;
     let state = |s: &str| attempts.iter().filter(|a| a["state"] == s).count();
     let (succeeded, failed) = (state("SUCCESS"), state("ERROR"));
@@ -169,7 +172,7 @@ pub fn figures(api: &MistralApi, execution: &str, fleet: &Fleet) -> Result<Strin
         per_server.join("; ")
     );
     if succeeded != CALLS {
-        return Err(format!("failover: {summary}"));
+        bail!("failover: {summary}");
     }
     Ok(summary)
 }

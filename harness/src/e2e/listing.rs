@@ -5,16 +5,20 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use anyhow::{anyhow, bail, Context, Result};
+
 use serde_json::Value;
 
-use super::cloud::{Cloud, USER_CLOUD as CLOUD};
+use harness_contract::USER_CLOUD as CLOUD;
+
+use super::cloud::Cloud;
 use super::migrations::Migrations;
 use crate::services::mistral_api::MistralApi;
 
 /// The packaged `mistral-actions action-list --format json` as an operator runs it:
 /// `OS_CLOUD=ma-test` and `OS_CLIENT_CONFIG_FILE`, no other OS_* of this environment, from
 /// `/` (no source tree). Each (name, verdict word), and whether it exited 0.
-fn action_list(cli: &Path, cloud: &Cloud) -> Result<(Vec<(String, String)>, bool), String> {
+fn action_list(cli: &Path, cloud: &Cloud) -> Result<(Vec<(String, String)>, bool)> {
     let mut cmd = Command::new(cli);
     cmd.args(["action-list", "--format", "json"])
         .current_dir("/");
@@ -26,11 +30,11 @@ fn action_list(cli: &Path, cloud: &Cloud) -> Result<(Vec<(String, String)>, bool
     }
     let out = cmd
         .env("OS_CLOUD", CLOUD)
-        .env("OS_CLIENT_CONFIG_FILE", &cloud.clouds_yaml)
+        .env("OS_CLIENT_CONFIG_FILE", &cloud.env.clouds_yaml)
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+        .with_context(|| format!("cannot run {}", cli.display()))?;
     let list: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
-        format!(
+        anyhow!(
             "mistral-actions action-list printed no JSON ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
@@ -60,7 +64,7 @@ pub struct Listing<'a> {
     pub database: &'a str,
 }
 
-fn sorted_names(api: &MistralApi) -> Result<Vec<String>, String> {
+fn sorted_names(api: &MistralApi) -> Result<Vec<String>> {
     let mut names = api.action_names()?;
     names.sort();
     Ok(names)
@@ -70,16 +74,16 @@ impl Listing<'_> {
     /// Applies the up migrations twice (operators re-run scripts) and checks that Mistral
     /// lists each of `ours` once, the same both times, and that action-list reports each
     /// as ours and matching the specs.
-    pub fn after_ups(&self, ours: &BTreeSet<String>) -> Result<(), String> {
+    pub fn after_ups(&self, ours: &BTreeSet<String>) -> Result<()> {
         self.migrations.apply_up(self.database)?;
         let listed = sorted_names(self.api)?;
         let registered: BTreeSet<String> = listed.iter().cloned().collect();
         let missing: Vec<_> = ours.difference(&registered).collect();
         if !missing.is_empty() {
-            return Err(format!(
+            bail!(
                 "after the up migrations Mistral does not list {} of our actions: {missing:?}",
                 missing.len()
-            ));
+            );
         }
         let twice: Vec<_> = listed
             .windows(2)
@@ -87,18 +91,16 @@ impl Listing<'_> {
             .map(|w| &w[0])
             .collect();
         if !twice.is_empty() {
-            return Err(format!(
-                "Mistral lists these actions more than once: {twice:?}"
-            ));
+            bail!("Mistral lists these actions more than once: {twice:?}");
         }
         self.migrations.apply_up(self.database)?;
         let again = sorted_names(self.api)?;
         if again != listed {
-            return Err(format!(
+            bail!(
                 "applying the up migrations twice changed Mistral's list: {} actions, then {}",
                 listed.len(),
                 again.len()
-            ));
+            );
         }
         eprintln!(
         "    Mistral lists all {} of our actions to the project user (no restart), once each, also after a second run",
@@ -107,10 +109,10 @@ impl Listing<'_> {
         let (verdicts, ok) = action_list(self.cli, self.cloud)?;
         let off: Vec<_> = verdicts.iter().filter(|(_, v)| v != "matches").collect();
         if !ok || !off.is_empty() || verdicts.len() != ours.len() {
-            return Err(format!(
+            bail!(
                 "the packaged action-list (exit ok: {ok}) does not report our {} actions as matching: {off:?}",
                 ours.len()
-            ));
+            );
         }
         eprintln!(
         "    packaged mistral-actions action-list (OS_CLOUD={CLOUD}, Mistral found in the catalog, run from /): all {} ours, matching",
@@ -121,31 +123,25 @@ impl Listing<'_> {
 
     /// Applies the down migrations and checks that Mistral lists none of `ours` and exactly
     /// the others it listed `before`, and that action-list reports each of ours as missing.
-    pub fn after_downs(
-        &self,
-        ours: &BTreeSet<String>,
-        before: &BTreeSet<String>,
-    ) -> Result<(), String> {
+    pub fn after_downs(&self, ours: &BTreeSet<String>, before: &BTreeSet<String>) -> Result<()> {
         self.migrations.apply_down(self.database)?;
         let after: BTreeSet<String> = self.api.action_names()?.into_iter().collect();
         let (verdicts, ok) = action_list(self.cli, self.cloud)?;
         if ok || verdicts.len() != ours.len() || !verdicts.iter().all(|(_, v)| v == "missing") {
-            return Err(format!(
+            bail!(
                 "after the down migrations the packaged action-list (exit ok: {ok}) reports {verdicts:?}"
-            ));
+            );
         }
         let left: Vec<_> = ours.intersection(&after).collect();
         if !left.is_empty() {
-            return Err(format!(
-                "after the down migrations Mistral still lists {left:?}"
-            ));
+            bail!("after the down migrations Mistral still lists {left:?}");
         }
         if after != *before {
             let gone: Vec<_> = before.difference(&after).collect();
             let new: Vec<_> = after.difference(before).collect();
-            return Err(format!(
+            bail!(
                 "the down migrations changed Mistral's other actions: gone {gone:?}, new {new:?}"
-            ));
+            );
         }
         eprintln!(
         "    none of our {} actions listed (action-list: each missing, exit 1); the {} others (std.http, std.echo, nova.*, …) exactly as before",

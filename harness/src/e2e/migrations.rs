@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use anyhow::{anyhow, bail, Context, Result};
+
 const DIR: &str = "generated/sql/postgresql/victoria-to-2026";
 
 pub struct Migrations {
@@ -16,10 +18,10 @@ pub struct Migrations {
 
 impl Migrations {
     /// Every `NNNN_*.up.sql` with its `.down.sql`; an error if there are none.
-    pub fn find(root: &Path) -> Result<Self, String> {
+    pub fn find(root: &Path) -> Result<Self> {
         let dir = root.join(DIR);
         let entries = fs::read_dir(&dir).map_err(|e| {
-            format!("no generated PostgreSQL migrations in {DIR} ({e}); run `cargo xtask generate`")
+            anyhow!("no generated PostgreSQL migrations in {DIR} ({e}); run `cargo xtask generate`")
         })?;
         let mut stems: Vec<String> = entries
             .filter_map(|e| e.ok())
@@ -30,21 +32,19 @@ impl Migrations {
             .collect();
         stems.sort();
         if stems.is_empty() {
-            return Err(format!(
-                "no *.up.sql migration in {DIR}; run `cargo xtask generate`"
-            ));
+            bail!("no *.up.sql migration in {DIR}; run `cargo xtask generate`");
         }
         if let Some(stem) = stems
             .iter()
             .find(|s| !dir.join(format!("{s}.down.sql")).exists())
         {
-            return Err(format!("{DIR}/{stem}.up.sql has no {stem}.down.sql"));
+            bail!("{DIR}/{stem}.up.sql has no {stem}.down.sql");
         }
         Ok(Migrations { stems, dir })
     }
 
     /// Every up migration, oldest first.
-    pub fn apply_up(&self, database: &str) -> Result<(), String> {
+    pub fn apply_up(&self, database: &str) -> Result<()> {
         for stem in &self.stems {
             self.apply(database, &format!("{stem}.up.sql"))?;
         }
@@ -52,27 +52,27 @@ impl Migrations {
     }
 
     /// Every down migration, newest first.
-    pub fn apply_down(&self, database: &str) -> Result<(), String> {
+    pub fn apply_down(&self, database: &str) -> Result<()> {
         for stem in self.stems.iter().rev() {
             self.apply(database, &format!("{stem}.down.sql"))?;
         }
         Ok(())
     }
 
-    fn apply(&self, database: &str, file: &str) -> Result<(), String> {
+    fn apply(&self, database: &str, file: &str) -> Result<()> {
         let started = Instant::now();
         let out = Command::new("psql")
             .arg(database)
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
             .arg(self.dir.join(file))
             .output()
-            .map_err(|e| format!("cannot run psql: {e}"))?;
+            .context("cannot run psql")?;
         if !out.status.success() {
-            return Err(format!(
+            bail!(
                 "psql -f {DIR}/{file} failed ({}): {}",
                 out.status,
                 String::from_utf8_lossy(&out.stderr).trim()
-            ));
+            );
         }
         eprintln!(
             "    psql -f {DIR}/{file}: {:.0} ms",
@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn an_up_without_its_down_is_refused() {
         let root = tree(&["0001_a.up.sql", "0001_a.down.sql", "0002_b.up.sql"]);
-        let err = Migrations::find(root.path()).err().unwrap();
+        let err = format!("{:#}", Migrations::find(root.path()).err().unwrap());
         assert!(
             err.contains("0002_b.up.sql has no 0002_b.down.sql"),
             "{err}"
@@ -124,10 +124,10 @@ mod tests {
     #[test]
     fn no_migrations_say_how_to_get_them() {
         let root = tree(&[]);
-        let err = Migrations::find(root.path()).err().unwrap();
+        let err = format!("{:#}", Migrations::find(root.path()).err().unwrap());
         assert!(err.contains("cargo xtask generate"), "{err}");
         let empty = tempfile::tempdir().unwrap();
-        let err = Migrations::find(empty.path()).err().unwrap();
+        let err = format!("{:#}", Migrations::find(empty.path()).err().unwrap());
         assert!(err.contains("cargo xtask generate"), "{err}");
     }
 }

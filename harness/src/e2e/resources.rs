@@ -3,9 +3,10 @@
 //! `server/tests/real_openstack/support.rs` do the same); and reading them back after.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use anyhow::{bail, Context, Result};
+use harness_contract::OpenStackEnv;
 use mistral_actions_runtime::openstack::{CloudConfig, Method, Microversions, OpenStack};
 use mistral_actions_runtime::ActionError;
 use serde_json::{json, Value};
@@ -53,26 +54,26 @@ pub const DATA_VOLUME: &str = "e2e_data";
 pub struct Client {
     os: OpenStack,
     runtime: tokio::runtime::Runtime,
-    env: Value,
+    env: OpenStackEnv,
     env_file: PathBuf,
 }
 
-fn id(v: &Value, pointer: &str) -> Result<String, String> {
+fn id(v: &Value, pointer: &str) -> Result<String> {
     v.pointer(pointer)
         .and_then(Value::as_str)
         .map(str::to_string)
-        .ok_or_else(|| format!("no {pointer} in {v}"))
+        .with_context(|| format!("no {pointer} in {v}"))
 }
 
 impl Client {
     /// As `cloud` of clouds.yaml; `env`/`env_file` are env.json.
-    pub fn new(cloud: CloudConfig, env: &Value, env_file: &Path) -> Result<Client, String> {
+    pub fn new(cloud: CloudConfig, env: &OpenStackEnv, env_file: &Path) -> Result<Client> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| format!("cannot start an async runtime: {e}"))?;
+            .context("cannot start an async runtime")?;
         Ok(Client {
-            os: OpenStack::new(cloud).map_err(|e| e.to_string())?,
+            os: OpenStack::new(cloud).context("cannot make the test user's OpenStack client")?,
             runtime,
             env: env.clone(),
             env_file: env_file.to_path_buf(),
@@ -80,7 +81,7 @@ impl Client {
     }
 
     /// `GET` from the service of that catalog type.
-    pub fn get(&self, service: &str, path: &str) -> Result<Value, String> {
+    pub fn get(&self, service: &str, path: &str) -> Result<Value> {
         self.runtime
             .block_on(self.send(Method::GET, service, path, None))
     }
@@ -93,7 +94,7 @@ impl Client {
         service: &str,
         path: &str,
         body: Option<Value>,
-    ) -> Result<Value, String> {
+    ) -> Result<Value> {
         let scoped = self.os.scoped(None, None, MICROVERSIONS);
         let first = scoped
             .request(method.clone(), service, path, &[], body.as_ref())
@@ -104,21 +105,15 @@ impl Client {
             }
             other => other,
         }
-        .map_err(|e| e.to_string())
+        .with_context(|| format!("{service}: {path}"))
     }
 
-    async fn post(&self, service: &str, path: &str, body: Value) -> Result<Value, String> {
+    async fn post(&self, service: &str, path: &str, body: Value) -> Result<Value> {
         self.send(Method::POST, service, path, Some(body)).await
     }
 
     /// Polls `path` until the value at `pointer` is `want`; an `error` state ends it early.
-    async fn wait_for(
-        &self,
-        service: &str,
-        path: &str,
-        pointer: &str,
-        want: &str,
-    ) -> Result<(), String> {
+    async fn wait_for(&self, service: &str, path: &str, pointer: &str, want: &str) -> Result<()> {
         let started = Instant::now();
         loop {
             let body = self.send(Method::GET, service, path, None).await?;
@@ -130,14 +125,14 @@ impl Client {
                 .as_str()
                 .is_some_and(|s| s.eq_ignore_ascii_case("error"));
             if failed || started.elapsed() > SETTLE {
-                return Err(format!("{path}: {pointer} is {now}, waited for {want}"));
+                bail!("{path}: {pointer} is {now}, waited for {want}");
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
 
     /// Everything in [`Resources`], made side by side.
-    pub fn make(&self) -> Result<Resources, String> {
+    pub fn make(&self) -> Result<Resources> {
         self.runtime.block_on(async {
             let (servers, volumes, read, trove) = tokio::join!(
                 async {
@@ -197,7 +192,7 @@ impl Client {
         kind: &str,
         body: Value,
         status: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String> {
         let made = self
             .post(service, &format!("/{kind}s"), json!({ kind: body }))
             .await?;
@@ -209,14 +204,14 @@ impl Client {
     }
 
     /// An ACTIVE server of the test image and flavor.
-    async fn server(&self, name: &str) -> Result<String, String> {
+    async fn server(&self, name: &str) -> Result<String> {
         let e = &self.env;
-        let body = json!({"name": name, "imageRef": e["image_id"],
-                          "flavorRef": e["flavor_id"], "networks": "none"});
+        let body = json!({"name": name, "imageRef": e.image_id,
+                          "flavorRef": e.flavor_id, "networks": "none"});
         self.make_one("compute", "server", body, "ACTIVE").await
     }
 
-    async fn paused_server(&self, name: &str) -> Result<String, String> {
+    async fn paused_server(&self, name: &str) -> Result<String> {
         let id = self.server(name).await?;
         let path = format!("/servers/{id}");
         self.post("compute", &format!("{path}/action"), json!({"pause": null}))
@@ -227,7 +222,7 @@ impl Client {
     }
 
     /// An available 1 GB volume.
-    async fn volume(&self, name: &str) -> Result<String, String> {
+    async fn volume(&self, name: &str) -> Result<String> {
         let body = json!({"size": 1, "name": name});
         self.make_one("volumev3", "volume", body, "available").await
     }
@@ -237,7 +232,7 @@ impl Client {
     async fn volume_with_snapshot_and_backup(
         &self,
         name: &str,
-    ) -> Result<(String, String, String), String> {
+    ) -> Result<(String, String, String)> {
         let volume = self.volume(name).await?;
         let body = json!({"volume_id": volume, "name": name});
         let snapshot = self
@@ -255,15 +250,15 @@ impl Client {
 
     /// A Trove instance made ACTIVE, and a backup of it made COMPLETED, by the harness's
     /// settle helper (no Trove guest runs here).
-    async fn trove_instance_with_backup(&self, name: &str) -> Result<(String, String), String> {
+    async fn trove_instance_with_backup(&self, name: &str) -> Result<(String, String)> {
         let e = &self.env;
         let made = self
             .post(
                 "database",
                 "/instances",
-                json!({"instance": {"name": name, "flavorRef": e["flavor_id"], "volume": {"size": 1},
-                                    "datastore": {"type": e["trove"]["datastore"],
-                                                  "version": e["trove"]["datastore_version"]}}}),
+                json!({"instance": {"name": name, "flavorRef": e.flavor_id, "volume": {"size": 1},
+                                    "datastore": {"type": e.trove.datastore,
+                                                  "version": e.trove.datastore_version}}}),
             )
             .await?;
         let instance = id(&made, "/instance/id")?;
@@ -273,7 +268,7 @@ impl Client {
                 "database",
                 "/backups",
                 json!({"backup": {"name": name, "instance": instance,
-                                  "description": "made by cargo xtask e2e"}}),
+                                  "description": "made by cargo harness e2e"}}),
             )
             .await?;
         let backup = id(&made, "/backup/id")?;
@@ -281,24 +276,20 @@ impl Client {
         Ok((instance, backup))
     }
 
-    /// `<python> <settle script> <fact> <id>`, as env.json's `settle` says.
-    async fn settle(&self, fact: &str, id: &str) -> Result<(), String> {
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-        let mut cmd = Command::new(text(&self.env["python"]));
-        cmd.arg(text(&self.env["settle"]["script"]))
-            .args([fact, id])
-            .env(crate::services::openstack::ENV, &self.env_file);
+    /// The settle helper, as env.json's `settle` says.
+    async fn settle(&self, fact: &str, id: &str) -> Result<()> {
+        let mut cmd = self.env.settle(&self.env_file, fact, id);
         let out = tokio::task::spawn_blocking(move || cmd.output())
             .await
-            .map_err(|e| format!("settle {fact}: {e}"))?
-            .map_err(|e| format!("cannot run the settle helper: {e}"))?;
+            .with_context(|| format!("settle {fact}"))?
+            .context("cannot run the settle helper")?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(format!(
+            bail!(
                 "settle {fact} {id}: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
-            ))
+            )
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use anyhow::{bail, ensure, Context, Result};
+
 use serde_json::{json, Value};
 
 use super::cases::{Case, Expect, Want};
@@ -22,9 +24,9 @@ pub fn run_all(
     cloud: &Client,
     sequences: Vec<Vec<Case>>,
     env: &Value,
-    tick: &mut dyn FnMut() -> Result<(), String>,
-) -> Result<Vec<(&'static str, String)>, String> {
-    let start = |case: &Case| -> Result<String, String> {
+    tick: &mut dyn FnMut() -> Result<()>,
+) -> Result<Vec<(&'static str, String)>> {
+    let start = |case: &Case| -> Result<String> {
         let mut env = env.clone();
         if let Some(token) = case.token {
             env["mistral_actions_token"] = json!(token);
@@ -45,7 +47,7 @@ pub fn run_all(
     while !running.is_empty() {
         std::thread::sleep(Duration::from_millis(500));
         if let Err(e) = tick() {
-            failures.push(e);
+            failures.push(format!("{e:#}"));
         }
         let mut still = Vec::new();
         for (case, mut rest, id, started) in running {
@@ -74,7 +76,7 @@ pub fn run_all(
                     case.workflow, case.why
                 ),
                 Err(e) => {
-                    failures.push(format!("{} ({}): {e}", case.workflow, case.why));
+                    failures.push(format!("{} ({}): {e:#}", case.workflow, case.why));
                     // What comes next in its sequence builds on it.
                     let skipped: Vec<_> = rest.map(|c| c.workflow).collect();
                     if !skipped.is_empty() {
@@ -90,28 +92,29 @@ pub fn run_all(
         }
         running = still;
     }
-    if failures.is_empty() {
-        Ok(ran)
-    } else {
-        Err(format!(
-            "{} of {total} workflow run(s) went wrong:\n  {}",
-            failures.len(),
-            failures.join("\n  ")
-        ))
-    }
+    ensure!(
+        failures.is_empty(),
+        "{} of {total} workflow run(s) went wrong:\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+    Ok(ran)
 }
 
 /// What OpenStack shows after the case, read as the test user.
-fn shows(cloud: &Client, case: &Case) -> Result<String, String> {
+fn shows(cloud: &Client, case: &Case) -> Result<String> {
     let mut seen = Vec::new();
     for s in &case.shows {
         let body = cloud.get(s.service, &s.path)?;
         let got = body.pointer(s.pointer).cloned().unwrap_or(Value::Null);
         if !fits(&s.want, &got) {
-            return Err(format!(
+            bail!(
                 "afterwards {} {}{} is {got}, expected {}",
-                s.service, s.path, s.pointer, s.want
-            ));
+                s.service,
+                s.path,
+                s.pointer,
+                s.want
+            );
         }
         seen.push(format!("{}{}={got}", s.path, s.pointer));
     }
@@ -147,7 +150,7 @@ fn is_uuid(s: &str) -> bool {
             .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String, String> {
+fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String> {
     let state = exec["state"].as_str().unwrap_or("?");
     let tasks = api.tasks(id)?;
     let task_states: Vec<String> = tasks
@@ -163,23 +166,25 @@ fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String
     match &case.expect {
         Expect::Success(wanted) => {
             if state != "SUCCESS" {
-                return Err(format!(
+                bail!(
                     "ended {state}, expected SUCCESS; tasks {task_states:?}; {}",
                     exec["state_info"]
-                ));
+                );
             }
             // Every task, Mistral's own OpenStack actions included: an error a workflow
             // routes on (`on-error: noop`) would not fail the run.
             if let Some(t) = tasks.iter().find(|t| t["state"] != "SUCCESS") {
                 let full = api.task(t["id"].as_str().unwrap_or(""))?;
-                return Err(format!(
+                bail!(
                     "task {} ended {}: {}; tasks {task_states:?}",
-                    t["name"], t["state"], full["state_info"]
-                ));
+                    t["name"],
+                    t["state"],
+                    full["state_info"]
+                );
             }
             let output = json_text(&exec["output"]);
             // (label, value; null when absent) of a task's result (`*`: the output).
-            let read = |task: &str, pointer: &str| -> Result<(String, Value), String> {
+            let read = |task: &str, pointer: &str| -> Result<(String, Value)> {
                 if task == "*" {
                     let got = output.pointer(pointer).cloned();
                     return Ok((format!("output{pointer}"), got.unwrap_or(Value::Null)));
@@ -203,15 +208,13 @@ fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String
                     Want::Is(value) => value.clone(),
                     Want::SameAs(task, pointer) => match read(task, pointer)? {
                         (other, Value::Null) => {
-                            return Err(format!("{other} is null; tasks {task_states:?}"))
+                            bail!("{other} is null; tasks {task_states:?}")
                         }
                         (_, value) => value,
                     },
                 };
                 if !fits(&value, &got) {
-                    return Err(format!(
-                        "{label} is {got}, expected {value}; tasks {task_states:?}"
-                    ));
+                    bail!("{label} is {got}, expected {value}; tasks {task_states:?}");
                 }
                 seen.push(format!("{label}={got}"));
             }
@@ -223,24 +226,22 @@ fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String
             mentions,
         } => {
             if state != "ERROR" {
-                return Err(format!(
-                    "ended {state}, expected ERROR; tasks {task_states:?}"
-                ));
+                bail!("ended {state}, expected ERROR; tasks {task_states:?}");
             }
             let found = tasks
                 .iter()
                 .find(|t| t["name"] == *task)
-                .ok_or_else(|| format!("no task {task}; tasks {task_states:?}"))?;
+                .with_context(|| format!("no task {task}; tasks {task_states:?}"))?;
             if found["state"] != "ERROR" {
-                return Err(format!("task {task} is {}, expected ERROR", found["state"]));
+                bail!("task {task} is {}, expected ERROR", found["state"]);
             }
             let tries = api
                 .action_executions(found["id"].as_str().unwrap_or(""))?
                 .len();
             if tries != *attempts {
-                return Err(format!(
+                bail!(
                     "task {task} ran its action {tries} time(s), expected {attempts} (retry policy)"
-                ));
+                );
             }
             let full = api.task(found["id"].as_str().unwrap_or(""))?;
             let said = format!(
@@ -250,9 +251,7 @@ fn check(api: &MistralApi, case: &Case, id: &str, exec: &Value) -> Result<String
             );
             let absent: Vec<_> = mentions.iter().filter(|m| !said.contains(**m)).collect();
             if !absent.is_empty() {
-                return Err(format!(
-                    "task {task}'s result does not mention {absent:?}: {said}"
-                ));
+                bail!("task {task}'s result does not mention {absent:?}: {said}");
             }
             let line = said
                 .lines()

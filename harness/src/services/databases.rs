@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use anyhow::Result;
+
 use super::mariadb::{self, MariaDb};
 use super::postgres::{self, Postgres};
 
@@ -15,7 +17,7 @@ pub struct Databases {
 impl Databases {
     /// Starts both and exports `MA_TEST_POSTGRES_URL` and `MA_TEST_MYSQL_URL` (server URLs,
     /// without a database) to every process this one starts afterwards.
-    pub fn start(root: &Path) -> Result<Self, String> {
+    pub fn start(root: &Path) -> Result<Self> {
         let postgres = Postgres::start(root)?;
         let mariadb = MariaDb::start(root)?;
         // Single-threaded here: ci starts services before anything else runs.

@@ -7,10 +7,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use anyhow::{bail, Context, Result};
+
 use super::process::{self, Background};
 
 /// haproxy, installed from Debian's package when missing.
-fn binary() -> Result<&'static str, String> {
+fn binary() -> Result<&'static str> {
     if !super::have("haproxy") && !Path::new("/usr/sbin/haproxy").exists() {
         super::apt_install(&["haproxy"])?;
     }
@@ -22,37 +24,38 @@ fn binary() -> Result<&'static str, String> {
 }
 
 /// `haproxy -c`: the configuration is one haproxy accepts.
-fn validate(binary: &str, cfg: &Path) -> Result<(), String> {
+fn validate(binary: &str, cfg: &Path) -> Result<()> {
     let check = Command::new(binary)
         .args(["-c", "-q", "-f"])
         .arg(cfg)
         .output()
-        .map_err(|e| format!("cannot run haproxy: {e}"))?;
+        .context("cannot run haproxy")?;
     if !check.status.success() {
-        return Err(format!(
+        bail!(
             "haproxy -c refuses {}: {}",
             cfg.display(),
             String::from_utf8_lossy(&check.stderr)
-        ));
+        );
     }
     Ok(())
 }
 
 /// The load-balancer configuration the README shows (the fenced block with the health
 /// check) is one haproxy accepts, checked with the same haproxy the run uses.
-pub fn check_readme(root: &Path, dir: &Path) -> Result<(), String> {
+pub fn check_readme(root: &Path, dir: &Path) -> Result<()> {
     let readme = root.join("README.md");
-    let text = fs::read_to_string(&readme).map_err(|e| format!("{}: {e}", readme.display()))?;
+    let text =
+        fs::read_to_string(&readme).with_context(|| format!("cannot read {}", readme.display()))?;
     let block = text
         .split("```")
         .skip(1)
         .step_by(2)
         .find(|b| b.contains("option httpchk GET /readyz"))
-        .ok_or("README.md shows no HAProxy configuration with `option httpchk GET /readyz`")?;
+        .context("README.md shows no HAProxy configuration with `option httpchk GET /readyz`")?;
     let cfg = dir.join("readme-haproxy.cfg");
-    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     fs::write(&cfg, block.trim_start_matches(|c| c != '\n'))
-        .map_err(|e| format!("{}: {e}", cfg.display()))?;
+        .with_context(|| format!("cannot write {}", cfg.display()))?;
     validate(binary()?, &cfg)
 }
 
@@ -110,14 +113,14 @@ pub struct Haproxy {
 impl Haproxy {
     /// Installs haproxy if missing (apt), starts it in the foreground of its own process
     /// group with its log under `dir`, and waits until every backend is up.
-    pub fn start(dir: &Path, health: &str, backends: &[(&str, u16)]) -> Result<Haproxy, String> {
+    pub fn start(dir: &Path, health: &str, backends: &[(&str, u16)]) -> Result<Haproxy> {
         let binary = binary()?;
-        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let port = process::free_port(None)?;
         let stats_port = process::free_port(None)?;
         let cfg = dir.join("haproxy.cfg");
         fs::write(&cfg, config(port, stats_port, health, backends))
-            .map_err(|e| format!("{}: {e}", cfg.display()))?;
+            .with_context(|| format!("cannot write {}", cfg.display()))?;
         validate(binary, &cfg)?;
         let mut cmd = Command::new(binary);
         cmd.args(["-db", "-f"]).arg(&cfg);
@@ -148,7 +151,7 @@ impl Haproxy {
     }
 
     /// The backend's rows: one per server and the backend's own (`BACKEND`).
-    pub fn stats(&self) -> Result<Vec<Row>, String> {
+    pub fn stats(&self) -> Result<Vec<Row>> {
         read_stats(&self.stats).map(|rows| {
             rows.into_iter()
                 .filter(|r| r.proxy == "action_servers")
@@ -172,29 +175,29 @@ pub struct Row {
     pub http_5xx: u64,
 }
 
-fn read_stats(url: &str) -> Result<Vec<Row>, String> {
+fn read_stats(url: &str) -> Result<Vec<Row>> {
     let text = ureq::get(url)
         .timeout(Duration::from_secs(5))
         .call()
-        .map_err(|e| format!("GET {url}: {e}"))?
+        .with_context(|| format!("GET {url}"))?
         .into_string()
-        .map_err(|e| format!("GET {url}: {e}"))?;
+        .with_context(|| format!("GET {url}"))?;
     parse_stats(&text)
 }
 
-pub fn parse_stats(text: &str) -> Result<Vec<Row>, String> {
+pub fn parse_stats(text: &str) -> Result<Vec<Row>> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines
         .next()
         .and_then(|h| h.strip_prefix("# "))
-        .ok_or("HAProxy's stats have no header")?
+        .context("HAProxy's stats have no header")?
         .split(',')
         .collect();
     let col = |name: &str| {
         header
             .iter()
             .position(|h| *h == name)
-            .ok_or(format!("HAProxy's stats have no column {name}"))
+            .with_context(|| format!("HAProxy's stats have no column {name}"))
     };
     let (px, sv, st) = (col("pxname")?, col("svname")?, col("status")?);
     let (stot, wretr, wredis, h5) = (

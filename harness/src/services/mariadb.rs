@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use anyhow::{anyhow, bail, ensure, Context, Result};
+
 use super::process::{self, Background};
 
 pub const URL_ENV: &str = "MA_TEST_MYSQL_URL";
@@ -18,39 +20,39 @@ pub struct MariaDb {
     socket: PathBuf,
 }
 
-pub fn ensure_installed() -> Result<(), String> {
+pub fn ensure_installed() -> Result<()> {
     if Path::new(SERVER).exists() && super::have("mariadb-install-db") && super::have("mariadb") {
         return Ok(());
     }
-    super::apt_install(&["mariadb-server", "mariadb-client"]).map_err(|e| {
-        format!("MariaDB (needed by the SQL registration tests) cannot be installed: {e}")
-    })?;
+    super::apt_install(&["mariadb-server", "mariadb-client"])
+        .context("MariaDB (needed by the SQL registration tests) cannot be installed")?;
     if Path::new(SERVER).exists() {
         Ok(())
     } else {
-        Err(format!(
+        Err(anyhow!(
             "the mariadb-server package installed but {SERVER} is missing"
         ))
     }
 }
 
-fn client_via_socket(socket: &Path, sql: &str) -> Result<(), String> {
+fn client_via_socket(socket: &Path, sql: &str) -> Result<()> {
     let out = Command::new("mariadb")
         .arg("--no-defaults")
         .arg(format!("--socket={}", socket.display()))
         .args(["-uroot", "-e", sql])
         .output()
-        .map_err(|e| format!("cannot run the mariadb client: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+        .context("cannot run the mariadb client")?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr).trim_end()
+    );
+    Ok(())
 }
 
 impl MariaDb {
     /// A fresh server (earlier data removed), started and answering queries over TCP.
-    pub fn start(root: &Path) -> Result<Self, String> {
+    pub fn start(root: &Path) -> Result<Self> {
         ensure_installed()?;
         let dir = super::state_dir(root, "mariadb");
         let pid_file = dir.with_extension("pid");
@@ -58,7 +60,7 @@ impl MariaDb {
         process::kill_leftover(&pid_file, &marker);
         let _ = fs::remove_dir_all(&dir);
         let data = dir.join("data");
-        fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+        fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
         let out = Command::new("mariadb-install-db")
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
@@ -68,13 +70,13 @@ impl MariaDb {
                 "--skip-test-db",
             ])
             .output()
-            .map_err(|e| format!("cannot run mariadb-install-db: {e}"))?;
+            .context("cannot run mariadb-install-db")?;
         if !out.status.success() {
-            return Err(format!(
+            bail!(
                 "mariadb-install-db failed ({}):\n{}",
                 out.status,
                 String::from_utf8_lossy(&out.stderr)
-            ));
+            );
         }
         let port = process::free_port(Some(13306))?;
         let socket = dir.join("mysqld.sock");
@@ -112,7 +114,7 @@ impl MariaDb {
             "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'; \
              GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
         )
-        .map_err(|e| format!("cannot allow root over TCP: {e}"))?;
+        .context("cannot allow root over TCP")?;
         eprintln!(
             "    mariadb ready on 127.0.0.1:{port} in {:.1}s",
             took.as_secs_f32()

@@ -16,6 +16,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::Result;
+
 pub const PYTHON_ENV: &str = "MA_MISTRAL_PYTHON";
 pub const MISTRAL_VERSION: &str = "23.0.0";
 pub const MISTRAL_EXTRA_VERSION: &str = "17.0.0";
@@ -31,7 +33,7 @@ pub fn venv_dir(root: &Path) -> PathBuf {
 }
 
 /// Installs Mistral into the venv unless it is there already; returns the interpreter.
-pub fn ensure(root: &Path) -> Result<PathBuf, String> {
+pub fn ensure(root: &Path) -> Result<PathBuf> {
     super::venv::ensure(&super::venv::Want {
         dir: venv_dir(root),
         pip: PACKAGES.iter().map(Into::into).collect(),
@@ -44,7 +46,7 @@ pub fn ensure(root: &Path) -> Result<PathBuf, String> {
 }
 
 /// `ensure`, then `MA_MISTRAL_PYTHON` for every process started after (the tests).
-pub fn export(root: &Path) -> Result<PathBuf, String> {
+pub fn export(root: &Path) -> Result<PathBuf> {
     let py = ensure(root)?;
     std::env::set_var(PYTHON_ENV, &py);
     eprintln!("    {PYTHON_ENV}={}", py.display());

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use anyhow::{anyhow, Context, Result};
+
 use serde_json::{json, Value};
 
 pub struct MistralApi {
@@ -14,13 +16,13 @@ pub struct MistralApi {
 
 /// A non-2xx answer or a transport failure, with what the service (Mistral, OpenStack)
 /// said.
-pub fn describe(what: &str, err: ureq::Error) -> String {
+pub fn describe(what: &str, err: ureq::Error) -> anyhow::Error {
     match err {
         ureq::Error::Status(code, resp) => {
             let body = resp.into_string().unwrap_or_default();
-            format!("{what}: HTTP {code}: {}", body.trim())
+            anyhow!("{what}: HTTP {code}: {}", body.trim())
         }
-        ureq::Error::Transport(t) => format!("{what}: {t}"),
+        ureq::Error::Transport(t) => anyhow::Error::new(t).context(what.to_string()),
     }
 }
 
@@ -57,7 +59,7 @@ impl MistralApi {
     }
 
     /// The HTTP status of `GET /v2/<path>` (a refusal is an answer too).
-    pub fn status_of(&self, path: &str) -> Result<u16, String> {
+    pub fn status_of(&self, path: &str) -> Result<u16> {
         match self.request("GET", path).call() {
             Ok(resp) => Ok(resp.status()),
             Err(ureq::Error::Status(code, _)) => Ok(code),
@@ -65,14 +67,14 @@ impl MistralApi {
         }
     }
 
-    fn json(what: &str, resp: ureq::Response) -> Result<Value, String> {
+    fn json(what: &str, resp: ureq::Response) -> Result<Value> {
         let text = resp
             .into_string()
-            .map_err(|e| format!("{what}: cannot read the answer: {e}"))?;
-        serde_json::from_str(&text).map_err(|e| format!("{what}: answer is not JSON ({e}): {text}"))
+            .with_context(|| format!("{what}: cannot read the answer"))?;
+        serde_json::from_str(&text).with_context(|| format!("{what}: answer is not JSON: {text}"))
     }
 
-    pub fn get(&self, path: &str) -> Result<Value, String> {
+    pub fn get(&self, path: &str) -> Result<Value> {
         let what = format!("GET /v2/{path}");
         let resp = self
             .request("GET", path)
@@ -82,7 +84,7 @@ impl MistralApi {
     }
 
     /// Whether the API answers (200 on the workflow list), else why not.
-    pub fn ready(&self) -> Result<(), String> {
+    pub fn ready(&self) -> Result<()> {
         self.request("GET", "workflows")
             .timeout(Duration::from_secs(5))
             .call()
@@ -91,7 +93,7 @@ impl MistralApi {
     }
 
     /// Creates (or, if they exist, updates) the workflows of one DSL v2 document.
-    pub fn upload_workflows(&self, yaml: &str) -> Result<Vec<String>, String> {
+    pub fn upload_workflows(&self, yaml: &str) -> Result<Vec<String>> {
         let created = self
             .request("POST", "workflows")
             .set("Content-Type", "text/plain")
@@ -114,12 +116,7 @@ impl MistralApi {
     }
 
     /// Starts an execution of `workflow` with `input` and `env` in its params; returns its id.
-    pub fn start_execution(
-        &self,
-        workflow: &str,
-        input: &Value,
-        env: &Value,
-    ) -> Result<String, String> {
+    pub fn start_execution(&self, workflow: &str, input: &Value, env: &Value) -> Result<String> {
         let what = format!("POST /v2/executions ({workflow})");
         let body = json!({
             "workflow_name": workflow,
@@ -135,26 +132,26 @@ impl MistralApi {
         exec["id"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| format!("{what}: no id in {exec}"))
+            .with_context(|| format!("{what}: no id in {exec}"))
     }
 
-    pub fn execution(&self, id: &str) -> Result<Value, String> {
+    pub fn execution(&self, id: &str) -> Result<Value> {
         self.get(&format!("executions/{id}"))
     }
 
     /// One task with its result (the list leaves results out).
-    pub fn task(&self, id: &str) -> Result<Value, String> {
+    pub fn task(&self, id: &str) -> Result<Value> {
         self.get(&format!("tasks/{id}"))
     }
 
     /// The tasks of an execution, with their states and state_info (no results).
-    pub fn tasks(&self, execution_id: &str) -> Result<Vec<Value>, String> {
+    pub fn tasks(&self, execution_id: &str) -> Result<Vec<Value>> {
         let body = self.get(&format!("tasks?workflow_execution_id={execution_id}"))?;
         Ok(body["tasks"].as_array().cloned().unwrap_or_default())
     }
 
     /// The action executions of a task: one per attempt when it retries.
-    pub fn action_executions(&self, task_id: &str) -> Result<Vec<Value>, String> {
+    pub fn action_executions(&self, task_id: &str) -> Result<Vec<Value>> {
         let body = self.get(&format!("tasks/{task_id}/action_executions"))?;
         Ok(body["action_executions"]
             .as_array()
@@ -164,12 +161,13 @@ impl MistralApi {
 
     /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones
     /// from its database), following `next` links if it pages.
-    pub fn action_names(&self) -> Result<Vec<String>, String> {
+    pub fn action_names(&self) -> Result<Vec<String>> {
         let listed = mistral_actions_listing::list_actions(
             &self.agent,
             &self.url(""),
             self.token.as_deref(),
-        )?;
+        )
+        .map_err(anyhow::Error::msg)?;
         Ok(listed
             .iter()
             .filter_map(|a| a["name"].as_str().map(str::to_string))

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use anyhow::{bail, Context, Result};
+
 use super::mistral_api::MistralApi;
 use super::process::{self, Background};
 
@@ -48,7 +50,7 @@ pub fn start(
     postgres: &str,
     keystone: &Keystone,
     token: &str,
-) -> Result<MistralServer, String> {
+) -> Result<MistralServer> {
     let dir = dir(root);
     let conf = dir.join("mistral.conf");
     let pid_file = dir.with_extension("pid");
@@ -56,7 +58,7 @@ pub fn start(
     // A server left by a killed run would still hold its port and database.
     process::kill_leftover(&pid_file, &marker);
     let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     fresh_database(postgres)?;
     let database = format!(
         "{}{DATABASE}",
@@ -67,7 +69,7 @@ pub fn start(
         &conf,
         config(&dir, transport_url, &database, port, keystone),
     )
-    .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
+    .with_context(|| format!("cannot write {}", conf.display()))?;
 
     let started = Instant::now();
     let out = Command::new(venv.join("bin").join("mistral-db-manage"))
@@ -76,19 +78,19 @@ pub fn start(
         .args(["upgrade", "head"])
         .current_dir(&dir)
         .output()
-        .map_err(|e| format!("cannot run mistral-db-manage from {}: {e}", venv.display()))?;
+        .with_context(|| format!("cannot run mistral-db-manage from {}", venv.display()))?;
     fs::write(
         dir.join("db-manage.log"),
         [&out.stdout[..], &out.stderr[..]].concat(),
     )
-    .map_err(|e| format!("cannot write the db-manage log: {e}"))?;
+    .context("cannot write the db-manage log")?;
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "`mistral-db-manage upgrade head` failed ({}); end of {}:\n{}",
             out.status,
             dir.join("db-manage.log").display(),
             process::tail(&dir.join("db-manage.log"), 30)
-        ));
+        );
     }
     eprintln!(
         "    mistral-db-manage upgrade head: {:.1}s",
@@ -126,7 +128,7 @@ pub fn start(
                     last = format!("nothing listens on port {port}");
                     return false;
                 }
-                api.ready().map_err(|e| last = e).is_ok()
+                api.ready().map_err(|e| last = format!("{e:#}")).is_ok()
             });
         match ready {
             Ok(took) => {
@@ -139,7 +141,8 @@ pub fn start(
                 return Ok(mistral);
             }
             Err(e) if attempt < 2 => {
-                let first = e.lines().next().unwrap_or_default().to_string();
+                let text = format!("{e:#}");
+                let first = text.lines().next().unwrap_or_default();
                 eprintln!(
                     "    {first} (last answer: {last}); stopping it and starting it once more"
                 );
@@ -153,7 +156,7 @@ pub fn start(
 
 impl MistralServer {
     /// An error if the server has died (with the end of its log).
-    pub fn check_alive(&mut self) -> Result<(), String> {
+    pub fn check_alive(&mut self) -> Result<()> {
         self.server.check_alive()
     }
 
@@ -168,7 +171,7 @@ pub fn database_url(postgres: &str) -> String {
     format!("{postgres}{DATABASE}")
 }
 
-fn fresh_database(postgres: &str) -> Result<(), String> {
+fn fresh_database(postgres: &str) -> Result<()> {
     for sql in [
         format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"),
         format!("CREATE DATABASE {DATABASE} ENCODING 'UTF8'"),
@@ -177,12 +180,12 @@ fn fresh_database(postgres: &str) -> Result<(), String> {
             .arg(format!("{postgres}postgres"))
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", &sql])
             .output()
-            .map_err(|e| format!("cannot run psql: {e}"))?;
+            .context("cannot run psql")?;
         if !out.status.success() {
-            return Err(format!(
+            bail!(
                 "`{sql}` failed on {postgres}: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
-            ));
+            );
         }
     }
     Ok(())
@@ -197,7 +200,7 @@ fn config(
 ) -> String {
     let k = keystone;
     format!(
-        "# Written by `cargo xtask e2e` for a throwaway Mistral; not for production.\n\
+        "# Written by `cargo harness e2e` for a throwaway Mistral; not for production.\n\
          [DEFAULT]\n\
          transport_url = {transport_url}\n\
          debug = False\n\

@@ -1,5 +1,5 @@
-//! Services the tests need (databases, Mistral, …), installed and started by `cargo xtask ci`
-//! on loopback, with their data under `target/`. One module per service.
+//! Services the tests need (databases, Mistral, …), installed and started by `cargo harness
+//! ci` on loopback, with their data under `target/`. One module per service.
 
 pub mod databases;
 pub mod haproxy;
@@ -16,6 +16,8 @@ pub mod venv;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::{ensure, Context, Result};
+
 /// Where services keep their data and logs: `target/services/<name>`.
 pub fn state_dir(root: &Path, name: &str) -> PathBuf {
     root.join("target").join("services").join(name)
@@ -30,21 +32,20 @@ pub fn have(program: &str) -> bool {
 }
 
 /// Installs Debian packages (apt-get update once first). Fails with a message naming them.
-pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+pub fn apt_install(packages: &[&str]) -> Result<()> {
     eprintln!("    installing with apt-get: {}", packages.join(" "));
-    let run = |args: &[&str]| {
-        Command::new("apt-get")
+    let run = |args: &[&str]| -> Result<()> {
+        let status = Command::new("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()
-            .map_err(|e| format!("cannot run apt-get: {e}"))
-            .and_then(|s| {
-                if s.success() {
-                    Ok(())
-                } else {
-                    Err(format!("apt-get {} failed ({s})", args.join(" ")))
-                }
-            })
+            .context("cannot run apt-get")?;
+        ensure!(
+            status.success(),
+            "apt-get {} failed ({status})",
+            args.join(" ")
+        );
+        Ok(())
     };
     run(&["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];

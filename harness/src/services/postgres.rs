@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use anyhow::{anyhow, bail, Context, Result};
+
 use super::process::{self, Background};
 
 pub const URL_ENV: &str = "MA_TEST_POSTGRES_URL";
@@ -36,29 +38,28 @@ fn bin_dir() -> Option<PathBuf> {
 }
 
 /// Installs Debian's PostgreSQL server and client if no server binaries are there.
-pub fn ensure_installed() -> Result<PathBuf, String> {
+pub fn ensure_installed() -> Result<PathBuf> {
     if let (Some(bin), true) = (bin_dir(), super::have("psql")) {
         return Ok(bin);
     }
-    super::apt_install(&["postgresql", "postgresql-client"]).map_err(|e| {
-        format!("PostgreSQL (needed by the SQL registration tests) cannot be installed: {e}")
-    })?;
-    bin_dir().ok_or_else(|| {
-        "the postgresql package installed but /usr/lib/postgresql/*/bin/postgres is missing".into()
-    })
+    super::apt_install(&["postgresql", "postgresql-client"])
+        .context("PostgreSQL (needed by the SQL registration tests) cannot be installed")?;
+    bin_dir().context(
+        "the postgresql package installed but /usr/lib/postgresql/*/bin/postgres is missing",
+    )
 }
 
-fn ids(user: &str) -> Result<(u32, u32), String> {
-    let id = |flag: &str| -> Result<u32, String> {
+fn ids(user: &str) -> Result<(u32, u32)> {
+    let id = |flag: &str| -> Result<u32> {
         let out = Command::new("id")
             .args([flag, user])
             .output()
-            .map_err(|e| format!("cannot run id: {e}"))?;
+            .context("cannot run id")?;
         String::from_utf8_lossy(&out.stdout)
             .trim()
             .parse()
             .map_err(|_| {
-                format!("no system user `{user}` (Debian's postgresql package creates it)")
+                anyhow!("no system user `{user}` (Debian's postgresql package creates it)")
             })
     };
     Ok((id("-u")?, id("-g")?))
@@ -73,10 +74,10 @@ fn as_user(program: PathBuf, uid: u32, gid: u32) -> Command {
 /// `target/services/postgres`, unless the `postgres` user cannot reach it (a checkout under
 /// a private home directory): then a directory of ours under the system temp dir, which
 /// `target/services/postgres` points to.
-fn data_home(root: &Path, uid: u32, gid: u32) -> Result<PathBuf, String> {
+fn data_home(root: &Path, uid: u32, gid: u32) -> Result<PathBuf> {
     let wanted = super::state_dir(root, "postgres");
     let parent = wanted.parent().expect("under target/").to_path_buf();
-    fs::create_dir_all(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let reachable = Command::new("test")
         .arg("-x")
         .arg(&parent)
@@ -98,14 +99,14 @@ fn data_home(root: &Path, uid: u32, gid: u32) -> Result<PathBuf, String> {
     if !wanted.is_symlink() {
         let _ = fs::remove_dir_all(&wanted);
         std::os::unix::fs::symlink(&elsewhere, &wanted)
-            .map_err(|e| format!("cannot link {}: {e}", wanted.display()))?;
+            .with_context(|| format!("cannot link {}", wanted.display()))?;
     }
     Ok(elsewhere)
 }
 
 impl Postgres {
     /// A fresh cluster (earlier data removed), started and answering queries.
-    pub fn start(root: &Path) -> Result<Self, String> {
+    pub fn start(root: &Path) -> Result<Self> {
         let bin = ensure_installed()?;
         let (uid, gid) = ids(USER)?;
         let pid_file = super::state_dir(root, "postgres").with_extension("pid");
@@ -116,9 +117,9 @@ impl Postgres {
         let data = dir.join("data");
         let sockets = dir.join("run");
         for d in [&dir, &sockets] {
-            fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+            fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
             std::os::unix::fs::chown(d, Some(uid), Some(gid))
-                .map_err(|e| format!("cannot give {} to {USER}: {e}", d.display()))?;
+                .with_context(|| format!("cannot give {} to {USER}", d.display()))?;
         }
         let out = as_user(bin.join("initdb"), uid, gid)
             .arg("-D")
@@ -133,14 +134,14 @@ impl Postgres {
                 "--no-sync",
             ])
             .output()
-            .map_err(|e| format!("cannot run initdb: {e}"))?;
+            .context("cannot run initdb")?;
         if !out.status.success() {
-            return Err(format!(
+            bail!(
                 "initdb failed ({}); the postgres user must be able to reach {}:\n{}",
                 out.status,
                 dir.display(),
                 String::from_utf8_lossy(&out.stderr)
-            ));
+            );
         }
         let port = process::free_port(Some(15432))?;
         let mut cmd = as_user(bin.join("postgres"), uid, gid);

@@ -1,4 +1,4 @@
-//! Background processes that `cargo xtask` starts and must stop: each runs in its own process
+//! Background processes that `cargo harness` starts and must stop: each runs in its own process
 //! group (so its forked workers stop with it), logs to a file under `target/`, and leaves a
 //! pid file there so that a run killed before it could clean up is cleaned up by the next.
 
@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
 
 /// A process group started in the background; stopped on drop if not stopped before.
 pub struct Background {
@@ -33,29 +35,29 @@ impl Background {
         log: &Path,
         pid_file: &Path,
         marker: &str,
-    ) -> Result<Self, String> {
+    ) -> Result<Self> {
         kill_leftover(pid_file, marker);
         if let Some(dir) = log.parent() {
-            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let out = File::options()
             .create(true)
             .append(true)
             .open(log)
-            .map_err(|e| format!("cannot open {}: {e}", log.display()))?;
+            .with_context(|| format!("cannot open {}", log.display()))?;
         let err = out
             .try_clone()
-            .map_err(|e| format!("{}: {e}", log.display()))?;
+            .with_context(|| format!("cannot open {}", log.display()))?;
         cmd.stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .process_group(0);
         let child = cmd
             .spawn()
-            .map_err(|e| format!("cannot start {name} ({:?}): {e}", cmd.get_program()))?;
+            .with_context(|| format!("cannot start {name} ({:?})", cmd.get_program()))?;
         register(child.id() as libc::pid_t);
         fs::write(pid_file, format!("{}\n", child.id()))
-            .map_err(|e| format!("cannot write {}: {e}", pid_file.display()))?;
+            .with_context(|| format!("cannot write {}", pid_file.display()))?;
         Ok(Background {
             name: name.to_string(),
             child,
@@ -87,16 +89,16 @@ impl Background {
     }
 
     /// An error naming the process, its exit status and the end of its log if it has exited.
-    pub fn check_alive(&mut self) -> Result<(), String> {
+    pub fn check_alive(&mut self) -> Result<()> {
         match self.child.try_wait() {
             Ok(None) => Ok(()),
-            Ok(Some(status)) => Err(format!(
+            Ok(Some(status)) => Err(anyhow!(
                 "{} exited early ({status}); end of {}:\n{}",
                 self.name,
                 self.log.display(),
                 tail(&self.log, 30)
             )),
-            Err(e) => Err(format!("cannot watch {}: {e}", self.name)),
+            Err(e) => Err(anyhow!("cannot watch {}: {e}", self.name)),
         }
     }
 
@@ -106,7 +108,7 @@ impl Background {
         what: &str,
         timeout: Duration,
         mut ready: impl FnMut() -> bool,
-    ) -> Result<Duration, String> {
+    ) -> Result<Duration> {
         let started = Instant::now();
         loop {
             if ready() {
@@ -114,13 +116,13 @@ impl Background {
             }
             self.check_alive()?;
             if started.elapsed() > timeout {
-                return Err(format!(
+                bail!(
                     "{} not {what} after {}s; end of {}:\n{}",
                     self.name,
                     timeout.as_secs(),
                     self.log.display(),
                     tail(&self.log, 30)
-                ));
+                );
             }
             sleep(Duration::from_millis(250));
         }
@@ -256,7 +258,7 @@ pub fn stop_all_on_interrupt() {
 }
 
 /// `preferred` if nothing listens on it on loopback, else a port the kernel picks.
-pub fn free_port(preferred: Option<u16>) -> Result<u16, String> {
+pub fn free_port(preferred: Option<u16>) -> Result<u16> {
     if let Some(port) = preferred {
         if TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return Ok(port);
@@ -265,7 +267,7 @@ pub fn free_port(preferred: Option<u16>) -> Result<u16, String> {
     TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| format!("no free TCP port on 127.0.0.1: {e}"))
+        .context("no free TCP port on 127.0.0.1")
 }
 
 /// Whether something accepts TCP connections on 127.0.0.1:`port`.
@@ -350,6 +352,7 @@ mod tests {
         let err = bg
             .wait_ready("ready", Duration::from_secs(10), || false)
             .unwrap_err();
+        let err = format!("{err:#}");
         assert!(err.contains("failing exited early"), "{err}");
         assert!(err.contains("cannot bind"), "{err}");
     }

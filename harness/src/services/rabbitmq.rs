@@ -4,7 +4,7 @@
 //! everything it writes (mnesia, logs, Erlang cookie) under `target/services/rabbitmq`.
 //!
 //! `cargo xtask ci` starts one broker before the tests and exports its default-vhost URL as
-//! `MA_TEST_RABBITMQ_URL` ([`URL_ENV`]); `cargo xtask e2e` reuses that broker when the
+//! `MA_TEST_RABBITMQ_URL` ([`URL_ENV`]); `cargo harness e2e` reuses that broker when the
 //! variable is set (Mistral keeps the default vhost) and starts its own otherwise. The
 //! OpenStack services get a vhost of their own ([`RabbitMq::vhost`]).
 
@@ -12,6 +12,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
 
 use super::process::{self, Background};
 
@@ -34,16 +36,16 @@ pub struct RabbitMq {
 }
 
 /// Installs Debian's rabbitmq-server if its scripts are missing.
-pub fn ensure_installed() -> Result<(), String> {
+pub fn ensure_installed() -> Result<()> {
     if Path::new(SBIN).join("rabbitmq-server").exists() {
         return Ok(());
     }
     super::apt_install(&["rabbitmq-server"])
-        .map_err(|e| format!("RabbitMQ (Mistral's message bus) cannot be installed: {e}"))?;
+        .context("RabbitMQ (Mistral's message bus) cannot be installed")?;
     if Path::new(SBIN).join("rabbitmq-server").exists() {
         Ok(())
     } else {
-        Err(format!(
+        Err(anyhow!(
             "the rabbitmq-server package installed but {SBIN}/rabbitmq-server is missing"
         ))
     }
@@ -51,7 +53,7 @@ pub fn ensure_installed() -> Result<(), String> {
 
 impl RabbitMq {
     /// Starts a fresh broker (earlier data removed) and waits until it answers.
-    pub fn start(root: &Path) -> Result<Self, String> {
+    pub fn start(root: &Path) -> Result<Self> {
         ensure_installed()?;
         let dir = super::state_dir(root, "rabbitmq");
         let pid_file = dir.with_extension("pid");
@@ -60,7 +62,7 @@ impl RabbitMq {
         process::kill_leftover(&pid_file, &marker);
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("log"))
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let port = process::free_port(Some(5672))?;
         let dist_port = process::free_port(Some(25672))?;
         let started_epmd = !process::listening(EPMD_PORT);
@@ -117,7 +119,7 @@ impl RabbitMq {
 
     /// Creates the vhost `name` (the guest user may use it) and returns its transport URL,
     /// so that a set of services keeps its queues and exchanges apart from Mistral's.
-    pub fn vhost(&self, name: &str) -> Result<String, String> {
+    pub fn vhost(&self, name: &str) -> Result<String> {
         for args in [
             vec!["-q", "add_vhost", name],
             vec![
@@ -134,14 +136,14 @@ impl RabbitMq {
             let out = ctl(&self.dir)
                 .args(&args)
                 .output()
-                .map_err(|e| format!("cannot run rabbitmqctl: {e}"))?;
+                .context("cannot run rabbitmqctl")?;
             if !out.status.success() {
-                return Err(format!(
+                bail!(
                     "`rabbitmqctl {}` failed ({}): {}",
                     args.join(" "),
                     out.status,
                     String::from_utf8_lossy(&out.stderr).trim()
-                ));
+                );
             }
         }
         Ok(format!("{}{name}", self.transport_url()))

@@ -7,6 +7,8 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::{bail, Context, Result};
+
 /// What to install, and how to tell it is there.
 pub struct Want<'a> {
     /// The venv's directory; its lock file is beside it (`<dir>.lock`).
@@ -25,20 +27,20 @@ pub fn python(dir: &Path) -> PathBuf {
 
 /// Installs `want` unless it is there already; returns the interpreter. Two processes
 /// (two checkouts' ci, a test and ci) wait for each other instead of both installing.
-pub fn ensure(want: &Want) -> Result<PathBuf, String> {
+pub fn ensure(want: &Want) -> Result<PathBuf> {
     let dir = &want.dir;
     let py = python(dir);
     if (want.installed)(&py) {
         return Ok(py);
     }
     let parent = dir.parent().expect("a venv lives in a directory");
-    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let lock_path = dir.with_extension("lock");
     let lock = File::create(&lock_path)
-        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+        .with_context(|| format!("cannot create {}", lock_path.display()))?;
     // SAFETY: flock on a file descriptor we own; released when `lock` is dropped.
     if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(format!("cannot lock {}", lock_path.display()));
+        bail!("cannot lock {}", lock_path.display());
     }
     // Someone else may have installed it while we waited for the lock.
     if (want.installed)(&py) {
@@ -51,7 +53,7 @@ pub fn ensure(want: &Want) -> Result<PathBuf, String> {
             super::apt_install(&["python3-venv"])?;
             let _ = fs::remove_dir_all(dir);
             if !run(Command::new("python3").args(["-m", "venv"]).arg(dir))? {
-                return Err(format!("`python3 -m venv {}` failed", dir.display()));
+                bail!("`python3 -m venv {}` failed", dir.display());
             }
         }
     }
@@ -66,16 +68,16 @@ pub fn ensure(want: &Want) -> Result<PathBuf, String> {
         ])
         .args(&want.pip))?;
     if !ok || !(want.installed)(&py) {
-        return Err(format!(
+        bail!(
             "pip could not install into {} (is PyPI reachable? remove the venv to start over)",
             dir.display()
-        ));
+        );
     }
     Ok(py)
 }
 
-fn run(cmd: &mut Command) -> Result<bool, String> {
+fn run(cmd: &mut Command) -> Result<bool> {
     cmd.status()
         .map(|s| s.success())
-        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))
+        .with_context(|| format!("cannot run {:?}", cmd.get_program()))
 }

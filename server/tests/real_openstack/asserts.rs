@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{env, text, unique, user_server, Fixtures, Served, MISSING};
+use crate::support::{env, unique, user_server, Fixtures, Served, MISSING};
 
 /// Checks the three outcomes of `action` for `id`, whose status is `status`.
 async fn check(s: &Served, action: &str, input: &str, id: &str, status: &str, other: &str) {
@@ -87,7 +87,7 @@ async fn nova_servers_and_glance_images() {
         "SHUTOFF",
     )
     .await;
-    let image = text(&env()["image_id"]);
+    let image = env().image_id.clone();
     check(
         &s,
         "int32bit.glance.images.assert_status",

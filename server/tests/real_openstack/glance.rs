@@ -37,16 +37,16 @@ async fn filter_by_reads_every_page_and_applies_every_filter() {
     assert_eq!(ids, made, "all 27 images, over two pages");
 
     // The seed workflow's call: `filter_by name=<image> status='active'`.
-    let image = text(&env()["image_name"]);
+    let image = env().image_name.clone();
     let found = s
         .ok(FILTER_BY, json!({"name": image, "status": "active"}))
         .await;
     assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
-    assert_eq!(found[0]["id"], env()["image_id"]);
+    assert_eq!(found[0]["id"], env().image_id);
     let by_id = s
         .ok(
             FILTER_BY,
-            json!({"id": env()["image_id"], "disk_format": found[0]["disk_format"]}),
+            json!({"id": env().image_id, "disk_format": found[0]["disk_format"]}),
         )
         .await;
     assert_eq!(by_id.as_array().map(Vec::len), Some(1), "{by_id}");

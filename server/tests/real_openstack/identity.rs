@@ -14,7 +14,7 @@ const GET_STATUS: &str = "int32bit.nova.servers.get_status";
 async fn an_application_credential_acts_in_its_project_only() {
     let f = Fixtures::user();
     let server_id = f.server(&unique("appcred")).await;
-    let alt = text(&env()["project_alt"]["name"]);
+    let alt = env().project_alt.name.clone();
     // Listed, so that the application credential's own refusal is what answers.
     let s = server_reaching(cloud("ma-test-appcred"), std::slice::from_ref(&alt)).await;
     assert_eq!(
@@ -41,18 +41,18 @@ async fn the_project_header_acts_in_the_user_s_other_project() {
     let Credentials::Password { project, .. } = &mut alt_cloud.credentials else {
         panic!("ma-test is a password cloud")
     };
-    let alt = &env()["project_alt"];
-    *project = Some(Ident::Name(text(&alt["name"])));
+    let alt = &env().project_alt;
+    *project = Some(Ident::Name(alt.name.clone()));
     let theirs = Fixtures::with(alt_cloud).server(&unique("alt")).await;
 
     // The operator lists the second project (by name and id) and one without a role.
-    let reach = [text(&alt["name"]), text(&alt["id"]), "admin".to_string()];
+    let reach = [alt.name.clone(), alt.id.clone(), "admin".to_string()];
     let s = server_reaching(cloud("ma-test"), &reach).await;
     let input = json!({"server_id": theirs});
     // Not visible from the configured project.
     let m = s.fails(GET_STATUS, input.clone(), 502).await;
     assert!(m.contains("404"), "{m}");
-    for selector in [text(&alt["name"]), text(&alt["id"])] {
+    for selector in [alt.name.clone(), alt.id.clone()] {
         let (status, body) = s
             .call_with(
                 GET_STATUS,
@@ -92,7 +92,7 @@ async fn a_token_revoked_under_the_server_means_one_new_login() {
     let user_id = text(&user["user"]["id"]);
     let roles = admin.get("identity", "/roles?name=member").await;
     let role = text(&roles["roles"][0]["id"]);
-    let project = text(&e["project"]["id"]);
+    let project = e.project.id.clone();
     admin
         .send(
             Method::PUT,

@@ -118,7 +118,7 @@ async fn no_input_value_reaches_the_log(format: Format) {
     let volume = f.volume(&unique("logs")).await;
     let snapshot = f.snapshot(&volume).await;
     let backup = f.foreign_backup(&volume, false).await;
-    let image = text(&e["image_id"]);
+    let image = e.image_id.clone();
     let queued = f
         .post(
             "image",
@@ -137,7 +137,7 @@ async fn no_input_value_reaches_the_log(format: Format) {
     cmd.arg("--config")
         .arg(&config)
         .env("MISTRAL_ACTIONS_TOKEN", TOKEN)
-        .env("OS_CLIENT_CONFIG_FILE", text(&e["clouds_yaml"]))
+        .env("OS_CLIENT_CONFIG_FILE", &e.clouds_yaml)
         .env("OS_CLOUD", "ma-test")
         .env(
             "MISTRAL_ACTIONS_LOG",

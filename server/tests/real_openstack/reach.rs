@@ -11,7 +11,7 @@ use mistral_actions_runtime::{ExecPolicy, Secret};
 use mistral_actions_server::{Access, Config};
 use serde_json::json;
 
-use crate::support::{cloud, env, text, unique, user_server, Fixtures, TOKEN};
+use crate::support::{cloud, env, unique, user_server, Fixtures, TOKEN};
 
 // `support` keeps its copy private (and is being changed elsewhere); this one is for
 // `serve_with`, which takes the access settings.
@@ -49,14 +49,14 @@ async fn alt_server() -> String {
     let Credentials::Password { project, .. } = &mut alt_cloud.credentials else {
         panic!("ma-test is a password cloud")
     };
-    *project = Some(Ident::Name(text(&env()["project_alt"]["name"])));
+    *project = Some(Ident::Name(env().project_alt.name.clone()));
     Fixtures::with(alt_cloud).server(&unique("reach")).await
 }
 
 #[tokio::test]
 async fn an_unlisted_project_is_refused_and_a_project_s_token_reaches_only_it() {
-    let alt = &env()["project_alt"];
-    let (alt_name, alt_id) = (text(&alt["name"]), text(&alt["id"]));
+    let alt = &env().project_alt;
+    let (alt_name, alt_id) = (alt.name.clone(), alt.id.clone());
     let theirs = alt_server().await;
     let input = json!({ "server_id": theirs });
 
@@ -98,7 +98,7 @@ async fn an_unlisted_project_is_refused_and_a_project_s_token_reaches_only_it() 
         )
         .await;
     assert_eq!((status, &body["result"]), (200, &json!("ACTIVE")), "{body}");
-    let configured = text(&env()["project"]["name"]);
+    let configured = env().project.name.clone();
     let (status, body) = s
         .call_with(GET_STATUS, input, &[("X-OpenStack-Project", &configured)])
         .await;

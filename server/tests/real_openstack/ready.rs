@@ -6,7 +6,7 @@ use mistral_actions_runtime::openstack::config::Credentials;
 use mistral_actions_runtime::Secret;
 use serde_json::json;
 
-use crate::support::{cloud, env, server, text, user_server};
+use crate::support::{cloud, env, server, user_server};
 
 #[tokio::test]
 async fn a_wrong_password_is_not_ready_naming_the_login_failure() {
@@ -71,7 +71,7 @@ async fn the_right_password_is_ready_with_every_service_in_the_catalog() {
 async fn metrics_count_real_calls() {
     const ASSERT: &str = "int32bit.glance.images.assert_status";
     let s = user_server().await;
-    let image = json!({"image_id": text(&env()["image_id"])});
+    let image = json!({"image_id": env().image_id});
     s.ok(ASSERT, image.clone()).await;
     s.ok(ASSERT, image).await;
     s.fails(ASSERT, json!({"image_id": crate::support::MISSING}), 502)

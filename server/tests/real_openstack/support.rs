@@ -1,13 +1,12 @@
-//! The real OpenStack that `cargo xtask ci` (or `cargo xtask openstack`) starts, described
-//! by the env.json that `MA_TEST_OPENSTACK` names; an action server logged in to it; and
+//! The real OpenStack that `cargo xtask ci` (or `cargo harness openstack`) starts, described
+//! by the env.json that `MA_TEST_OPENSTACK` names (`harness_contract::OpenStackEnv`); an action server logged in to it; and
 //! a client that makes the resources the tests act on, through the same public APIs an
 //! operator's tooling would use.
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use harness_contract::OpenStackEnv;
 use mistral_actions_runtime::openstack::{CloudConfig, Method, Microversions, OpenStack};
 use mistral_actions_runtime::{ActionError, ExecPolicy, Secret};
 use mistral_actions_server::Config;
@@ -22,35 +21,22 @@ pub const TOKEN: &str = "real-openstack-test-token";
 pub const MISSING: &str = "99999999-9999-4999-8999-999999999999";
 
 /// env.json, read once.
-pub fn env() -> &'static Value {
-    static ENV: OnceLock<Value> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let path = std::env::var("MA_TEST_OPENSTACK").unwrap_or_default();
-        if path.is_empty() {
-            panic!(
-                "MA_TEST_OPENSTACK is not set: these tests run the actions against real \
-                 Keystone, Nova, Cinder, Glance and Trove, which `cargo xtask ci` installs \
-                 and starts. To run them alone: `cargo xtask openstack` in another shell, \
-                 then export the MA_TEST_OPENSTACK it prints."
-            )
-        }
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("MA_TEST_OPENSTACK={path}: {e}"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-    })
+pub fn env() -> &'static OpenStackEnv {
+    static ENV: OnceLock<OpenStackEnv> = OnceLock::new();
+    ENV.get_or_init(|| OpenStackEnv::from_env().unwrap_or_else(|e| panic!("{e}")))
 }
 
 pub fn text(v: &Value) -> String {
     v.as_str()
-        .unwrap_or_else(|| panic!("env.json: expected text, got {v}"))
+        .unwrap_or_else(|| panic!("expected text, got {v}"))
         .to_string()
 }
 
 /// A cloud of the generated clouds.yaml: `ma-test` (the test user, password),
 /// `ma-test-appcred`, `ma-test-tls` (Keystone over TLS, its CA as `cacert`), `ma-admin`.
 pub fn cloud(name: &str) -> CloudConfig {
-    let path = PathBuf::from(text(&env()["clouds_yaml"]));
-    let mut c = CloudConfig::from_clouds_yaml(&path, name)
+    let path = &env().clouds_yaml;
+    let mut c = CloudConfig::from_clouds_yaml(path, name)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     // Two cores run every service here; be patient.
     c.timeout = Duration::from_secs(60);
@@ -157,8 +143,8 @@ impl Fixtures {
                 "/servers",
                 json!({"server": {
                     "name": name,
-                    "imageRef": e["image_id"],
-                    "flavorRef": e["flavor_id"],
+                    "imageRef": e.image_id,
+                    "flavorRef": e.flavor_id,
                     "networks": "none",
                 }}),
             )
@@ -268,10 +254,10 @@ impl Fixtures {
                 "/instances",
                 json!({"instance": {
                     "name": name,
-                    "flavorRef": e["flavor_id"],
+                    "flavorRef": e.flavor_id,
                     "volume": {"size": 1},
-                    "datastore": {"type": e["trove"]["datastore"],
-                                  "version": e["trove"]["datastore_version"]},
+                    "datastore": {"type": e.trove.datastore,
+                                  "version": e.trove.datastore_version},
                 }}),
             )
             .await;
@@ -315,13 +301,12 @@ impl Fixtures {
 }
 
 /// Makes happen what only a piece that cannot run here would (a Trove guest): the
-/// harness's settle helper, one fact per call (xtask/openstack/settle.py says how each
+/// harness's settle helper, one fact per call (harness/openstack/settle.py says how each
 /// stands for the real service).
 pub fn settle(fact: &str, id: &str) {
-    let e = env();
-    let out = Command::new(text(&e["python"]))
-        .arg(text(&e["settle"]["script"]))
-        .args([fact, id])
+    let env_file = harness_contract::env_file().unwrap_or_else(|e| panic!("{e}"));
+    let out = env()
+        .settle(&env_file, fact, id)
         .output()
         .expect("the OpenStack venv's python runs");
     assert!(

@@ -50,7 +50,7 @@ fn server_url(dialect: &Dialect) -> String {
         Ok(url) if !url.is_empty() => url,
         _ => panic!(
             "{key} is not set: this test applies the generated SQL to a real {} server, which \
-             `cargo xtask ci` installs and starts. To run it alone: `cargo xtask sql test-databases` \
+             `cargo xtask ci` installs and starts. To run it alone: `cargo harness test-databases` \
              in another shell and export the variables it prints.",
             match dialect {
                 Dialect::Postgresql => "PostgreSQL",

@@ -4,7 +4,7 @@ oslo.config parses the process arguments: under gunicorn they are gunicorn's, an
 services would die with `unrecognized arguments`. Each factory replaces sys.argv with what
 the service's own console script would see before the service module is imported. The
 config file comes from MA_CONFIG_FILE (cinder, trove) or the service's own
-OS_<SERVICE>_CONFIG_DIR variable (keystone, glance, nova, placement), set by the xtask.
+OS_<SERVICE>_CONFIG_DIR variable (keystone, glance, nova, placement), set by the harness.
 """
 
 import os

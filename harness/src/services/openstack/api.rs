@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use anyhow::{Context, Result};
+
 use serde_json::{json, Value};
 
 #[derive(Clone)]
@@ -27,7 +29,7 @@ pub fn login(
     password: &str,
     project: &str,
     project_domain: &str,
-) -> Result<(Api, Value), String> {
+) -> Result<(Api, Value)> {
     let body = json!({"auth": {
         "identity": {"methods": ["password"], "password": {"user": {
             "name": user, "domain": {"name": user_domain}, "password": password}}},
@@ -41,15 +43,18 @@ pub fn login(
         .map_err(|e| describe(&what, e))?;
     let token = resp
         .header("X-Subject-Token")
-        .ok_or_else(|| format!("{what}: no X-Subject-Token"))?
+        .with_context(|| format!("{what}: no X-Subject-Token"))?
         .to_string();
-    let text = resp.into_string().map_err(|e| format!("{what}: {e}"))?;
-    let body: Value = serde_json::from_str(&text).map_err(|e| format!("{what}: {e}"))?;
+    let text = resp
+        .into_string()
+        .with_context(|| format!("{what}: cannot read the answer"))?;
+    let body: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{what}: answer is not JSON: {text}"))?;
     Ok((Api { agent, token }, body))
 }
 
 impl Api {
-    fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Value, String> {
+    fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Value> {
         let what = format!("{method} {url}");
         let req = self
             .agent
@@ -63,31 +68,33 @@ impl Api {
             None => req.call(),
         }
         .map_err(|e| describe(&what, e))?;
-        let text = resp.into_string().map_err(|e| format!("{what}: {e}"))?;
+        let text = resp
+            .into_string()
+            .with_context(|| format!("{what}: cannot read the answer"))?;
         if text.trim().is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_str(&text).map_err(|e| format!("{what}: answer is not JSON ({e}): {text}"))
+        serde_json::from_str(&text).with_context(|| format!("{what}: answer is not JSON: {text}"))
     }
 
-    pub fn get(&self, url: &str) -> Result<Value, String> {
+    pub fn get(&self, url: &str) -> Result<Value> {
         self.send("GET", url, None)
     }
 
-    pub fn post(&self, url: &str, body: &Value) -> Result<Value, String> {
+    pub fn post(&self, url: &str, body: &Value) -> Result<Value> {
         self.send("POST", url, Some(body))
     }
 
-    pub fn put(&self, url: &str, body: &Value) -> Result<Value, String> {
+    pub fn put(&self, url: &str, body: &Value) -> Result<Value> {
         self.send("PUT", url, Some(body))
     }
 
-    pub fn delete(&self, url: &str) -> Result<(), String> {
+    pub fn delete(&self, url: &str) -> Result<()> {
         self.send("DELETE", url, None).map(drop)
     }
 
     /// Uploads image data (`PUT /v2/images/{id}/file`).
-    pub fn put_bytes(&self, url: &str, data: &[u8]) -> Result<(), String> {
+    pub fn put_bytes(&self, url: &str, data: &[u8]) -> Result<()> {
         self.agent
             .put(url)
             .set("X-Auth-Token", &self.token)

@@ -6,6 +6,8 @@
 use std::fs;
 use std::time::Duration;
 
+use anyhow::{Context, Result};
+
 use crate::services::process::Background;
 
 use super::config::{self, Settings};
@@ -16,12 +18,11 @@ pub const DATABASE: &str = "cinder";
 /// The daemons besides the API, as `os-services` lists their binaries.
 pub const DAEMONS: [&str; 3] = ["cinder-scheduler", "cinder-volume", "cinder-backup"];
 
-pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>, String> {
+pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>> {
     let dir = ctx.service_dir("cinder")?;
     let backups = dir.join("backups");
     let _ = fs::remove_dir_all(&backups);
-    fs::create_dir_all(&backups)
-        .map_err(|e| format!("cannot create {}: {e}", backups.display()))?;
+    fs::create_dir_all(&backups).with_context(|| format!("cannot create {}", backups.display()))?;
     let file = dir.join("cinder.conf");
     let privsep = venv::bin(&ctx.root, "privsep-helper");
     let text = format!(
@@ -75,7 +76,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>, String> {
         privsep = privsep.display(),
         authtoken = s.authtoken("cinder"),
     );
-    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     super::db::fresh_postgres(&s.postgres, DATABASE)?;
     let mut sync = ctx.command("cinder-manage");
     sync.arg("--config-file").arg(&file).args(["db", "sync"]);

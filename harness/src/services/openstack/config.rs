@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use anyhow::Result;
+
 /// The region of every catalog entry.
 pub const REGION: &str = "RegionOne";
 /// The RabbitMQ vhost of the OpenStack services (Mistral keeps the default one).
@@ -25,9 +27,9 @@ pub struct Ports {
 }
 
 impl Ports {
-    pub fn pick() -> Result<Self, String> {
+    pub fn pick() -> Result<Self> {
         let mut taken = Vec::new();
-        let mut pick = |usual: u16| -> Result<u16, String> {
+        let mut pick = |usual: u16| -> Result<u16> {
             // free_port only binds and lets go: keep one run's choices distinct.
             let mut port = crate::services::process::free_port(Some(usual))?;
             while taken.contains(&port) {
@@ -144,7 +146,7 @@ impl Settings {
 /// The header every generated config starts with.
 pub fn header(service: &str) -> String {
     format!(
-        "# {service} for the tests, written by `cargo xtask openstack`/`ci` on each start\n\
-         # (xtask/src/services/openstack/); throwaway, on loopback, not for production.\n"
+        "# {service} for the tests, written by `cargo harness openstack`/`ci` on each start\n\
+         # (harness/src/services/openstack/); throwaway, on loopback, not for production.\n"
     )
 }

@@ -4,9 +4,11 @@
 
 use std::process::Command;
 
+use anyhow::{bail, Context, Result};
+
 /// Drops and creates `name` on the PostgreSQL server at `server` (a libpq URL without a
 /// database).
-pub fn fresh_postgres(server: &str, name: &str) -> Result<(), String> {
+pub fn fresh_postgres(server: &str, name: &str) -> Result<()> {
     for sql in [
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         format!("CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"),
@@ -15,22 +17,22 @@ pub fn fresh_postgres(server: &str, name: &str) -> Result<(), String> {
             .arg(format!("{server}postgres"))
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", &sql])
             .output()
-            .map_err(|e| format!("cannot run psql: {e}"))?;
+            .context("cannot run psql")?;
         if !out.status.success() {
-            return Err(format!(
+            bail!(
                 "`{sql}` failed on {server}: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
-            ));
+            );
         }
     }
     Ok(())
 }
 
 /// `(host, port)` of a `mysql://user@host:port/` URL.
-pub fn mysql_host_port(server: &str) -> Result<(String, String), String> {
+pub fn mysql_host_port(server: &str) -> Result<(String, String)> {
     let rest = server
         .strip_prefix("mysql://")
-        .ok_or_else(|| format!("not a mysql:// URL: {server}"))?;
+        .with_context(|| format!("not a mysql:// URL: {server}"))?;
     let hostport = rest.split_once('@').map_or(rest, |(_, h)| h);
     let hostport = hostport.trim_end_matches('/');
     let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
@@ -38,24 +40,24 @@ pub fn mysql_host_port(server: &str) -> Result<(String, String), String> {
 }
 
 /// Runs SQL with the `mariadb` client as root over TCP.
-pub fn mysql(server: &str, sql: &str) -> Result<String, String> {
+pub fn mysql(server: &str, sql: &str) -> Result<String> {
     let (host, port) = mysql_host_port(server)?;
     let out = Command::new("mariadb")
         .arg("--no-defaults")
         .args(["-h", &host, "-P", &port, "-uroot", "-N", "-B", "-e", sql])
         .output()
-        .map_err(|e| format!("cannot run the mariadb client: {e}"))?;
+        .context("cannot run the mariadb client")?;
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "`{sql}` failed on {server}: {}",
             String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Drops and creates `name` on the MariaDB server at `server`.
-pub fn fresh_mysql(server: &str, name: &str) -> Result<(), String> {
+pub fn fresh_mysql(server: &str, name: &str) -> Result<()> {
     mysql(
         server,
         &format!(

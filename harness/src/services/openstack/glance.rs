@@ -4,6 +4,8 @@
 use std::fs;
 use std::time::Duration;
 
+use anyhow::{Context, Result};
+
 use crate::services::process::Background;
 
 use super::config::{self, Settings};
@@ -12,22 +14,18 @@ use super::venv;
 
 pub const DATABASE: &str = "glance";
 
-pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
+pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
     let dir = ctx.service_dir("glance")?;
     let images = dir.join("images");
     let staging = dir.join("staging");
     for d in [&images, &staging] {
         let _ = fs::remove_dir_all(d);
-        fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+        fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
     let paste = dir.join("glance-api-paste.ini");
     let shipped = venv::dir(&ctx.root).join("etc/glance/glance-api-paste.ini");
-    fs::copy(&shipped, &paste).map_err(|e| {
-        format!(
-            "cannot copy {} (from the glance wheel): {e}",
-            shipped.display()
-        )
-    })?;
+    fs::copy(&shipped, &paste)
+        .with_context(|| format!("cannot copy {} (from the glance wheel)", shipped.display()))?;
     let file = dir.join("glance-api.conf");
     let text = format!(
         "{header}\
@@ -62,7 +60,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
         dir = dir.display(),
         authtoken = s.authtoken("glance"),
     );
-    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     super::db::fresh_postgres(&s.postgres, DATABASE)?;
     let mut sync = ctx.command("glance-manage");
     sync.arg("--config-file").arg(&file).args(["db_sync"]);

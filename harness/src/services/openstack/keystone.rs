@@ -6,6 +6,8 @@
 use std::fs;
 use std::time::Duration;
 
+use anyhow::{Context, Result};
+
 use crate::services::process::Background;
 
 use super::config::{self, Settings, REGION};
@@ -20,7 +22,7 @@ pub struct Keystone {
     pub certs: Tls,
 }
 
-fn conf(ctx: &Ctx, s: &Settings) -> Result<String, String> {
+fn conf(ctx: &Ctx, s: &Settings) -> Result<String> {
     let dir = ctx.service_dir("keystone")?;
     Ok(format!(
         "{header}\
@@ -59,10 +61,10 @@ fn conf(ctx: &Ctx, s: &Settings) -> Result<String, String> {
 }
 
 /// Database, keys, bootstrap; then both listeners, answering.
-pub fn start(ctx: &Ctx, s: &Settings) -> Result<Keystone, String> {
+pub fn start(ctx: &Ctx, s: &Settings) -> Result<Keystone> {
     let dir = ctx.service_dir("keystone")?;
     let file = dir.join("keystone.conf");
-    fs::write(&file, conf(ctx, s)?).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    fs::write(&file, conf(ctx, s)?).with_context(|| format!("cannot write {}", file.display()))?;
     super::db::fresh_postgres(&s.postgres, DATABASE)?;
     let manage = |name: &str, args: &[&str]| {
         let mut cmd = ctx.command("keystone-manage");
@@ -74,7 +76,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Keystone, String> {
     }
     let certs = std::thread::scope(|scope| {
         // The key repositories and the certificates need no database: made meanwhile.
-        let keys = scope.spawn(|| -> Result<(), String> {
+        let keys = scope.spawn(|| -> Result<()> {
             manage(
                 "keystone-fernet_setup",
                 &[

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use anyhow::{bail, Context, Result};
+
 use crate::services::process::{self, Background};
 
 use super::venv;
@@ -41,9 +43,9 @@ impl Ctx {
     }
 
     /// `target/services/openstack/<service>`, created.
-    pub fn service_dir(&self, service: &str) -> Result<PathBuf, String> {
+    pub fn service_dir(&self, service: &str) -> Result<PathBuf> {
         let dir = self.dir.join(service);
-        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         Ok(dir)
     }
 
@@ -63,7 +65,7 @@ impl Ctx {
 
     /// Our Python package (`ma_openstack`: WSGI entry points, shims, responders).
     pub fn python_path(&self) -> PathBuf {
-        self.root.join("xtask").join("openstack").join("python")
+        self.root.join("harness").join("openstack").join("python")
     }
 
     /// A venv program, with our package importable, the venv first on PATH (oslo's
@@ -77,7 +79,7 @@ impl Ctx {
                 format!("{}:{path}", venv::dir(&self.root).join("bin").display()),
             )
             .env("PYTHONUNBUFFERED", "1")
-            // no __pycache__ in xtask/openstack/python (the venv's own are made by pip)
+            // no __pycache__ in harness/openstack/python (the venv's own are made by pip)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .env("PYTHONWARNINGS", "ignore")
             .current_dir(&self.dir);
@@ -96,32 +98,32 @@ impl Ctx {
 
     /// Runs a one-shot tool to completion; its output goes to `logs/<name>.log`, whose end
     /// the error shows.
-    pub fn run(&self, name: &str, mut cmd: Command) -> Result<Duration, String> {
+    pub fn run(&self, name: &str, mut cmd: Command) -> Result<Duration> {
         let log = self.log(name);
         fs::create_dir_all(log.parent().expect("logs/"))
-            .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
+            .with_context(|| format!("cannot create {}", self.dir.display()))?;
         let started = Instant::now();
         let out = cmd
             .output()
-            .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+            .with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
         fs::write(&log, [&out.stdout[..], &out.stderr[..]].concat())
-            .map_err(|e| format!("cannot write {}: {e}", log.display()))?;
+            .with_context(|| format!("cannot write {}", log.display()))?;
         if !out.status.success() {
-            return Err(format!(
+            bail!(
                 "`{name}` failed ({}); end of {}:\n{}",
                 out.status,
                 log.display(),
                 process::tail(&log, 30)
-            ));
+            );
         }
         Ok(started.elapsed())
     }
 
     /// Starts a daemon as its own process group; `logs/<name>.log`, `pids/<name>.pid`.
-    pub fn spawn(&self, name: &str, cmd: Command) -> Result<Background, String> {
+    pub fn spawn(&self, name: &str, cmd: Command) -> Result<Background> {
         let pid_file = self.pid_file(name);
         fs::create_dir_all(pid_file.parent().expect("pids/"))
-            .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
+            .with_context(|| format!("cannot create {}", self.dir.display()))?;
         Ok(
             Background::spawn(name, cmd, &self.log(name), &pid_file, &self.marker())?
                 .stop_with(libc::SIGTERM, Duration::from_secs(5)),
@@ -139,7 +141,7 @@ impl Ctx {
         threads: u32,
         tls: Option<(&Path, &Path)>,
         env: &[(&str, String)],
-    ) -> Result<Background, String> {
+    ) -> Result<Background> {
         let mut cmd = self.command("gunicorn");
         cmd.args(["--no-control-socket", "--graceful-timeout", "2"])
             .args(["--timeout", "120"])
@@ -185,7 +187,7 @@ pub fn wait_http(
     port: u16,
     path: &str,
     timeout: Duration,
-) -> Result<Duration, String> {
+) -> Result<Duration> {
     server.wait_ready(&format!("answering HTTP on port {port}"), timeout, || {
         answers(port, path)
     })

@@ -1,6 +1,6 @@
 //! Real OpenStack services for the tests, installed from PyPI into `target/openstack-venv`
 //! ([`venv`]) and started on 127.0.0.1 by `cargo xtask ci` (step "start OpenStack (real
-//! services)") and `cargo xtask openstack`: Keystone 30 (plain and TLS), Glance 33, Cinder
+//! services)") and `cargo harness openstack`: Keystone 30 (plain and TLS), Glance 33, Cinder
 //! 29 (api, scheduler, volume on the fake driver, the real cinder-backup), Placement 16,
 //! Nova 34 (api, conductor, scheduler, compute on our FakeDriver subclass), Trove 26 (api),
 //! on the PostgreSQL and MariaDB servers ci starts and a RabbitMQ vhost of their own. Only
@@ -11,36 +11,10 @@
 //! # Interface for the tests
 //!
 //! After a start, `MA_TEST_OPENSTACK` ([`ENV`]) holds the path of
-//! `target/services/openstack/env.json`, a JSON object with these fields:
-//!
-//! | field | meaning |
-//! | --- | --- |
-//! | `auth_url` | Keystone v3 over HTTP, `http://127.0.0.1:5000/v3` (ports: the usual ones when free) |
-//! | `auth_url_tls` | the same Keystone (same database and keys) over HTTPS, `https://localhost:5001/v3` |
-//! | `ca_file` | PEM of the CA that signed the TLS listener's certificate (for 127.0.0.1 and localhost) |
-//! | `region`, `interface` | `RegionOne`, `public` |
-//! | `admin` | `{username, password, user_domain_name, project_name, project_domain_name, project_id}`: cloud admin |
-//! | `user` | `{name, id, password, domain_name}`: the test user, `member` and `reader` in both test projects |
-//! | `project` | `{name, id, domain_name}`: `ma-test`, in domain `ma-test` |
-//! | `project_alt` | `{name, id, domain_name}`: `ma-test-alt`, where the same user has the same roles (per-call project overrides) |
-//! | `application_credential` | `{id, name, secret}`: the test user's, bound to `ma-test` |
-//! | `mistral` | `{username, password, user_domain_name, project_name, project_domain_name}`: service user with `admin` and `service` roles, for a Mistral with `auth_enable = True` |
-//! | `image_id`, `image_name` | a public, active qcow2 image |
-//! | `flavor_id`, `flavor_name` | `1`, `ma.tiny` (1 vCPU, 64 MB, 1 GB) |
-//! | `trove` | `{datastore, datastore_version}`: `mysql` / `5.7.29`, on that image |
-//! | `endpoints` | service type → URL as registered in the catalog (`%(project_id)s` templates kept) |
-//! | `clouds_yaml` | path of `clouds.yaml` beside env.json: clouds `ma-test` (password), `ma-test-appcred` (application credential), `ma-test-tls` (password over TLS, `cacert`), `ma-admin` |
-//! | `python` | the venv's interpreter |
-//! | `settle` | `{script, trove_db, trove_user}`: run `<python> <script> <fact> <id>` to make happen what cannot run here (see below) |
-//! | `logs` | the directory of every service's log |
-//!
-//! Settle helper (`xtask/openstack/settle.py`), run with `python`; reads `MA_TEST_OPENSTACK`;
-//! exits 0 when done, non-zero with the reason on stderr:
-//! - `trove-instance-active <instance id>`: boots the instance's Nova server (as Trove's
-//!   taskmanager would) and records what its guest agent and the taskmanager would
-//!   (server id, task NONE, datastore HEALTHY), so Trove shows it ACTIVE;
-//! - `trove-backup-completed <backup id>`: records what the guest's backup and
-//!   trove-conductor would (state COMPLETED, size, location, checksum).
+//! `target/services/openstack/env.json`, a `harness_contract::OpenStackEnv` (whose fields
+//! say what each is), with `clouds.yaml` beside it. What cannot run here (a Trove guest)
+//! is done by the settle helper, `harness/openstack/settle.py` (see
+//! `harness_contract::Settle`).
 
 pub mod api;
 mod cinder;
@@ -64,7 +38,7 @@ use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use anyhow::{bail, Context, Result};
 
 use crate::services::process::{self, Background};
 use crate::services::rabbitmq::RabbitMq;
@@ -73,7 +47,7 @@ use config::{Ports, Settings};
 use launch::Ctx;
 
 /// The variable that points the tests to env.json.
-pub const ENV: &str = "MA_TEST_OPENSTACK";
+pub use harness_contract::ENV;
 
 /// The running services; dropping it stops them all.
 pub struct OpenStack {
@@ -83,9 +57,9 @@ pub struct OpenStack {
     pub clouds_yaml: PathBuf,
 }
 
-fn timed<T>(what: &str, f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let started = Instant::now();
-    let out = f().map_err(|e| format!("{what}: {e}"))?;
+    let out = f().context(what.to_string())?;
     eprintln!("    {what}: {:.1}s", started.elapsed().as_secs_f32());
     Ok(out)
 }
@@ -104,17 +78,12 @@ fn clean_leftovers(ctx: &Ctx) {
 impl OpenStack {
     /// Installs (once) and starts everything, seeds it, and writes env.json and clouds.yaml.
     /// `postgres` and `mysql` are the server URLs `Databases` exports (no database).
-    pub fn start(
-        root: &Path,
-        postgres: &str,
-        mysql: &str,
-        rabbit: &RabbitMq,
-    ) -> Result<Self, String> {
+    pub fn start(root: &Path, postgres: &str, mysql: &str, rabbit: &RabbitMq) -> Result<Self> {
         let started = Instant::now();
         let ctx = Ctx::new(root);
         clean_leftovers(&ctx);
         fs::create_dir_all(&ctx.dir)
-            .map_err(|e| format!("cannot create {}: {e}", ctx.dir.display()))?;
+            .with_context(|| format!("cannot create {}", ctx.dir.display()))?;
         timed("OpenStack venv", || venv::ensure(root))?;
         let setup = Instant::now();
         let s = Settings {
@@ -186,7 +155,8 @@ impl OpenStack {
             if errors.is_empty() {
                 Ok((ids.expect("keystone started"), qcow2?))
             } else {
-                Err(errors.join("\n"))
+                let errors: Vec<String> = errors.iter().map(|e| format!("{e:#}")).collect();
+                bail!("{}", errors.join("\n"))
             }
         })?;
         let (ids, certs) = ids;
@@ -197,7 +167,7 @@ impl OpenStack {
         let (mut nova_daemons, mut rest_procs): (Vec<Background>, Vec<Background>) = processes
             .into_iter()
             .partition(|p| p.name().starts_with("nova-") && p.name() != "nova-api");
-        let image_id = thread::scope(|scope| -> Result<String, String> {
+        let image_id = thread::scope(|scope| -> Result<String> {
             let compute = scope.spawn(|| {
                 timed("nova daemons up, compute host mapped", || {
                     let daemons = processes_named(&mut nova_daemons, "nova-");
@@ -288,7 +258,7 @@ impl Drop for OpenStack {
 }
 
 /// A fresh qcow2 of 1 MiB virtual size (≈200 KB), made by Debian's `qemu-img`.
-fn test_image(ctx: &Ctx) -> Result<Vec<u8>, String> {
+fn test_image(ctx: &Ctx) -> Result<Vec<u8>> {
     let path = ctx.service_dir("glance")?.join("ma-test-image.qcow2");
     let _ = fs::remove_file(&path);
     let out = Command::new("qemu-img")
@@ -296,14 +266,14 @@ fn test_image(ctx: &Ctx) -> Result<Vec<u8>, String> {
         .arg(&path)
         .arg("1M")
         .output()
-        .map_err(|e| format!("cannot run qemu-img (Debian's qemu-utils): {e}"))?;
+        .context("cannot run qemu-img (Debian's qemu-utils)")?;
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "qemu-img create failed: {}",
             String::from_utf8_lossy(&out.stderr)
-        ));
+        );
     }
-    fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Waits until `os-services` lists each of `binaries` with state `up`, failing with the
@@ -313,7 +283,7 @@ fn wait_services<'a>(
     admin: &api::Api,
     url: &str,
     binaries: &[&str],
-) -> Result<(), String> {
+) -> Result<()> {
     let mut watched: Vec<&mut Background> = watched.into_iter().collect();
     let started = Instant::now();
     loop {
@@ -331,20 +301,20 @@ fn wait_services<'a>(
                 }
                 format!("not up yet: {missing:?}")
             }
-            Err(e) => e,
+            Err(e) => format!("{e:#}"),
         };
         for p in watched.iter_mut() {
             p.check_alive()?;
         }
         if started.elapsed() > Duration::from_secs(120) {
-            return Err(format!(
+            bail!(
                 "{} not all up after 120 s (last os-services answer: {last}); logs in {}",
                 binaries.join(", "),
                 watched
                     .first()
                     .map(|p| p.log().display().to_string())
                     .unwrap_or_default()
-            ));
+            );
         }
         thread::sleep(Duration::from_millis(500));
     }
@@ -378,11 +348,4 @@ fn group_rss_kib(pgid: u32) -> u64 {
             line.split_whitespace().nth(1)?.parse::<u64>().ok()
         })
         .sum()
-}
-
-/// env.json, read back (for the `openstack` command's printout).
-pub fn read_env(path: &Path) -> Result<Value, String> {
-    let text =
-        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -7,6 +7,8 @@ use std::fs;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::{Context, Result};
+
 use crate::services::process::Background;
 
 use super::config::{self, Settings};
@@ -17,20 +19,16 @@ pub const DATABASES: [&str; 3] = ["nova_api", "nova_cell0", "nova"];
 /// The `host` of every Nova service here, and the compute node's name.
 pub const HOST: &str = "ma-openstack";
 
-fn conf_file(ctx: &Ctx) -> Result<PathBuf, String> {
+fn conf_file(ctx: &Ctx) -> Result<PathBuf> {
     Ok(ctx.service_dir("nova")?.join("nova.conf"))
 }
 
-fn write_conf(ctx: &Ctx, s: &Settings) -> Result<PathBuf, String> {
+fn write_conf(ctx: &Ctx, s: &Settings) -> Result<PathBuf> {
     let dir = ctx.service_dir("nova")?;
     let paste = dir.join("api-paste.ini");
     let shipped = venv::dir(&ctx.root).join("etc/nova/api-paste.ini");
-    fs::copy(&shipped, &paste).map_err(|e| {
-        format!(
-            "cannot copy {} (from the nova wheel): {e}",
-            shipped.display()
-        )
-    })?;
+    fs::copy(&shipped, &paste)
+        .with_context(|| format!("cannot copy {} (from the nova wheel)", shipped.display()))?;
     let file = conf_file(ctx)?;
     let text = format!(
         "{header}\
@@ -76,12 +74,12 @@ fn write_conf(ctx: &Ctx, s: &Settings) -> Result<PathBuf, String> {
         neutron = s.auth_section("neutron", "nova"),
         authtoken = s.authtoken("nova"),
     );
-    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     Ok(file)
 }
 
 /// Databases, cells, then the API, answering.
-pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
+pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
     let file = write_conf(ctx, s)?;
     for db in DATABASES {
         super::db::fresh_mysql(&s.mysql, db)?;
@@ -123,7 +121,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
 
 /// nova-conductor, nova-scheduler, nova-compute; the caller waits for them to be up, then
 /// maps the compute host with [`discover_hosts`].
-pub fn start_daemons(ctx: &Ctx) -> Result<Vec<Background>, String> {
+pub fn start_daemons(ctx: &Ctx) -> Result<Vec<Background>> {
     let file = conf_file(ctx)?;
     let mut started = Vec::new();
     for daemon in ["nova-conductor", "nova-scheduler"] {
@@ -140,7 +138,7 @@ pub fn start_daemons(ctx: &Ctx) -> Result<Vec<Background>, String> {
 
 /// `nova-manage cell_v2 discover_hosts`: maps the registered compute host to cell1, without
 /// which the scheduler finds no host.
-pub fn discover_hosts(ctx: &Ctx) -> Result<(), String> {
+pub fn discover_hosts(ctx: &Ctx) -> Result<()> {
     let mut cmd = ctx.command("nova-manage");
     cmd.arg("--config-file")
         .arg(conf_file(ctx)?)

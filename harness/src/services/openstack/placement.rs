@@ -3,6 +3,8 @@
 use std::fs;
 use std::time::Duration;
 
+use anyhow::{Context, Result};
+
 use crate::services::process::Background;
 
 use super::config::{self, Settings};
@@ -10,7 +12,7 @@ use super::launch::{self, Ctx};
 
 pub const DATABASE: &str = "placement";
 
-pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
+pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
     let dir = ctx.service_dir("placement")?;
     let file = dir.join("placement.conf");
     let text = format!(
@@ -26,7 +28,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
         db = s.mysql_db(DATABASE),
         authtoken = s.authtoken("placement"),
     );
-    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     super::db::fresh_mysql(&s.mysql, DATABASE)?;
     // placement-manage ignores OS_PLACEMENT_CONFIG_DIR.
     let mut sync = ctx.command("placement-manage");

@@ -2,6 +2,8 @@
 //! Keystone's service project, users, catalog, the test domain, projects, user and
 //! application credential; then a Glance image, a Nova flavor and raised quotas.
 
+use anyhow::{bail, Context, Result};
+
 use serde_json::{json, Value};
 
 use super::api::{self, Api};
@@ -62,15 +64,15 @@ pub fn catalog(s: &Settings) -> Vec<(&'static str, &'static str, String)> {
     ]
 }
 
-fn id(v: &Value, key: &str) -> Result<String, String> {
+fn id(v: &Value, key: &str) -> Result<String> {
     v[key]["id"]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| format!("no {key}.id in {v}"))
+        .with_context(|| format!("no {key}.id in {v}"))
 }
 
 /// The admin's token, scoped to the admin project.
-pub fn admin(s: &Settings) -> Result<(Api, Value), String> {
+pub fn admin(s: &Settings) -> Result<(Api, Value)> {
     api::login(
         &s.keystone_url(),
         "admin",
@@ -81,12 +83,12 @@ pub fn admin(s: &Settings) -> Result<(Api, Value), String> {
     )
 }
 
-pub fn keystone(s: &Settings) -> Result<Identities, String> {
+pub fn keystone(s: &Settings) -> Result<Identities> {
     let ks = format!("{}/v3", s.keystone_url());
     let (admin, body) = admin(s)?;
     let admin_project_id = body["token"]["project"]["id"]
         .as_str()
-        .ok_or("the admin token has no project")?
+        .context("the admin token has no project")?
         .to_string();
     let roles = admin.get(&format!("{ks}/roles"))?;
     let mut role_ids = std::collections::BTreeMap::new();
@@ -113,7 +115,7 @@ pub fn keystone(s: &Settings) -> Result<Identities, String> {
     };
     // Three independent groups of calls, in parallel (Keystone serves them with threads).
     let (service_project, catalog_done, test) = std::thread::scope(|scope| {
-        let services = scope.spawn(|| -> Result<String, String> {
+        let services = scope.spawn(|| -> Result<String> {
             let service_project = id(
                 &admin.post(
                     &format!("{ks}/projects"),
@@ -135,7 +137,7 @@ pub fn keystone(s: &Settings) -> Result<Identities, String> {
             }
             Ok(service_project)
         });
-        let catalog_done = scope.spawn(|| -> Result<(), String> {
+        let catalog_done = scope.spawn(|| -> Result<()> {
             for (kind, name, url) in catalog(s) {
                 let sid = id(
                     &admin.post(
@@ -154,7 +156,7 @@ pub fn keystone(s: &Settings) -> Result<Identities, String> {
             }
             Ok(())
         });
-        let test = (|| -> Result<(String, String, String), String> {
+        let test = (|| -> Result<(String, String, String)> {
             let domain = id(
                 &admin.post(
                     &format!("{ks}/domains"),
@@ -162,7 +164,7 @@ pub fn keystone(s: &Settings) -> Result<Identities, String> {
                 )?,
                 "domain",
             )?;
-            let project = |name: &str| -> Result<String, String> {
+            let project = |name: &str| -> Result<String> {
                 id(
                     &admin.post(
                         &format!("{ks}/projects"),
@@ -208,7 +210,7 @@ pub fn keystone(s: &Settings) -> Result<Identities, String> {
         &format!("{ks}/users/{user_id}/application_credentials"),
         &json!({"application_credential": {
             "name": APP_CRED_NAME, "secret": app_cred_secret(),
-            "description": "mistral-actions tests (cargo xtask openstack)"}}),
+            "description": "mistral-actions tests (cargo harness openstack)"}}),
     )?;
     Ok(Identities {
         project_id,
@@ -222,7 +224,7 @@ pub fn keystone(s: &Settings) -> Result<Identities, String> {
 
 /// A public qcow2 image whose data is a real (tiny, empty) qcow2 made by `qemu-img`: Glance
 /// 33 checks uploaded data against the declared format.
-pub fn image(s: &Settings, admin: &Api, qcow2: &[u8]) -> Result<String, String> {
+pub fn image(s: &Settings, admin: &Api, qcow2: &[u8]) -> Result<String> {
     let glance = format!("http://127.0.0.1:{}", s.ports.glance);
     let made = admin.post(
         &format!("{glance}/v2/images"),
@@ -231,20 +233,20 @@ pub fn image(s: &Settings, admin: &Api, qcow2: &[u8]) -> Result<String, String> 
     )?;
     let image_id = made["id"]
         .as_str()
-        .ok_or_else(|| format!("Glance made an image without id: {made}"))?
+        .with_context(|| format!("Glance made an image without id: {made}"))?
         .to_string();
     admin.put_bytes(&format!("{glance}/v2/images/{image_id}/file"), qcow2)?;
     let shown = admin.get(&format!("{glance}/v2/images/{image_id}"))?;
     if shown["status"] != "active" {
-        return Err(format!(
+        bail!(
             "the test image is {} after upload, not active",
             shown["status"]
-        ));
+        );
     }
     Ok(image_id)
 }
 
-pub fn flavor(s: &Settings, admin: &Api) -> Result<(), String> {
+pub fn flavor(s: &Settings, admin: &Api) -> Result<()> {
     admin
         .post(
             &format!("http://127.0.0.1:{}/v2.1/flavors", s.ports.nova),
@@ -255,7 +257,7 @@ pub fn flavor(s: &Settings, admin: &Api) -> Result<(), String> {
 }
 
 /// Room for many tests in both test projects (the defaults allow 10 backups, 10 servers).
-pub fn quotas(s: &Settings, admin: &Api, ids: &Identities) -> Result<(), String> {
+pub fn quotas(s: &Settings, admin: &Api, ids: &Identities) -> Result<()> {
     let p = &s.ports;
     // Trove boots its servers in the service project.
     admin.put(

@@ -5,6 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::{anyhow, Context, Result};
+
 pub struct Tls {
     /// The CA certificate (PEM) clients must trust.
     pub ca: PathBuf,
@@ -12,16 +14,16 @@ pub struct Tls {
     pub key: PathBuf,
 }
 
-fn openssl(dir: &Path, args: &[&str]) -> Result<(), String> {
+fn openssl(dir: &Path, args: &[&str]) -> Result<()> {
     let out = Command::new("openssl")
         .args(args)
         .current_dir(dir)
         .output()
-        .map_err(|e| format!("cannot run openssl (Debian's openssl package): {e}"))?;
+        .context("cannot run openssl (Debian's openssl package)")?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!(
+        Err(anyhow!(
             "`openssl {}` failed ({}): {}",
             args.join(" "),
             out.status,
@@ -31,9 +33,9 @@ fn openssl(dir: &Path, args: &[&str]) -> Result<(), String> {
 }
 
 /// A fresh CA and server certificate under `dir` (keys never leave it).
-pub fn make(dir: &Path) -> Result<Tls, String> {
+pub fn make(dir: &Path) -> Result<Tls> {
     let _ = fs::remove_dir_all(dir);
-    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     openssl(
         dir,
         &[
@@ -82,7 +84,7 @@ pub fn make(dir: &Path) -> Result<Tls, String> {
          extendedKeyUsage = serverAuth\n\
          subjectAltName = IP:127.0.0.1,DNS:localhost\n",
     )
-    .map_err(|e| format!("cannot write {}: {e}", dir.join("server.ext").display()))?;
+    .with_context(|| format!("cannot write {}", dir.join("server.ext").display()))?;
     openssl(
         dir,
         &[

@@ -1,9 +1,11 @@
 //! Trove 26: trove-api on MariaDB, RabbitMQ. No taskmanager and no guest: what they would
-//! do for an instance or a backup is done by the settle helper (`xtask/openstack/settle.py`,
+//! do for an instance or a backup is done by the settle helper (`harness/openstack/settle.py`,
 //! see [`super::settle`]), and our responder answers the guest agent's RPC calls.
 
 use std::fs;
 use std::time::Duration;
+
+use anyhow::{Context, Result};
 
 use crate::services::process::Background;
 
@@ -15,11 +17,11 @@ pub const DATABASE: &str = "trove";
 pub const DATASTORE: &str = "mysql";
 pub const DATASTORE_VERSION: &str = "5.7.29";
 
-fn conf_file(ctx: &Ctx) -> Result<std::path::PathBuf, String> {
+fn conf_file(ctx: &Ctx) -> Result<std::path::PathBuf> {
     Ok(ctx.service_dir("trove")?.join("trove.conf"))
 }
 
-pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
+pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
     let file = conf_file(ctx)?;
     let text = format!(
         "{header}\
@@ -53,7 +55,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
         credentials = s.auth_section("service_credentials", "trove"),
         authtoken = s.authtoken("trove"),
     );
-    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     super::db::fresh_mysql(&s.mysql, DATABASE)?;
     manage(ctx, "trove-db_sync", &["db_sync"])?;
     manage(
@@ -68,7 +70,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
     Ok(api)
 }
 
-fn manage(ctx: &Ctx, name: &str, args: &[&str]) -> Result<Duration, String> {
+fn manage(ctx: &Ctx, name: &str, args: &[&str]) -> Result<Duration> {
     let mut cmd = ctx.command("trove-manage");
     cmd.arg("--config-file").arg(conf_file(ctx)?).args(args);
     ctx.run(name, cmd)
@@ -76,7 +78,7 @@ fn manage(ctx: &Ctx, name: &str, args: &[&str]) -> Result<Duration, String> {
 
 /// Registers the `mysql` datastore and its version on `image_id`, as an operator does with
 /// `trove-manage` before anyone can create an instance.
-pub fn register_datastore(ctx: &Ctx, image_id: &str) -> Result<(), String> {
+pub fn register_datastore(ctx: &Ctx, image_id: &str) -> Result<()> {
     manage(
         ctx,
         "trove-datastore_update",
@@ -104,8 +106,8 @@ pub fn register_datastore(ctx: &Ctx, image_id: &str) -> Result<(), String> {
 }
 
 /// Our responders (Neutron, Swift, Trove's guest agent), one Python process; see
-/// `xtask/openstack/python/ma_openstack/responders.py`.
-pub fn start_responders(ctx: &Ctx, s: &Settings) -> Result<Background, String> {
+/// `harness/openstack/python/ma_openstack/responders.py`.
+pub fn start_responders(ctx: &Ctx, s: &Settings) -> Result<Background> {
     let mut cmd = ctx.command("python");
     cmd.args(["-m", "ma_openstack.responders"])
         .arg("--neutron-port")

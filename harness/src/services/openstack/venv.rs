@@ -1,11 +1,13 @@
 //! The OpenStack services' Python venv at `target/openstack-venv`: pinned releases from PyPI,
-//! resolved with `xtask/openstack/constraints.txt` (a `pip freeze` of a venv where they ran
+//! resolved with `harness/openstack/constraints.txt` (a `pip freeze` of a venv where they ran
 //! together; without it pip takes an SQLAlchemy these releases do not support). Installed
 //! once (70–80 s, no compiler needed); skipped when the pinned versions are there. A lock
 //! file serialises concurrent installs, as for Mistral's venv.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use anyhow::Result;
 
 /// What the harness runs, pinned; `(distribution, version)` as `importlib.metadata` names them.
 pub const PINNED: [(&str, &str); 6] = [
@@ -40,19 +42,21 @@ pub fn bin(root: &Path, name: &str) -> PathBuf {
 }
 
 pub fn constraints(root: &Path) -> PathBuf {
-    root.join("xtask").join("openstack").join("constraints.txt")
+    root.join("harness")
+        .join("openstack")
+        .join("constraints.txt")
 }
 
 /// Installs the services into the venv unless they are there already; returns the
 /// interpreter.
-pub fn ensure(root: &Path) -> Result<PathBuf, String> {
+pub fn ensure(root: &Path) -> Result<PathBuf> {
     let packages: Vec<String> = PINNED
         .iter()
         .map(|(name, version)| format!("{name}=={version}"))
         .chain(EXTRAS.iter().map(|s| s.to_string()))
         .collect();
     let note = format!(
-        "pip install -c xtask/openstack/constraints.txt {} (70-80 s, once)",
+        "pip install -c harness/openstack/constraints.txt {} (70-80 s, once)",
         packages.join(" ")
     );
     let mut pip: Vec<std::ffi::OsString> = vec!["-c".into(), constraints(root).into()];
