@@ -17,7 +17,13 @@ fn root() -> PathBuf {
 /// Every file git tracks, outside generated/, copied under `to`.
 fn copy_checkout_without_generated(from: &Path, to: &Path) {
     let listed = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(from)
         .output()
         .expect("git runs");
@@ -62,7 +68,13 @@ fn cargo_loads_the_workspace_without_generated() {
     let copy = tempfile::tempdir().unwrap();
     copy_checkout_without_generated(&root(), copy.path());
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(copy.path())
         .output()
         .expect("cargo runs");
@@ -100,7 +112,10 @@ fn generate_from_nothing_rebuilds_everything_but_the_migration_history() {
     assert_eq!(got, want, "the rebuilt tree has other files");
     for path in &want {
         let (a, b) = (checked_in.join(path), rebuilt.join(path));
-        let (a, b) = (fs::read_to_string(a).unwrap(), fs::read_to_string(b).unwrap());
+        let (a, b) = (
+            fs::read_to_string(a).unwrap(),
+            fs::read_to_string(b).unwrap(),
+        );
         if path == ".manifest" {
             // The manifest lists the history too, which the rebuilt tree starts afresh.
             let lines = |t: &str| -> Vec<String> {
