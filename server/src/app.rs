@@ -59,6 +59,10 @@ impl AppState {
     }
 }
 
+/// The target of every log line of a request, its failure's included (`error`), so that
+/// one `MISTRAL_ACTIONS_LOG` directive selects them all.
+pub(crate) const LOG_TARGET: &str = module_path!();
+
 /// A contract header as axum names it (lower case).
 fn header_name(name: &str) -> HeaderName {
     HeaderName::from_bytes(name.as_bytes()).expect("the contract's header names are valid")

@@ -10,6 +10,8 @@ use mistral_actions_contract::{envelope, header, ErrorKind};
 use mistral_actions_runtime::ActionError;
 use serde_json::json;
 
+use crate::app::LOG_TARGET;
+
 /// A failed request; its `Display` is the error body's `message`.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
@@ -42,7 +44,7 @@ impl HttpError {
     }
 
     /// Of an action's error, only [`ActionError::log_note`] is logged; of a refused
-    /// token, only whether there was one.
+    /// token, only whether there was one. Under the request lines' target.
     fn log(&self) {
         match self {
             HttpError::Unauthorized { given } => {
@@ -51,14 +53,18 @@ impl HttpError {
                 } else {
                     "no bearer token"
                 };
-                tracing::warn!(reason, "unauthorised");
+                tracing::warn!(target: LOG_TARGET, reason, "unauthorised");
             }
             HttpError::NoSuchEndpoint | HttpError::UnknownAction(_) => {}
             HttpError::Action { action, error } => {
                 let (action, kind) = (*action, error.kind().as_str());
                 match error.log_note() {
-                    note if note.is_empty() => tracing::warn!(action, kind, "action failed"),
-                    note => tracing::warn!(action, kind, detail = %note, "action failed"),
+                    note if note.is_empty() => {
+                        tracing::warn!(target: LOG_TARGET, action, kind, "action failed")
+                    }
+                    note => {
+                        tracing::warn!(target: LOG_TARGET, action, kind, detail = %note, "action failed")
+                    }
                 }
             }
         }
