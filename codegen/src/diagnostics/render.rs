@@ -70,12 +70,14 @@ fn render_one(root: &Path, d: &Diagnostic, renderer: &Renderer) -> String {
 }
 
 /// The byte range of the token starting at `char_offset` (at least one character).
+/// A position at the very end (YAML that ends too early) marks the last character: an
+/// empty span past the last line would render as an empty snippet.
 fn token_span(source: &str, char_offset: usize) -> std::ops::Range<usize> {
     let start = source
         .char_indices()
         .nth(char_offset)
-        .map(|(i, _)| i)
-        .unwrap_or(source.len());
+        .or_else(|| source.char_indices().last())
+        .map_or(0, |(i, _)| i);
     let rest = &source[start..];
     let len = rest
         .find(|c: char| c.is_whitespace() || c == ':' || c == ',')
