@@ -52,7 +52,7 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         name: "demo.compute.servers.rebuild",
         summary: "Rebuild a server with a new admin password.",
         input: "server_id, admin_pass, mode=\"soft\"",
-        services: &["compute", "image"],
+        services: &["compute", "database", "image"],
         handler: crate::compute_servers::rebuild,
     },
 ];
