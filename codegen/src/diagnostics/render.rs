@@ -79,9 +79,19 @@ fn token_span(source: &str, char_offset: usize) -> std::ops::Range<usize> {
         .or_else(|| source.char_indices().last())
         .map_or(0, |(i, _)| i);
     let rest = &source[start..];
+    // A token ends at whitespace, `,`, a YAML key's `:` (not the `::` of a Rust path), and
+    // the end of the flow collection it sits in (unless it is one itself).
+    let in_flow = !rest.starts_with(['[', '{']);
+    let ends_key = |i: usize| !rest[..i].ends_with(':') && !rest[i + 1..].starts_with(':');
     let len = rest
-        .find(|c: char| c.is_whitespace() || c == ':' || c == ',')
-        .unwrap_or(rest.len());
+        .char_indices()
+        .find(|&(i, c)| match c {
+            ',' => true,
+            ':' => ends_key(i),
+            ']' | '}' => in_flow,
+            c => c.is_whitespace(),
+        })
+        .map_or(rest.len(), |(i, _)| i);
     let len = if len == 0 {
         rest.chars().next().map_or(0, char::len_utf8)
     } else {
