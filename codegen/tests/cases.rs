@@ -181,6 +181,33 @@ fn every_generated_rust_file_parses() {
     }
 }
 
+#[test]
+fn every_action_table_is_sorted_by_name() {
+    // The action server looks names up by binary search in this table.
+    let mut tables = 0;
+    for case in cases() {
+        let expected = read_tree(&case.join(EXPECTED));
+        // In `registry.rs`, unless a spec file took that module name.
+        let table = expected.iter().find(|(path, text)| {
+            path.starts_with("generated/actions/src/") && text.contains("pub static ACTIONS")
+        });
+        let Some((path, text)) = table else { continue };
+        tables += 1;
+        let names: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix("name: \""))
+            .map(|rest| rest.trim_end_matches("\","))
+            .collect();
+        assert!(!names.is_empty(), "{}/{path}: no `name:`", case.display());
+        assert!(
+            names.windows(2).all(|w| w[0] < w[1]),
+            "{}/{path}: {names:?}",
+            case.display()
+        );
+    }
+    assert!(tables > 0, "no valid case has an action table");
+}
+
 /// The codes of the README's tables: `| MA042 | … |` rows.
 fn documented_codes() -> BTreeSet<String> {
     let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
