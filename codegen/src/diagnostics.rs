@@ -1,7 +1,12 @@
-//! Located problems found in specs. The library collects them; the CLI renders them.
+//! Located problems found in specs. The library collects them and renders them
+//! ([`render`]); the CLI prints what it renders.
+
+mod render;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use render::{render, render_styled};
 
 use crate::yaml::Pos;
 

@@ -1,7 +1,8 @@
-//! The HTTP surface: routes, bearer-token check, request ids, error bodies, the log line
-//! and metrics of each request. What they are (paths, headers, envelope, kinds and
-//! statuses) is `mistral_actions_contract`; who is calling is `auth`, where a call may act
-//! is `reach`, whether calls can work is `ready`, what is counted is `metrics`.
+//! The HTTP surface: routes, bearer-token check, request ids, the log line and metrics of
+//! each request. What they are (paths, headers, envelope, kinds and statuses) is
+//! `mistral_actions_contract`; how a request fails is `error`, who is calling is `auth`,
+//! where a call may act is `reach`, whether calls can work is `ready`, what is counted is
+//! `metrics`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -9,18 +10,19 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, Request, State};
-use axum::http::{header as http_header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header as http_header, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mistral_actions_contract::{envelope, header, media, route, ErrorKind};
 use mistral_actions_runtime::logsafe::is_plain_id;
-use mistral_actions_runtime::{ActionError, Context};
+use mistral_actions_runtime::{ActionDef, ActionError, Context};
 use serde_json::{json, Value};
 use tracing::Instrument;
 
 use crate::auth::{Auth, Caller};
+use crate::error::HttpError;
 use crate::metrics::{Metrics, OK, UNKNOWN_ACTION};
 use crate::reach::Reach;
 use crate::ready::Readiness;
@@ -57,6 +59,10 @@ impl AppState {
     }
 }
 
+/// The target of every log line of a request, its failure's included (`error`), so that
+/// one `MISTRAL_ACTIONS_LOG` directive selects them all.
+pub(crate) const LOG_TARGET: &str = module_path!();
+
 /// A contract header as axum names it (lower case).
 fn header_name(name: &str) -> HeaderName {
     HeaderName::from_bytes(name.as_bytes()).expect("the contract's header names are valid")
@@ -84,23 +90,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     let protected =
         protected.route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     open.merge(protected)
-        .fallback(|| async { error_response(ErrorKind::NotFound, "no such endpoint") })
+        .fallback(|| async { HttpError::NoSuchEndpoint })
         .layer(middleware::from_fn_with_state(state.clone(), request_id))
         .with_state(state)
-}
-
-/// The error body; the kind also rides along as a response extension, for the metrics.
-fn error_response(kind: ErrorKind, message: &str) -> Response {
-    let status = StatusCode::from_u16(kind.status()).expect("the contract's statuses are valid");
-    let body =
-        json!({ envelope::ERROR: { envelope::KIND: kind.as_str(), envelope::MESSAGE: message } });
-    let mut response = (status, Json(body)).into_response();
-    response.extensions_mut().insert(kind);
-    response
-}
-
-fn action_error(e: &ActionError) -> Response {
-    error_response(e.kind(), &e.to_string())
 }
 
 /// The `action` label and log field of a request: a registry name for a call of a known
@@ -178,31 +170,17 @@ async fn require_token(
     State(state): State<Arc<AppState>>,
     mut req: Request,
     next: Next,
-) -> Response {
+) -> Result<Response, HttpError> {
     let given = req
         .headers()
         .get(http_header::AUTHORIZATION)
         .and_then(|v| v.as_bytes().strip_prefix(header::BEARER.as_bytes()))
         .and_then(|rest| rest.strip_prefix(b" "));
-    let caller = state.auth.caller(given);
-    let Some(caller) = caller else {
-        tracing::warn!(
-            reason = if given.is_some() {
-                "wrong token"
-            } else {
-                "no bearer token"
-            },
-            "unauthorised"
-        );
-        let mut r = error_response(ErrorKind::Unauthorized, "a valid bearer token is required");
-        r.headers_mut().insert(
-            http_header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(header::BEARER),
-        );
-        return r;
-    };
+    let caller = state.auth.caller(given).ok_or(HttpError::Unauthorized {
+        given: given.is_some(),
+    })?;
     req.extensions_mut().insert(caller);
-    next.run(req).await
+    Ok(next.run(req).await)
 }
 
 async fn list_actions() -> Json<Value> {
@@ -228,39 +206,45 @@ fn override_header<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h 
         .filter(|v| !v.is_empty())
 }
 
-/// Runs one action. Inputs are never logged: they may hold secrets; of an error, only
-/// [`ActionError::log_note`] is.
+/// Runs one action; a failure is answered and logged by [`HttpError`].
 async fn run_action(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let Some(action) = mistral_actions::find(&name) else {
-        return action_error(&ActionError::UnknownAction(name));
-    };
+) -> Result<Json<Value>, HttpError> {
+    let action = mistral_actions::find(&name).ok_or(HttpError::UnknownAction(name))?;
+    let result = call(&state, action, &caller, &headers, &body)
+        .await
+        .map_err(|error| HttpError::Action {
+            action: action.name,
+            error,
+        })?;
+    Ok(Json(json!({ envelope::RESULT: result })))
+}
+
+/// Calls `action` in the scope its headers select, with the body as its input. Inputs
+/// are never logged: they may hold secrets.
+async fn call(
+    state: &AppState,
+    action: &ActionDef,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Value, ActionError> {
     let scope = state.reach.scope(
-        &caller,
-        override_header(&headers, &PROJECT),
-        override_header(&headers, &REGION),
-    );
-    let scope = match scope {
-        Ok(s) => s,
-        Err(e) => return failed(action.name, &e),
-    };
+        caller,
+        override_header(headers, &PROJECT),
+        override_header(headers, &REGION),
+    )?;
     let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
         // An action without inputs may be called with no body at all.
         Value::Object(Default::default())
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(v) => v,
-            Err(e) => {
-                // serde_json's syntax errors give a position, never the text.
-                let e = ActionError::BadInput(format!("the body is not JSON: {e}"));
-                return failed(action.name, &e);
-            }
-        }
+        // serde_json's syntax errors give a position, never the text.
+        serde_json::from_slice(body)
+            .map_err(|e| ActionError::BadInput(format!("the body is not JSON: {e}")))?
     };
     let scoped;
     let ctx = if scope.project.is_none() && scope.region.is_none() {
@@ -274,18 +258,5 @@ async fn run_action(
         &scoped
     };
     // The request's span names the action already.
-    match (action.handler)(ctx, input).await {
-        Ok(result) => Json(json!({ envelope::RESULT: result })).into_response(),
-        Err(e) => failed(action.name, &e),
-    }
-}
-
-/// Logs what may be logged of `e` and answers it.
-fn failed(action: &str, e: &ActionError) -> Response {
-    let kind = e.kind().as_str();
-    match e.log_note() {
-        note if note.is_empty() => tracing::warn!(action, kind, "action failed"),
-        note => tracing::warn!(action, kind, detail = %note, "action failed"),
-    }
-    action_error(e)
+    (action.handler)(ctx, input).await
 }

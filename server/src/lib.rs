@@ -1,13 +1,14 @@
 //! `mistral-actions-server`: the HTTP server Mistral's `std.http` calls to run the
 //! generated actions. `POST /v1/actions/{name}` with the input as a JSON object answers
-//! `200 {"result": …}` or a non-2xx `{"error": {"kind", "message"}}` (statuses:
-//! `mistral_actions_runtime::error`); `GET /v1/actions` lists the actions with their
+//! `200 {"result": …}` or a non-2xx `{"error": {"kind", "message"}}` (kinds and
+//! statuses: `mistral_actions_contract::ErrorKind`, answered by `error::HttpError`); `GET /v1/actions` lists the actions with their
 //! signatures; `GET /healthz` (liveness) and `GET /readyz` (readiness) need no token;
 //! `GET /metrics` needs it unless `metrics.public`.
 
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod error;
 pub mod logs;
 pub mod metrics;
 pub mod reach;

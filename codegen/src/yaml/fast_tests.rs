@@ -38,7 +38,10 @@ fn every_yaml_file_of_the_repository() {
     let files = yaml_files(&root);
     assert!(files.len() > 10, "found only {files:?}");
     for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
+        // codegen/tests/cases/files holds a Latin-1 spec on purpose (MA031): no text to read.
+        let Ok(text) = String::from_utf8(std::fs::read(&file).unwrap()) else {
+            continue;
+        };
         let taken = same(&text);
         // The specs are the subset by design: they must not fall back to the slow path.
         if file.starts_with(root.join("specs")) {
