@@ -6,6 +6,8 @@
 //! showed as ~60 MB more peak RSS; [`tune`] makes it return them within milliseconds.
 //! Built without transparent huge pages (`no_thp`): returning memory that often, the
 //! kernel's zeroing of 2 MiB pages cost more system time than it saved.
+//!
+//! Only with the `mimalloc` feature, which `cargo xtask bench` builds with.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

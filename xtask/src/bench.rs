@@ -28,10 +28,18 @@ struct Usage {
 }
 
 pub fn run(root: &Path, opts: &Options) -> Result<bool, Error> {
-    eprintln!("bench: building xtask (release)");
+    eprintln!("bench: building xtask (release, with mimalloc)");
     let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
-        .args(["build", "--release", "--quiet", "-p", "xtask"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--features",
+            "mimalloc",
+        ])
         .status()
         .map_err(Error::io(root))?
         .success();

@@ -3,6 +3,7 @@
 //! operator's `action-list`) lives in other packages, which [`forward`] runs, so that
 //! building the generator compiles none of it.
 
+#[cfg(feature = "mimalloc")]
 mod allocator;
 mod bench;
 mod catalog_diff;
@@ -103,6 +104,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    #[cfg(feature = "mimalloc")]
     allocator::tune();
     let cli = Cli::parse();
     let command = match cli.command {
