@@ -59,7 +59,7 @@ pub fn start(
     process::kill_leftover(&pid_file, &marker);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    fresh_database(postgres)?;
+    super::db::fresh_postgres(postgres, DATABASE)?;
     let database = format!(
         "{}{DATABASE}",
         postgres.replacen("postgresql://", "postgresql+psycopg2://", 1)
@@ -169,26 +169,6 @@ impl MistralServer {
 /// The libpq URL of Mistral's database, for psql.
 pub fn database_url(postgres: &str) -> String {
     format!("{postgres}{DATABASE}")
-}
-
-fn fresh_database(postgres: &str) -> Result<()> {
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"),
-        format!("CREATE DATABASE {DATABASE} ENCODING 'UTF8'"),
-    ] {
-        let out = Command::new("psql")
-            .arg(format!("{postgres}postgres"))
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", &sql])
-            .output()
-            .context("cannot run psql")?;
-        if !out.status.success() {
-            bail!(
-                "`{sql}` failed on {postgres}: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-    }
-    Ok(())
 }
 
 fn config(

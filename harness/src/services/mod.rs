@@ -2,6 +2,7 @@
 //! ci` on loopback, with their data under `target/`. One module per service.
 
 pub mod databases;
+pub mod db;
 pub mod haproxy;
 pub mod mariadb;
 pub mod mistral;

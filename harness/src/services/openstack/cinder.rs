@@ -77,7 +77,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Vec<Background>> {
         authtoken = s.authtoken("cinder"),
     );
     fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
-    super::db::fresh_postgres(&s.postgres, DATABASE)?;
+    crate::services::db::fresh_postgres(&s.postgres, DATABASE)?;
     let mut sync = ctx.command("cinder-manage");
     sync.arg("--config-file").arg(&file).args(["db", "sync"]);
     ctx.run("cinder-db_sync", sync)?;

@@ -61,7 +61,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
         authtoken = s.authtoken("glance"),
     );
     fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
-    super::db::fresh_postgres(&s.postgres, DATABASE)?;
+    crate::services::db::fresh_postgres(&s.postgres, DATABASE)?;
     let mut sync = ctx.command("glance-manage");
     sync.arg("--config-file").arg(&file).args(["db_sync"]);
     ctx.run("glance-db_sync", sync)?;

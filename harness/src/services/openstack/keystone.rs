@@ -65,7 +65,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Keystone> {
     let dir = ctx.service_dir("keystone")?;
     let file = dir.join("keystone.conf");
     fs::write(&file, conf(ctx, s)?).with_context(|| format!("cannot write {}", file.display()))?;
-    super::db::fresh_postgres(&s.postgres, DATABASE)?;
+    crate::services::db::fresh_postgres(&s.postgres, DATABASE)?;
     let manage = |name: &str, args: &[&str]| {
         let mut cmd = ctx.command("keystone-manage");
         cmd.arg("--config-file").arg(&file).args(args);

@@ -19,7 +19,6 @@
 pub mod api;
 mod cinder;
 mod config;
-mod db;
 mod export;
 mod glance;
 mod keystone;

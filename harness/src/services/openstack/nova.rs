@@ -82,7 +82,7 @@ fn write_conf(ctx: &Ctx, s: &Settings) -> Result<PathBuf> {
 pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
     let file = write_conf(ctx, s)?;
     for db in DATABASES {
-        super::db::fresh_mysql(&s.mysql, db)?;
+        crate::services::db::fresh_mysql(&s.mysql, db)?;
     }
     let manage = |name: &str, args: &[&str]| {
         let mut cmd = ctx.command("nova-manage");

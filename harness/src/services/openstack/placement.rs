@@ -29,7 +29,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
         authtoken = s.authtoken("placement"),
     );
     fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
-    super::db::fresh_mysql(&s.mysql, DATABASE)?;
+    crate::services::db::fresh_mysql(&s.mysql, DATABASE)?;
     // placement-manage ignores OS_PLACEMENT_CONFIG_DIR.
     let mut sync = ctx.command("placement-manage");
     sync.arg("--config-file").arg(&file).args(["db", "sync"]);

@@ -56,7 +56,7 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
         authtoken = s.authtoken("trove"),
     );
     fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
-    super::db::fresh_mysql(&s.mysql, DATABASE)?;
+    crate::services::db::fresh_mysql(&s.mysql, DATABASE)?;
     manage(ctx, "trove-db_sync", &["db_sync"])?;
     manage(
         ctx,

@@ -1,6 +1,7 @@
-//! Fresh service databases on the servers `cargo xtask ci` started. Recreated on every
-//! start: nova-compute on FakeDriver registers a compute node with a new UUID in every
-//! process, and a second start on the same database fails (`Duplicate compute node`).
+//! Fresh databases for the OpenStack services and Mistral on the servers `cargo harness
+//! ci` started. Recreated on every start: nova-compute on FakeDriver registers a compute
+//! node with a new UUID in every process, and a second start on the same database fails
+//! (`Duplicate compute node`); Mistral's run starts from an empty history.
 
 use std::process::Command;
 
