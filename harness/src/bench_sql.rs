@@ -152,7 +152,6 @@ fn synthesise(root: &Path, dir: &Path, opts: &Options) -> Result<()> {
         ])
         .arg(dir)
         .arg("generate")
-        .stderr(Stdio::null())
         .status()
         .context("cannot run cargo")?;
     ensure!(
