@@ -148,7 +148,7 @@ fn names_of(field: Field) -> &'static str {
 
 fn field_problem(field: Field, token: &str, part: &str, problem: &Problem) -> String {
     let (lo, hi) = field.bounds();
-    let subject = if part == token {
+    let subject = if part == token || part.is_empty() {
         String::new()
     } else {
         format!("`{part}`: ")
@@ -164,6 +164,9 @@ fn field_problem(field: Field, token: &str, part: &str, problem: &Problem) -> St
         Problem::QuestionMarkNotAlone => "? must be the whole field".to_string(),
         Problem::QuestionMarkHere => {
             "? is only allowed in the day-of-month and day-of-week fields".to_string()
+        }
+        Problem::NotAValue if part.is_empty() => {
+            "a value is missing (two commas in a row, or one at an end)".to_string()
         }
         Problem::NotAValue => {
             let hint = match field {

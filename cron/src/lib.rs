@@ -9,23 +9,24 @@
 //! corpus of patterns and start times.
 //!
 //! # Why not a cron crate
-//! `croner` 4.0.3, `cron` 0.17.0 and `saffron` 0.1.0 were each run against croniter
-//! 7.0.0 on a handful of patterns (2024-02-28 23:59:30 as start); each differs where
-//! Mistral's users will tread:
-//! - `cron`: six or seven fields with the seconds *first*, so it refuses every five-field
-//!   pattern (`0 2 * * *`); also refuses `*/61`, `?` and `#` in our positions.
-//! - `croner`: a sixth field is seconds *first* (`0 0 1 1 * 30` refused as weekday 30;
-//!   croniter: 00:00:30 on January 1st; `0 0 1 1 * 0 2030`: croner fires every Sunday of
-//!   2030 at 01:00, croniter once at 2030-01-01 00:00); accepts `5L` and `LW`, which
-//!   croniter refuses, and refuses `L5` (croniter: the last Friday); `5-5` is minute 5
-//!   (croniter: every minute); refuses `50-10/15` (croniter: minutes 6 and 50) and
-//!   `59/15` (croniter: minute 59).
+//! `croner` 4.0.3, `cron` 0.17.0 and `saffron` 0.1.0 (the latest of each) were run
+//! against croniter 7.0.0 on two dozen patterns, from 2024-02-28 23:59:30. Each reads
+//! Mistral's patterns differently where users will tread:
+//! - `cron`: six or seven fields with the seconds *first*, so every five-field pattern
+//!   (`0 2 * * *`) is refused; weekdays count 1-7.
+//! - `croner`: a sixth field is seconds *first*: `0 0 1 1 * 30` is refused (weekday 30;
+//!   croniter: 00:00:30 on January 1st), `0 0 1 1 * 0 2030` fires at 01:00 on the 1st
+//!   and on Sundays of 2030 (croniter: once, 2030-01-01 00:00). It accepts `5L` and
+//!   `LW`, which croniter refuses, and refuses `L5` (croniter: the last Friday),
+//!   `50-10/15` (croniter: minutes 6 and 50), `59/15` (croniter: minute 59) and
+//!   `0 0 5-0 * *` (croniter: days 5 to 31). `5-5` is minute 5 (croniter: every
+//!   minute); `0 0 1 * 1#2` fires on the 1st and second Mondays (croniter: never, so
+//!   Mistral answers 500).
 //! - `saffron`: refuses `*/61`, `?`, the `@` aliases and six or seven fields; reads
-//!   weekday 7 as Saturday and `0 0 1 * 1` as the 1st or Sundays (croniter: Sunday and
-//!   Monday); `50-10/15` gives minutes 5 and 50; panics on `0 0 1 apr-jan/3 *`; last
-//!   released in 2020.
+//!   weekday 1 as Sunday and 7 as Saturday; `50-10/15` is minutes 5 and 50; panics on
+//!   `0 0 1 apr-jan/3 *`.
 //!
-//! All three also use `chrono`, which codegen would build for nothing else.
+//! All three also bring `chrono`, which codegen would build for nothing else.
 //!
 //! # What is not supported
 //! - `R` (random, `R`, `R(0-29)`, `R/15`): croniter accepts it, but draws a new value

@@ -73,9 +73,17 @@ fn calc(fields: &Fields, day: &Set, weekday: &Set, now: DateTime) -> Option<Date
                 true => day_of_week(weekday, t),
                 false => nth_weekday(fields, t),
             },
-            &|t| hour(&fields.hour, t),
-            &|t| minute(&fields.minute, t),
-            &|t| second(fields.second.as_ref(), t),
+            &|t| clock(Some(&fields.hour), t.hour(), 24, t.at(t.hour(), 0, 0), 3600),
+            &|t| {
+                clock(
+                    Some(&fields.minute),
+                    t.minute(),
+                    60,
+                    t.at(t.hour(), t.minute(), 0),
+                    60,
+                )
+            },
+            &|t| clock(fields.second.as_ref(), t.second(), 60, t, 1),
         ];
         let mut moved = false;
         for step in steps {
@@ -210,38 +218,15 @@ fn nearest_weekday(days: &BTreeSet<u8>, t: DateTime) -> Option<Step> {
     earliest_candidate(t, candidates)
 }
 
-fn hour(hours: &Set, t: DateTime) -> Option<Step> {
-    if hours.star {
-        return Some(Step::Matches);
-    }
-    match forward(u64::from(t.hour()), hours, 24) {
-        0 => Some(Step::Matches),
-        diff => t
-            .at(t.hour(), 0, 0)
-            .plus_seconds(diff as i64 * 3600)
-            .map(Step::Moved),
-    }
-}
-
-fn minute(minutes: &Set, t: DateTime) -> Option<Step> {
-    if minutes.star {
-        return Some(Step::Matches);
-    }
-    match forward(u64::from(t.minute()), minutes, 60) {
-        0 => Some(Step::Matches),
-        diff => t
-            .at(t.hour(), t.minute(), 0)
-            .plus_seconds(diff as i64 * 60)
-            .map(Step::Moved),
-    }
-}
-
-fn second(seconds: Option<&Set>, t: DateTime) -> Option<Step> {
-    let Some(seconds) = seconds.filter(|s| !s.star) else {
+/// `proc_hour`, `proc_minute`, `proc_second`: the nearest allowed `value` of a clock
+/// field, counted in `unit` seconds from `t` with the smaller fields zeroed
+/// (`from`), wrapping after `period`.
+fn clock(set: Option<&Set>, value: u8, period: u64, from: DateTime, unit: i64) -> Option<Step> {
+    let Some(set) = set.filter(|s| !s.star) else {
         return Some(Step::Matches);
     };
-    match forward(u64::from(t.second()), seconds, 60) {
+    match forward(u64::from(value), set, period) {
         0 => Some(Step::Matches),
-        diff => t.plus_seconds(diff as i64).map(Step::Moved),
+        diff => from.plus_seconds(diff as i64 * unit).map(Step::Moved),
     }
 }

@@ -1,4 +1,0 @@
-use crate::expand::Fields;
-pub(crate) fn describe(_fields: &Fields) -> String {
-    String::new()
-}
