@@ -102,6 +102,9 @@ impl Pattern {
 
     /// The fires `t` with `from <= t < to`, in order, each found from the one before
     /// as Mistral's periodic task chains them (`next_after` of the previous fire).
+    /// A trigger created at `c` first fires at `next_after(c)`, strictly later: its
+    /// slots are `slots(c + 1 s, to)`. The search limit of `next_after` holds between
+    /// two fires (croniter's `croniter_range` would narrow it to the window instead).
     pub fn slots(&self, from: DateTime, to: DateTime) -> Slots<'_> {
         Slots {
             pattern: self,

@@ -165,3 +165,21 @@ fn slots_fill_a_half_open_window() {
         7
     );
 }
+
+#[test]
+fn slots_from_one_second_after_creation_start_with_the_first_fire() {
+    for text in ["* * * * *", "*/15 * * * *", "* * * * * *", "0 0 * * * 30"] {
+        let pattern = Pattern::parse(text).unwrap();
+        for created in [
+            "2024-02-29 12:00:00",
+            "2024-02-29 12:00:29",
+            "2024-02-29 12:14:59",
+        ] {
+            let created = at(created);
+            let first = pattern
+                .slots(created.plus_seconds(1).unwrap(), at("2025-01-01 00:00"))
+                .next();
+            assert_eq!(first, pattern.next_after(created), "{text} from {created}");
+        }
+    }
+}
