@@ -3,8 +3,9 @@
 //!
 //! Mirrors [`super::action::emit`] (the syn version, kept as the reference the tests hold
 //! this to and as the fallback): returns `None` wherever a line might be long enough for
-//! prettyplease to break a part this module writes as fixed text, and the module is then
-//! printed through syn instead. Identical bytes either way.
+//! prettyplease to break a part this module writes as fixed text, or for an
+//! implementation kind it does not write, and the module is then printed through syn
+//! instead. Identical bytes either way.
 
 use serde_json::Value;
 
