@@ -26,9 +26,9 @@
 //! | the registry alone | 0.05–0.10 s | 0.2–0.6 s |
 //!
 //! Scaled by the text writer's quiet run (SHA-256 counted at its hardware speed), that is
-//! ≈ +1.5 s of CPU, 3.1 s in all: ≈ 1.65 s wall at the cold run's parallelism (1.9
-//! cores), over the target. Warm and `--check` runs render no Rust and are the same for
-//! both.
+//! ≈ +1.5 s of CPU, 3.1 s in all, nearly twice the run's CPU: ≈ 1.65 s wall at the cold
+//! run's parallelism (1.9 cores), over the target. Warm and `--check` runs render no Rust
+//! and are the same for both.
 
 mod action;
 mod names;

@@ -53,12 +53,17 @@ thread_local! {
 }
 
 impl Keys {
-    /// Runs `f` with this memo in force on the current thread.
+    /// Runs `f` with this memo in force on the current thread (and no longer once `f`
+    /// returns or unwinds).
     pub(crate) fn with<R>(self: &Arc<Keys>, f: impl FnOnce() -> R) -> R {
-        let previous = ACTIVE.with(|a| a.replace(Some(self.clone())));
-        let result = f();
-        ACTIVE.with(|a| *a.borrow_mut() = previous);
-        result
+        struct Restore(Option<Arc<Keys>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                ACTIVE.with(|a| *a.borrow_mut() = self.0.take());
+            }
+        }
+        let _restore = Restore(ACTIVE.with(|a| a.replace(Some(self.clone()))));
+        f()
     }
 
     /// Lower-case hex SHA-256 of `value` serialised, the memo in force.
