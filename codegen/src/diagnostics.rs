@@ -166,18 +166,23 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: Code, file: &Path, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, file: impl AsRef<Path>, pos: Pos, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
-            file: file.to_path_buf(),
+            file: file.as_ref().to_path_buf(),
             pos,
             message: message.into(),
             help: None,
         }
     }
 
-    pub fn warning(code: Code, file: &Path, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: Code,
+        file: impl AsRef<Path>,
+        pos: Pos,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, file, pos, message)

@@ -4,9 +4,9 @@
 //!   [`model::Model`], collecting every problem as a located [`diagnostics::Diagnostic`].
 //! - [`prior`] reads what earlier runs left in `generated/` that outputs build on.
 //! - [`emit`] turns the model and the prior into files, one module per output, listed in
-//!   [`emit::EMITTERS`].
-//! - [`output`] writes those files into `generated/` or checks them; it alone hashes and
-//!   caches.
+//!   [`emit::EMITTERS`]: texts, or what a file is made of and how to write it.
+//! - [`output`] verifies the files earlier runs left that must stay, and writes the files
+//!   into `generated/` or checks them; it alone hashes and caches.
 
 mod builtins;
 pub mod catalog_diff;
@@ -15,6 +15,7 @@ pub mod emit;
 pub mod model;
 pub mod output;
 mod parallel;
+mod paths;
 pub mod prior;
 pub mod registration;
 mod signature;
@@ -63,7 +64,8 @@ impl Error {
 
 /// Loads the specs under `root` and produces every generated file.
 /// What earlier runs left (`generated/sql/state.json` and the migrations' sums) is read
-/// beside the specs, on its own thread; spec errors still come first.
+/// beside the specs, on its own thread; spec errors still come first. Fails if a file an
+/// earlier run wrote that must stay (an emitted migration) was edited or removed.
 pub fn generate(root: &Path) -> Result<(Model, Diagnostics, FileSet), Error> {
     let generated = root.join(output::GENERATED_DIR);
     let (loaded, prior) = std::thread::scope(|scope| {
@@ -77,5 +79,6 @@ pub fn generate(root: &Path) -> Result<(Model, Diagnostics, FileSet), Error> {
     let (model, warnings) = loaded?;
     let prior = prior?;
     let files = emit::all(&model, &prior)?;
+    files.verify_kept(root)?;
     Ok((model, warnings, files))
 }

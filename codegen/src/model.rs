@@ -1,15 +1,14 @@
 //! The validated model. Every emitter reads this, never the YAML: once a `Model` exists,
 //! names are unique and legal, inputs are well-formed and defaults match their types.
 
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::signature;
 
-/// Cheap to clone (shared lists), so lazily rendered outputs can own it.
+/// Cheap to clone (shared lists).
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     pub project: Project,
@@ -17,20 +16,6 @@ pub struct Model {
     pub actions: Arc<Vec<Action>>,
     /// Sorted by name (`specs/workflows/**.yaml`).
     pub workflows: Arc<Vec<Workflow>>,
-    /// [`Model::digests`], taken once for every emitter that keys on the whole model.
-    #[serde(skip)]
-    pub(crate) digests: Arc<OnceLock<Digests>>,
-}
-
-/// Content keys of the model ([`crate::output::content_key`]).
-#[derive(Debug)]
-pub struct Digests {
-    /// Of each action, in order: outputs made of some actions key on theirs.
-    pub each: Vec<String>,
-    /// Of the project and the actions: everything a registration row is made from.
-    pub actions: String,
-    /// Of everything.
-    pub model: String,
 }
 
 impl Model {
@@ -39,23 +24,7 @@ impl Model {
             project,
             actions: Arc::new(actions),
             workflows: Arc::new(workflows),
-            digests: Arc::default(),
         }
-    }
-
-    /// The model's content keys, serialised and hashed on first use only.
-    pub fn digests(&self) -> &Digests {
-        self.digests.get_or_init(|| {
-            let each =
-                crate::parallel::map(&self.actions, |a| crate::output::content_key("action", a));
-            let actions = crate::output::content_key("actions", &(&self.project, &each));
-            let model = crate::output::content_key("model", &(&actions, &*self.workflows));
-            Digests {
-                each,
-                actions,
-                model,
-            }
-        })
     }
 
     pub fn action(&self, name: &str) -> Option<&Action> {
@@ -154,7 +123,7 @@ impl Default for Project {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
     /// Relative to the project root, `/`-separated (`specs/actions/cinder/backups.yaml`).
-    pub file: PathBuf,
+    pub file: String,
     pub line: usize,
 }
 

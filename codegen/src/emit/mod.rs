@@ -1,5 +1,10 @@
 //! One emitter per output, each a pure function of the validated [`Model`] and what earlier
 //! runs left ([`Prior`]) to the files of its output; [`EMITTERS`] lists them all.
+//!
+//! Emitters return content, never keys: a file's text, or what a large file is made of
+//! (its inputs, wrapped in [`crate::output::inputs`]' shared types where files share
+//! parts) with the plain function that writes it from them, or the SHA-256 a file an
+//! earlier run wrote must still have. Hashing, caching and reuse are `output`'s alone.
 
 mod action_history;
 pub mod catalog;

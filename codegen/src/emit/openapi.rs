@@ -9,8 +9,8 @@ use mistral_actions_contract::{
 use serde_json::{json, Map, Value};
 
 use super::DO_NOT_EDIT;
-use crate::model::{Action, Input, InputType, Model};
-use crate::output::{content_key, FileSet, Lazy};
+use crate::model::{Action, Input, InputType, Model, Project};
+use crate::output::{FileSet, List};
 use crate::prior::Prior;
 use crate::Error;
 
@@ -18,12 +18,21 @@ pub const PATH: &str = "openapi.json";
 
 const JSON: &str = "application/json";
 
-/// Rendered lazily: the document is tens of MB at 10,000 actions.
+/// What the document is made of.
+#[derive(serde::Serialize)]
+struct Inputs {
+    project: Project,
+    actions: List<Action>,
+}
+
+/// Rendered when needed: the document is tens of MB at 10,000 actions.
 pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
-    let key = content_key("openapi", &model.digests().model);
-    let model = model.clone();
+    let inputs = Inputs {
+        project: model.project.clone(),
+        actions: List::of(&model.actions),
+    };
     let mut set = FileSet::default();
-    set.insert_lazy(PATH, Lazy::new(key, move |w| render(&model, w)));
+    set.render(PATH, inputs, render);
     Ok(set)
 }
 
@@ -32,18 +41,19 @@ const PATHS_MARKER: &str = "\u{1}paths\u{1}";
 
 /// The document as `serde_json::to_writer_pretty` writes it, but with `paths` (one
 /// entry per action) serialised entry by entry, so the whole tree is never held.
-fn render(model: &Model, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+fn render(inputs: &Inputs, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let project = &inputs.project;
     let document = json!({
         "openapi": "3.1.0",
         "info": {
-            "title": format!("{} action server", model.project.prefix),
-            "version": model.project.version,
+            "title": format!("{} action server", project.prefix),
+            "version": project.version,
             "description": format!(
                 "What Mistral's `std.http` calls to run the actions of specs/actions. {DO_NOT_EDIT}"
             ),
         },
         "servers": [{
-            "url": model.project.server_url,
+            "url": project.server_url,
             "description": format!(
                 "`server_url` of specs/project.yaml; each execution may name another in `env().{}`",
                 EnvKey::URL.name
@@ -67,7 +77,7 @@ fn render(model: &Model, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         fixed(route::METRICS, json!({ "get": metrics() })),
         fixed(route::ACTIONS, json!({ "get": listing() })),
     ];
-    let actions = model
+    let actions = inputs
         .actions
         .iter()
         .map(|a| (route::action(&a.name), json!({ "post": run(a) })));

@@ -9,7 +9,7 @@ use yaml_rust2::{Yaml, YamlEmitter};
 
 use super::DO_NOT_EDIT;
 use crate::model::{Model, Workflow};
-use crate::output::{content_key, FileSet, Lazy};
+use crate::output::{FileSet, List, Picked};
 use crate::prior::Prior;
 use crate::Error;
 
@@ -63,14 +63,15 @@ pub fn path(name: &str) -> String {
 
 pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     let mut set = FileSet::default();
+    let workflows = List::of(&model.workflows);
     for (i, w) in model.workflows.iter().enumerate() {
-        let workflows = model.workflows.clone();
-        let key = content_key("workflow", w);
-        set.insert_lazy(
+        set.render(
             path(&w.name),
-            Lazy::new(key, move |out| {
-                out.write_all(render(&workflows[i]).as_bytes())
-            }),
+            workflows.pick(vec![i]),
+            |one: &Picked<Workflow>, out| {
+                one.iter()
+                    .try_for_each(|w| out.write_all(render(w).as_bytes()))
+            },
         );
     }
     Ok(set)
@@ -93,8 +94,7 @@ pub fn render(w: &Workflow) -> String {
     let body = body.strip_prefix("---\n").unwrap_or(&body);
     format!(
         "# {DO_NOT_EDIT}\n# Source: {} (workflow `{}`)\n{body}\n",
-        w.origin.file.display(),
-        w.name
+        w.origin.file, w.name
     )
 }
 

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use std::sync::Arc;
+
 use super::hash_cache::HashCache;
+use super::inputs::Keys;
 use super::render_cache::RenderCache;
 use super::{is_safe_relative, FileSet, Wanted, GENERATED_DIR, MANIFEST};
 use crate::Error;
@@ -48,17 +51,22 @@ fn owned_files(dir: &Path) -> Result<BTreeSet<String>, Error> {
         .collect())
 }
 
-/// Compares `set` with `root/generated` and returns every difference, writing nothing.
+/// Compares `set` with `root/generated` and returns every difference, writing nothing
+/// anywhere (no cache either).
 pub fn check(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
-    let cache = RenderCache::load(root);
-    let changes = check_with(root, set, &cache);
-    cache.save();
-    changes
+    let keys = Arc::new(Keys::default());
+    check_with(root, set, &RenderCache::load(root), &keys)
 }
 
-/// [`check`], files compared on every core; lazy files the cache knows unchanged are not
-/// rendered, and missing ones need no rendering either.
-fn check_with(root: &Path, set: &FileSet, cache: &RenderCache) -> Result<Vec<Change>, Error> {
+/// [`check`], files compared on every core; rendered files the cache knows unchanged are
+/// not rendered, and missing ones need no rendering either.
+fn check_with(
+    root: &Path,
+    set: &FileSet,
+    cache: &RenderCache,
+    keys: &Arc<Keys>,
+) -> Result<Vec<Change>, Error> {
+    super::kept::verify(root, set)?;
     let dir = root.join(GENERATED_DIR);
     let manifest = Wanted::Text(set.manifest());
     let wanted: Vec<(&str, &Wanted)> = set.with_manifest(&manifest).collect();
@@ -66,27 +74,28 @@ fn check_with(root: &Path, set: &FileSet, cache: &RenderCache) -> Result<Vec<Cha
         let full = dir.join(path);
         match wanted {
             Wanted::Text(contents) => compare(&full, path, contents),
-            Wanted::Lazy(lazy) => {
-                if cache.unchanged(path, &lazy.key, &full) {
+            Wanted::Rendered(file) => {
+                if cache.unchanged(path, &full, || file.key(keys)) {
                     return Ok(None);
                 }
                 if !full.exists() {
                     return Ok(Some(Change::Created(path.to_string())));
                 }
                 let mut bytes = Vec::new();
-                lazy.render_into(&mut bytes).map_err(Error::io(&full))?;
+                file.render_into(&mut bytes).map_err(Error::io(&full))?;
                 let text = String::from_utf8(bytes).expect("emitters render UTF-8");
                 let change = compare(&full, path, &text)?;
                 if change.is_none() {
-                    cache.record(path, &lazy.key, &full);
+                    cache.record(path, &file.key(keys), &full);
                 }
                 Ok(change)
             }
-            Wanted::Kept(fingerprint) => {
+            Wanted::Kept(kept) => {
+                let fingerprint = kept.verified().expect("kept files were verified");
                 if !fingerprint.unchanged(&full).map_err(Error::io(&full))? {
                     return Err(Error::State(format!(
                         "generated/{path} changed or vanished during this run, yet it must stay as emitted (SHA-256 {}); restore it from version control",
-                        fingerprint.sha256
+                        kept.sha256
                     )));
                 }
                 Ok(None)
@@ -166,16 +175,14 @@ fn same_bytes(file: &mut fs::File, mut want: &[u8]) -> std::io::Result<bool> {
 /// leaves unowned files alone. Returns what changed (empty on a second run).
 pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
     let cache = RenderCache::load(root);
-    // Files hashed as they were written (emitted migrations) need not be read back by the
-    // next run's prior stage.
-    let hashes = HashCache::load(root);
-    let changes = check_with(root, set, &cache)?;
+    let keys = Arc::new(Keys::default());
+    let changes = check_with(root, set, &cache, &keys)?;
     let dir = root.join(GENERATED_DIR);
     // The manifest goes last: if a run dies midway, the old one still lists what to clean.
     let (manifest, rest): (Vec<_>, Vec<_>) =
         changes.into_iter().partition(|c| c.path() == MANIFEST);
     // Files listing other files' sums go after them, when those sums are known.
-    let last = |c: &Change| matches!(set.files.get(c.path()), Some(Wanted::Lazy(l)) if l.last);
+    let last = |c: &Change| matches!(set.files.get(c.path()), Some(Wanted::Rendered(r)) if r.last);
     let (after, mut rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(last);
     let first = rest.len();
     rest.extend(after);
@@ -187,12 +194,9 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
                     Some(Wanted::Text(t)) => {
                         write_atomically(&full, |w| w.write_all(t.as_bytes()))?
                     }
-                    Some(Wanted::Lazy(lazy)) => {
-                        write_atomically(&full, |w| lazy.write_to(w))?;
-                        cache.record(path, &lazy.key, &full);
-                        if let Some(sha256) = lazy.written_sha256() {
-                            hashes.written(&full, sha256);
-                        }
+                    Some(Wanted::Rendered(file)) => {
+                        write_atomically(&full, |w| file.write_to(w))?;
+                        cache.record(path, &file.key(&keys), &full);
                     }
                     Some(Wanted::Kept(_)) | None => {
                         unreachable!("check reports no kept or unknown file")
@@ -222,8 +226,34 @@ pub fn apply(root: &Path, set: &FileSet) -> Result<Vec<Change>, Error> {
         done.push(change);
     }
     cache.save();
-    hashes.save_adding();
+    remember_sums(root, set, &done);
     Ok(done)
+}
+
+/// Keeps, for the next run, the sums it would otherwise read files back for: of kept
+/// files as verified, of files hashed as this run wrote them.
+fn remember_sums(root: &Path, set: &FileSet, done: &[Change]) {
+    let dir = root.join(GENERATED_DIR);
+    let hashes = HashCache::load(root);
+    for (path, wanted) in &set.files {
+        if let Wanted::Kept(kept) = wanted {
+            if let Some(fingerprint) = kept.verified() {
+                hashes.remember(&dir.join(path), fingerprint);
+            }
+        }
+    }
+    for change in done {
+        if let (
+            Change::Created(path) | Change::Updated { path, .. },
+            Some(Wanted::Rendered(file)),
+        ) = (change, set.files.get(change.path()))
+        {
+            if let Some(sha256) = file.written_sha256() {
+                hashes.written(&dir.join(path), sha256);
+            }
+        }
+    }
+    hashes.save();
 }
 
 fn write_atomically(
@@ -278,7 +308,7 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Error> {
                 .strip_prefix(dir)
                 .unwrap_or(entry.path())
                 .into();
-            out.push(crate::spec::slash_path(&rel).to_string_lossy().into_owned());
+            out.push(crate::paths::slash(&rel));
         }
     }
     Ok(out)
@@ -287,7 +317,13 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Fingerprint;
+    use crate::output::{sha256_hex, KeepRule};
+
+    const RULE: KeepRule = KeepRule {
+        what: "emitted migrations",
+        listed_in: "sql/integrity.sum",
+        remedy: "restore them",
+    };
 
     fn project_with(path: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
         let root = tempfile::tempdir().unwrap();
@@ -301,7 +337,7 @@ mod tests {
     fn a_kept_file_passes_while_unchanged_and_stops_check_once_edited() {
         let (root, full) = project_with("sql/0001.up.sql", "BEGIN;\nCOMMIT;\n");
         let mut set = FileSet::default();
-        set.keep("sql/0001.up.sql", Fingerprint::of(&full).unwrap());
+        set.keep("sql/0001.up.sql", sha256_hex(b"BEGIN;\nCOMMIT;\n"), &RULE);
         assert_eq!(set.get("sql/0001.up.sql"), None);
         let text = set
             .contents(root.path(), "sql/0001.up.sql")
@@ -335,5 +371,100 @@ mod tests {
         }
         fs::write(&full, "one\ntwo\nthree\n").unwrap();
         assert_eq!(check(root.path(), &set).unwrap().len(), 1);
+    }
+
+    /// A file's length, mtime and bytes.
+    type Seen = (u64, std::time::SystemTime, Vec<u8>);
+
+    /// Every file and directory under `dir`, with what each file holds.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, Option<Seen>)> {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                let file = e.file_type().is_file().then(|| {
+                    let meta = e.metadata().unwrap();
+                    let bytes = fs::read(e.path()).unwrap();
+                    (meta.len(), meta.modified().unwrap(), bytes)
+                });
+                (e.path().to_path_buf(), file)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn check_writes_nothing_anywhere_caches_included() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synthetic::write(dir.path(), 80, 10).unwrap();
+        let (_, _, files) = crate::generate(dir.path()).unwrap();
+        apply(dir.path(), &files).unwrap();
+        let cache = dir.path().join("target/codegen-cache");
+        assert!(cache.exists(), "apply keeps its caches");
+        for caches in ["as apply left them", "removed"] {
+            if caches == "removed" {
+                fs::remove_dir_all(&cache).unwrap();
+            }
+            let before = snapshot(dir.path());
+            let (_, _, files) = crate::generate(dir.path()).unwrap();
+            assert!(check(dir.path(), &files).unwrap().is_empty());
+            assert!(
+                snapshot(dir.path()) == before,
+                "check wrote under the project (caches {caches})"
+            );
+        }
+    }
+
+    static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    fn counted(text: &String, w: &mut dyn Write) -> std::io::Result<()> {
+        RENDERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        w.write_all(text.as_bytes())
+    }
+
+    /// `a.txt` rendered from `text`, and `sums` listing its SHA-256.
+    fn rendered_set(text: &str) -> FileSet {
+        let mut set = FileSet::default();
+        set.render("a.txt", text.to_string(), counted);
+        let sum = set.sha256_of("a.txt");
+        set.render_after_others("sums", sum, |sum, w| writeln!(w, "{}  a.txt", sum.get()));
+        set
+    }
+
+    #[test]
+    fn rendered_files_are_rendered_once_and_skipped_while_their_inputs_and_stat_hold() {
+        let renders = || RENDERS.load(std::sync::atomic::Ordering::SeqCst);
+        let dir = tempfile::tempdir().unwrap();
+        let set = rendered_set("one\n");
+        let before = renders();
+        apply(dir.path(), &set).unwrap();
+        // Written once; its sum taken while writing, so the list needs no second render.
+        assert_eq!(renders() - before, 1);
+        let sums = fs::read_to_string(dir.path().join("generated/sums")).unwrap();
+        assert_eq!(sums, format!("{}  a.txt\n", sha256_hex(b"one\n")));
+
+        // Same inputs, file untouched: neither rendered nor compared.
+        let before = renders();
+        assert!(apply(dir.path(), &rendered_set("one\n"))
+            .unwrap()
+            .is_empty());
+        assert!(check(dir.path(), &rendered_set("one\n"))
+            .unwrap()
+            .is_empty());
+        assert_eq!(renders(), before);
+
+        // Other inputs: rendered and written again.
+        let changed = apply(dir.path(), &rendered_set("two\n")).unwrap();
+        let paths: Vec<&str> = changed.iter().map(Change::path).collect();
+        assert_eq!(paths, ["a.txt", "sums"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("generated/a.txt")).unwrap(),
+            "two\n"
+        );
+
+        // An edit the stat shows is caught even with the inputs unchanged.
+        fs::write(dir.path().join("generated/a.txt"), "edited\n").unwrap();
+        let drift = check(dir.path(), &rendered_set("two\n")).unwrap();
+        assert_eq!(drift.len(), 1, "{drift:?}");
     }
 }

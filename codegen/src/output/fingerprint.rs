@@ -68,7 +68,7 @@ impl Fingerprint {
         })
     }
 
-    /// The size and mtime this fingerprint trusts, if any (see [`crate::hash_cache`]).
+    /// The size and mtime this fingerprint trusts, if any (see [`super::hash_cache`]).
     pub(crate) fn stat(&self) -> Option<(u64, SystemTime)> {
         Some((self.len, self.modified?))
     }

@@ -48,7 +48,7 @@ impl HashCache {
     }
 
     /// [`Fingerprint::of`] `path`, without reading it when an earlier run hashed it at the
-    /// same size and mtime.
+    /// same size and mtime. Records nothing ([`HashCache::remember`] does).
     pub fn fingerprint(&self, path: &Path) -> std::io::Result<Fingerprint> {
         let meta = std::fs::metadata(path)?;
         let mtime = meta.modified().ok();
@@ -56,26 +56,24 @@ impl HashCache {
             .loaded
             .get(path)
             .filter(|s| s.len == meta.len() && mtime.and_then(nanos) == Some(s.mtime_ns));
-        let fingerprint = match (known, mtime) {
-            (Some(stored), Some(mtime)) => {
-                Fingerprint::remembered(stored.sha256.clone(), stored.len, mtime)
-            }
-            _ => Fingerprint::of(path)?,
-        };
-        if let Some((len, modified)) = fingerprint.stat() {
-            if let Some(mtime_ns) = nanos(modified) {
-                let stored = Stored {
-                    sha256: fingerprint.sha256.clone(),
-                    len,
-                    mtime_ns,
-                };
-                self.seen
-                    .lock()
-                    .expect("hash cache lock")
-                    .insert(path.to_path_buf(), stored);
-            }
+        match (known, mtime) {
+            (Some(stored), Some(mtime)) => Ok(Fingerprint::remembered(
+                stored.sha256.clone(),
+                stored.len,
+                mtime,
+            )),
+            _ => Fingerprint::of(path),
         }
-        Ok(fingerprint)
+    }
+
+    /// Keeps `fingerprint` of `path` for the next run, if its mtime can be trusted.
+    pub(crate) fn remember(&self, path: &Path, fingerprint: &Fingerprint) {
+        let Some((len, modified)) = fingerprint.stat() else {
+            return;
+        };
+        if let Some(mtime_ns) = nanos(modified) {
+            self.keep(path, fingerprint.sha256.clone(), len, mtime_ns);
+        }
     }
 
     /// `path` was just written with bytes of SHA-256 `sha256`, so the next run need not
@@ -88,12 +86,15 @@ impl HashCache {
         let Some(mtime_ns) = meta.modified().ok().and_then(nanos) else {
             return;
         };
-        if mtime_ns % 1_000_000_000 == 0 {
-            return;
+        if mtime_ns % 1_000_000_000 != 0 {
+            self.keep(path, sha256.to_string(), meta.len(), mtime_ns);
         }
+    }
+
+    fn keep(&self, path: &Path, sha256: String, len: u64, mtime_ns: u128) {
         let stored = Stored {
-            sha256: sha256.to_string(),
-            len: meta.len(),
+            sha256,
+            len,
             mtime_ns,
         };
         self.seen
@@ -102,26 +103,10 @@ impl HashCache {
             .insert(path.to_path_buf(), stored);
     }
 
-    /// Keeps what an earlier [`save`](HashCache::save) of this run kept, plus what was
-    /// [written](HashCache::written) since.
-    pub(crate) fn save_adding(self) {
-        let mut seen = self.seen.into_inner().unwrap_or_default();
-        if seen.is_empty() {
-            return;
-        }
-        let mut all = self.loaded;
-        all.append(&mut seen);
-        HashCache {
-            file: self.file,
-            loaded: BTreeMap::new(),
-            seen: Mutex::new(all),
-        }
-        .save();
-    }
-
-    /// Keeps what this run hashed or trusted, for the next run. Best effort: a cache that
-    /// cannot be written only makes the next run slower.
-    pub fn save(self) {
+    /// Replaces the cache with what this run [remembered](HashCache::remember) and
+    /// [wrote](HashCache::written), for the next run. Best effort: a cache that cannot be
+    /// written only makes the next run slower.
+    pub(crate) fn save(self) {
         let seen = self.seen.into_inner().unwrap_or_default();
         if seen == self.loaded {
             return;
@@ -146,11 +131,13 @@ mod tests {
             .unwrap();
     }
 
+    /// The file's SHA-256 through the cache, remembered for the next run (as `apply` does).
     fn sha_of(root: &Path, file: &Path) -> String {
         let cache = HashCache::load(root);
-        let sha = cache.fingerprint(file).unwrap().sha256;
+        let fingerprint = cache.fingerprint(file).unwrap();
+        cache.remember(file, &fingerprint);
         cache.save();
-        sha
+        fingerprint.sha256
     }
 
     #[test]
@@ -194,9 +181,11 @@ mod tests {
         let handle = std::fs::File::options().write(true).open(&file).unwrap();
         handle.set_modified(stamp).unwrap();
         let cache = HashCache::load(dir.path());
+        let kept_again = cache.fingerprint(&kept).unwrap();
+        cache.remember(&kept, &kept_again);
         cache.written(&file, "sum-taken-while-writing");
-        cache.save_adding();
-        // Trusted without reading the bytes; what an earlier save kept is kept too.
+        cache.save();
+        // Trusted without reading the bytes; the kept file is still known.
         let cache = HashCache::load(dir.path());
         assert_eq!(cache.loaded.len(), 2);
         assert_eq!(

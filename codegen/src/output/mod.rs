@@ -1,21 +1,34 @@
 //! Putting generated files on disk, or checking that they are there; the only layer that
 //! hashes or caches.
 //!
-//! Like rust-analyzer's `ensure_file_contents` and prost-build's `write_file_if_changed`:
-//! compare first, write only on difference, atomically (temp file + rename), so an
-//! interrupted run never leaves a half-written file and unchanged files keep their mtime.
-//! `generated/.manifest` lists the files we own, so stale ones can be removed without ever
-//! touching a file someone else put there.
+//! Emitters hand over a [`FileSet`]: for each path under `generated/`, what the file holds.
 //!
-//! Files that must stay exactly as an earlier run wrote them (append-only SQL migrations,
-//! hundreds of MB on large spec sets) are not held as text: the prior stage verifies them
-//! on disk and an emitter hands over their [`Fingerprint`] ([`FileSet::keep`]).
+//! - [`FileSet::insert`]: the text itself (small files).
+//! - [`FileSet::render`]: what the file is made of (its inputs, see [`inputs`]) and a plain
+//!   function that writes the text from them, called with the inputs and nothing else.
+//!   `output` renders such a file only when it must write or compare it, streaming into
+//!   the file, and keys its render cache on the inputs ([`render_cache`]).
+//! - [`FileSet::keep`]: a file an earlier run wrote that must stay byte for byte as it is
+//!   (append-only SQL migrations), with the SHA-256 an earlier run listed for it. `output`
+//!   verifies it through its hash cache ([`hash_cache`]) and refuses an edited or removed
+//!   one ([`kept`]).
+//! - [`FileSet::sha256_of`]: another file's SHA-256 as an input (`sql/integrity.sum`),
+//!   taken as that file is written.
+//!
+//! Writing is like rust-analyzer's `ensure_file_contents` and prost-build's
+//! `write_file_if_changed`: compare first, write only on difference, atomically (temp
+//! file + rename), so an interrupted run never leaves a half-written file and unchanged
+//! files keep their mtime. `generated/.manifest` lists the files we own, so stale ones can
+//! be removed without ever touching a file someone else put there. The caches live in
+//! `target/codegen-cache/`; only [`apply`] writes them, [`check`] writes nothing anywhere.
 
 mod disk;
 mod fingerprint;
 mod hash_cache;
-mod lazy;
+pub mod inputs;
+mod kept;
 mod render_cache;
+mod rendered;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,9 +37,14 @@ use std::path::{Component, Path};
 
 pub use disk::{apply, check, Change};
 pub(crate) use fingerprint::hex;
-pub use fingerprint::{sha256_hex, Fingerprint};
-pub use hash_cache::HashCache;
-pub use lazy::{content_key, Lazy};
+pub use fingerprint::sha256_hex;
+use fingerprint::Fingerprint;
+pub use inputs::{Derived, List, Picked, Shared};
+pub use kept::KeepRule;
+pub use rendered::{Render, Sha256Of};
+
+use kept::Kept;
+use rendered::{Rendered, SumOf};
 
 use crate::Error;
 
@@ -35,12 +53,12 @@ pub const MANIFEST: &str = ".manifest";
 
 /// What one generated file must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Wanted {
+pub(crate) enum Wanted {
     Text(String),
-    /// Already on disk and verified by its emitter; must stay byte for byte as it is.
-    Kept(Fingerprint),
-    /// Rendered when needed (see [`lazy`]).
-    Lazy(Lazy),
+    /// Rendered when needed.
+    Rendered(Rendered),
+    /// Already on disk, as an earlier run wrote it; must stay byte for byte as it is.
+    Kept(Kept),
 }
 
 /// Every file the specs produce, by path relative to `generated/`.
@@ -58,16 +76,55 @@ impl FileSet {
         self.add(path.into(), Wanted::Text(contents));
     }
 
-    /// `path` holds what `lazy` renders; `output` renders it only when it must.
-    pub fn insert_lazy(&mut self, path: impl Into<String>, lazy: Lazy) {
-        self.add(path.into(), Wanted::Lazy(lazy));
+    /// `path` holds what `render` writes from `inputs`; `output` renders it only when it
+    /// must.
+    pub fn render<I>(&mut self, path: impl Into<String>, inputs: I, render: Render<I>)
+    where
+        I: serde::Serialize + Send + Sync + 'static,
+    {
+        self.add(path.into(), Wanted::Rendered(Rendered::new(inputs, render)));
     }
 
-    /// `path` is already in `generated/` as `fingerprint` says and must stay so: `check`
-    /// and `apply` refuse (an error, not a diff) if it changed since, as nothing here can
-    /// write it back.
-    pub fn keep(&mut self, path: impl Into<String>, fingerprint: Fingerprint) {
-        self.add(path.into(), Wanted::Kept(fingerprint));
+    /// [`FileSet::render`] for a file whose inputs hold other files' [`Sha256Of`]: written
+    /// after every other file, when their sums are known.
+    pub fn render_after_others<I>(&mut self, path: impl Into<String>, inputs: I, render: Render<I>)
+    where
+        I: serde::Serialize + Send + Sync + 'static,
+    {
+        let mut file = Rendered::new(inputs, render);
+        file.last = true;
+        self.add(path.into(), Wanted::Rendered(file));
+    }
+
+    /// `path` is already in `generated/`, as an earlier run wrote it with SHA-256 `sha256`
+    /// (as `rule.listed_in` lists it), and must stay so: `output` refuses (an error, not a
+    /// diff) if it was edited or removed, as nothing here can write it back.
+    pub fn keep(&mut self, path: impl Into<String>, sha256: String, rule: &'static KeepRule) {
+        self.add(path.into(), Wanted::Kept(Kept::new(sha256, rule)));
+    }
+
+    /// The SHA-256 of file `path` of this set, to list in another file's inputs. A
+    /// rendered file's sum is taken as it is written, so listing it costs no second
+    /// rendering.
+    pub fn sha256_of(&mut self, path: &str) -> Sha256Of {
+        let wanted = self
+            .files
+            .get_mut(path)
+            .unwrap_or_else(|| panic!("no file {path} to take the sum of"));
+        Sha256Of(match wanted {
+            Wanted::Text(t) => SumOf::Known(sha256_hex(t.as_bytes())),
+            Wanted::Kept(k) => SumOf::Known(k.sha256.clone()),
+            Wanted::Rendered(r) => {
+                r.hashed = true;
+                SumOf::File(r.clone())
+            }
+        })
+    }
+
+    /// Verifies the files an earlier run wrote that must stay as they are (see
+    /// [`FileSet::keep`]); `check` and `apply` do it too, if not done yet.
+    pub fn verify_kept(&self, root: &Path) -> Result<(), Error> {
+        kept::verify(root, self)
     }
 
     fn add(&mut self, path: String, wanted: Wanted) {
@@ -98,7 +155,7 @@ impl FileSet {
     pub fn get(&self, path: &str) -> Option<&str> {
         match self.files.get(path)? {
             Wanted::Text(t) => Some(t),
-            Wanted::Lazy(l) => Some(l.text()),
+            Wanted::Rendered(r) => Some(r.text()),
             Wanted::Kept(_) => None,
         }
     }
@@ -108,7 +165,7 @@ impl FileSet {
         match self.files.get(path) {
             None => Ok(None),
             Some(Wanted::Text(t)) => Ok(Some(Cow::Borrowed(t))),
-            Some(Wanted::Lazy(l)) => Ok(Some(Cow::Borrowed(l.text()))),
+            Some(Wanted::Rendered(r)) => Ok(Some(Cow::Borrowed(r.text()))),
             Some(Wanted::Kept(_)) => {
                 let full = root.join(GENERATED_DIR).join(path);
                 let text = fs::read_to_string(&full).map_err(Error::io(&full))?;
@@ -117,14 +174,14 @@ impl FileSet {
         }
     }
 
-    /// Lower-case hex SHA-256 of every file, by path: hashed for texts, as verified for
+    /// Lower-case hex SHA-256 of every file, by path: hashed for texts, as declared for
     /// kept files.
     pub fn sha256_sums(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
         self.files.iter().map(|(path, wanted)| {
             let sum = match wanted {
                 Wanted::Text(t) => Cow::Owned(sha256_hex(t.as_bytes())),
-                Wanted::Lazy(l) => Cow::Owned(l.sha256()),
-                Wanted::Kept(f) => Cow::Borrowed(f.sha256.as_str()),
+                Wanted::Rendered(r) => Cow::Owned(r.sha256()),
+                Wanted::Kept(k) => Cow::Borrowed(k.sha256.as_str()),
             };
             (path.as_str(), sum)
         })

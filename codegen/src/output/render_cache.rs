@@ -1,9 +1,9 @@
-//! What earlier runs rendered: for each lazy file, the key it was rendered from and the
+//! What earlier runs rendered: for each rendered file, the key it was rendered from and the
 //! size and mtime the file had once it held that text. A later run that finds the same
 //! key and the same size and mtime skips rendering and comparing it, as make or git's
-//! index would. Keyed on content (the key hashes everything the text is made from) and
-//! on the generator itself (the running executable's size and mtime, so a rebuild starts
-//! afresh); never on a list of sources.
+//! index would. Keyed on content (the key hashes the inputs the emitter declared, which
+//! are all its renderer receives) and on the generator itself (the running executable's
+//! size and mtime, so a rebuild starts afresh); never on a list of sources.
 //!
 //! Only stats that cannot hide an edit are recorded: with sub-second mtimes, or mtimes
 //! already old when recorded (see [`super::fingerprint`] on racy mtimes). The cache lives
@@ -76,13 +76,14 @@ impl RenderCache {
         }
     }
 
-    /// Whether `full` (generated file `path`) still holds the text rendered from `key`.
-    pub fn unchanged(&self, path: &str, key: &str, full: &Path) -> bool {
+    /// Whether `full` (generated file `path`) still holds the text rendered from the inputs
+    /// whose key `key` gives (taken only when the size and mtime match).
+    pub fn unchanged(&self, path: &str, full: &Path, key: impl FnOnce() -> String) -> bool {
         let Some(entry) = self.loaded.get(path) else {
             return false;
         };
-        let same = entry.key == key
-            && stat(full).is_some_and(|(len, ns, _)| len == entry.len && ns == entry.mtime_ns);
+        let same = stat(full).is_some_and(|(len, ns, _)| len == entry.len && ns == entry.mtime_ns)
+            && entry.key == key();
         if same {
             self.keep(path, entry.clone());
         }
@@ -108,7 +109,8 @@ impl RenderCache {
             .insert(path.to_string(), entry);
     }
 
-    /// Keeps what this run saw for the next one. Best effort.
+    /// Keeps what this run saw for the next one (`apply` only: `--check` writes nothing).
+    /// Best effort.
     pub fn save(self) {
         let files = self.seen.into_inner().unwrap_or_default();
         if files == self.loaded || self.generator.is_empty() {

@@ -1,8 +1,9 @@
 //! What earlier runs left in `generated/` that later outputs build on, read once, before
 //! any emitter runs, into one typed value: the version each action first appeared in
 //! ([`ACTION_HISTORY`]), our rows as the emitted SQL migrations leave them ([`SQL_STATE`])
-//! and those migrations, verified against their sums ([`SQL_INTEGRITY`]). Emitters get it
-//! as `&Prior` and never read `generated/` themselves.
+//! and the sums those migrations were emitted with ([`SQL_INTEGRITY`]). Emitters get it
+//! as `&Prior` and never read `generated/` themselves; checking the migrations still hold
+//! those sums is `output`'s job (the emitter hands them over as kept files).
 
 mod sql;
 
@@ -13,7 +14,6 @@ use serde::de::DeserializeOwned;
 
 pub use sql::SqlState;
 
-use crate::output::Fingerprint;
 use crate::Error;
 
 /// Action name → the project version it first appeared in (a JSON object).
@@ -28,16 +28,16 @@ pub struct Prior {
     /// Action name → the project version it first appeared in.
     pub action_history: BTreeMap<String, String>,
     pub sql_state: SqlState,
-    /// Every emitted migration, by path under `generated/sql/`, as verified on disk.
-    pub sql_migrations: BTreeMap<String, Fingerprint>,
+    /// Every emitted migration, by path under `generated/sql/`: the SHA-256 the integrity
+    /// file lists for it.
+    pub sql_migrations: BTreeMap<String, String>,
 }
 
 impl Prior {
     /// Reads `generated` (the project's `generated/`; missing files are a first run).
-    /// Fails, naming the file, when what is there cannot be built on: a migration edited
-    /// or removed, a state or history file that is not what `generate` writes.
+    /// Fails, naming the file, when what is there cannot be built on: a state, history or
+    /// integrity file that is not what `generate` writes.
     pub fn read(generated: &Path) -> Result<Prior, Error> {
-        let root = generated.parent().unwrap_or(generated);
         Ok(Prior {
             action_history: read_json(
                 generated,
@@ -47,16 +47,8 @@ impl Prior {
             .unwrap_or_default(),
             sql_state: read_json(generated, SQL_STATE, "what `cargo xtask generate` writes")?
                 .unwrap_or_default(),
-            sql_migrations: sql::verified_migrations(root, generated)?,
+            sql_migrations: sql::listed_migrations(generated)?,
         })
-    }
-
-    /// A copy holding only the action history (for outputs rendered later).
-    pub fn history_only(&self) -> Prior {
-        Prior {
-            action_history: self.action_history.clone(),
-            ..Prior::default()
-        }
     }
 
     /// The version action `name` first appeared in: as recorded, else `current`.

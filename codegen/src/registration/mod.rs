@@ -106,7 +106,7 @@ pub fn registration(project: &Project, action: &Action) -> Result<Row, Error> {
     {
         return Err(Error::State(format!(
             "{}: action {} would put a NUL character into column `{column}`, which PostgreSQL cannot store; remove it from the spec",
-            action.origin.file.display(),
+            action.origin.file,
             action.name
         )));
     }

@@ -160,7 +160,7 @@ fn parse_action(ctx: &mut Ctx, derived: &str, key: &Node, body: &Node) -> Option
         action: Action {
             name: derived.to_string(),
             origin: Origin {
-                file: ctx.file.to_path_buf(),
+                file: crate::paths::slash(ctx.file),
                 line: key.pos.line,
             },
             description: description?,

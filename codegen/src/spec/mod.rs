@@ -107,20 +107,10 @@ pub fn spec_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, Error> {
             .is_some_and(|e| e == "yaml" || e == "yml");
         if entry.file_type().is_file() && is_yaml {
             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            out.push(slash_path(rel));
+            out.push(PathBuf::from(crate::paths::slash(rel)));
         }
     }
     Ok(out)
-}
-
-/// A relative path with `/` separators, as shown in messages and generated files.
-pub fn slash_path(p: &Path) -> PathBuf {
-    PathBuf::from(
-        p.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
 }
 
 /// `specs/actions/cinder/backups.yaml` → `<prefix>.cinder.backups`.
@@ -149,9 +139,7 @@ fn check_across_files(parsed: &[actions::ParsedAction], diags: &mut Diagnostics)
                     p.name_pos,
                     format!(
                         "action `{}` is already defined at {}:{}",
-                        a.name,
-                        first.action.origin.file.display(),
-                        first.name_pos.line
+                        a.name, first.action.origin.file, first.name_pos.line
                     ),
                 )
                 .with_help("rename one of them; Mistral holds one action per name"),

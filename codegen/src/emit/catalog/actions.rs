@@ -77,7 +77,7 @@ pub(super) fn view(model: &Model, prior: &Prior, a: &Action, used_by: &str) -> A
         signature_cell: cell(&code(&a.signature())),
         description: a.description.clone(),
         signature: code(&format!("{}({})", a.name, a.signature())),
-        source: code(&a.origin.file.to_string_lossy()),
+        source: code(&a.origin.file),
         since: code(prior.first_version(&a.name, &model.project.version)),
         inputs: a.inputs.iter().map(input_row).collect(),
         output: if a.output.description.is_empty() {

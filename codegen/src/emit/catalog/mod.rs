@@ -12,8 +12,10 @@ use askama::Template;
 use mistral_actions_contract::{route, EnvDefault, ErrorKind, ENV_KEYS};
 
 use super::DO_NOT_EDIT;
-use crate::model::Model;
-use crate::output::{content_key, FileSet, Lazy};
+use std::collections::BTreeMap;
+
+use crate::model::{Action, Model, Project, Workflow};
+use crate::output::{FileSet, List};
 use crate::prior::Prior;
 use crate::Error;
 use markdown::{cell, code};
@@ -34,18 +36,37 @@ struct CatalogPage<'a> {
     errors: Vec<[String; 3]>,
 }
 
-/// Rendered lazily: the catalog is tens of MB at 10,000 actions.
+/// What the catalog is made of: the model, and the version each action first appeared in.
+#[derive(serde::Serialize)]
+struct Inputs {
+    project: Project,
+    actions: List<Action>,
+    workflows: List<Workflow>,
+    history: BTreeMap<String, String>,
+}
+
+/// Rendered when needed: the catalog is tens of MB at 10,000 actions.
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
-    let key = content_key("catalog", &(&model.digests().model, &prior.action_history));
-    let (model, prior) = (model.clone(), prior.history_only());
+    let inputs = Inputs {
+        project: model.project.clone(),
+        actions: List::of(&model.actions),
+        workflows: List::of(&model.workflows),
+        history: prior.action_history.clone(),
+    };
     let mut set = FileSet::default();
-    set.insert_lazy(
-        PATH,
-        Lazy::new(key, move |w| {
-            let text = render(&model, &prior).map_err(std::io::Error::other)?;
-            w.write_all(text.as_bytes())
-        }),
-    );
+    set.render(PATH, inputs, |inputs, w| {
+        let model = Model {
+            project: inputs.project.clone(),
+            actions: inputs.actions.shared(),
+            workflows: inputs.workflows.shared(),
+        };
+        let prior = Prior {
+            action_history: inputs.history.clone(),
+            ..Prior::default()
+        };
+        let text = render(&model, &prior).map_err(std::io::Error::other)?;
+        w.write_all(text.as_bytes())
+    });
     Ok(set)
 }
 

@@ -95,7 +95,7 @@ fn view(model: &Model, w: &Workflow) -> WorkflowView {
             description.clone()
         },
         kind: w.kind.as_str(),
-        source: code(&w.origin.file.to_string_lossy()),
+        source: code(&w.origin.file),
         file: code(&format!("generated/{}", workflow_file(&w.name))),
         inputs: w
             .inputs

@@ -33,13 +33,13 @@ struct Field<'a> {
 
 impl Field<'_> {
     fn optional(&self) -> bool {
-        super::text::optional(self.input)
+        optional(self.input)
     }
 
-    /// The type, as the text writer spells it.
+    /// The type ([`rust_type`], which the text writer shares).
     fn rust_type(&self) -> TokenStream {
         let enum_ty = self.enum_ty.as_ref().map(Ident::to_string);
-        super::text::rust_type(self.input, enum_ty.as_deref())
+        rust_type(self.input, enum_ty.as_deref())
             .parse()
             .expect("a Rust type")
     }
@@ -132,12 +132,47 @@ pub(super) fn variant_names(input: &Input) -> Vec<(String, String)> {
         .collect()
 }
 
-pub(super) fn is_string_enum(input: &Input) -> bool {
+fn is_string_enum(input: &Input) -> bool {
     input.ty == InputType::String
         && input
             .enum_values
             .as_ref()
             .is_some_and(|vs| !vs.is_empty() && vs.iter().all(Value::is_string))
+}
+
+/// The enum type of a string input with `enum:` values, in the action `camel`.
+pub(super) fn enum_type(camel: &str, input: &Input) -> Option<String> {
+    is_string_enum(input).then(|| {
+        let name = names::camel(&input.name).unwrap_or_else(|| "Value".into());
+        format!("{camel}{name}")
+    })
+}
+
+/// Whether the input is an `Option` in Rust (optional, with no value by default).
+pub(super) fn optional(input: &Input) -> bool {
+    input.default == Some(Value::Null) && input.ty != InputType::Any
+}
+
+/// The Rust type of `input`; `enum_ty` names its enum type, if it has one.
+pub(super) fn rust_type(input: &Input, enum_ty: Option<&str>) -> String {
+    let mut ty = match (enum_ty, input.ty) {
+        (Some(e), _) => e.to_string(),
+        (None, InputType::String) => "String".into(),
+        (None, InputType::Integer) => "i64".into(),
+        (None, InputType::Number) => "f64".into(),
+        (None, InputType::Boolean) => "bool".into(),
+        (None, InputType::Object) => "serde_json::Map<String, serde_json::Value>".into(),
+        (None, InputType::Array) => "Vec<serde_json::Value>".into(),
+        (None, InputType::Uuid) => "rt::Uuid".into(),
+        (None, InputType::Any) => "serde_json::Value".into(),
+    };
+    if input.secret {
+        ty = format!("rt::Secret<{ty}>");
+    }
+    if optional(input) {
+        ty = format!("Option<{ty}>");
+    }
+    ty
 }
 
 /// The request path (a `&str`): the spec's text with each `{input}` replaced by that input,
@@ -182,7 +217,7 @@ pub fn emit(action: &Action) -> Emitted {
         .map(|i| Field {
             input: i,
             ident: names::ident(&names::snake(&i.name)),
-            enum_ty: super::text::enum_type(&camel, i).map(|e| format_ident!("{e}")),
+            enum_ty: enum_type(&camel, i).map(|e| format_ident!("{e}")),
         })
         .collect();
 

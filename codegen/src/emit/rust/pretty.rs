@@ -1,13 +1,13 @@
 //! prettyplease's layout for the few expressions the Rust emitter writes, without syn.
 //!
 //! The generated crate must read exactly as `prettyplease::unparse` prints it (the team's
-//! style; `tests/rust_layout.rs` re-formats every emitted file and requires the same
-//! bytes). Most of a module has a fixed layout and is written as text; only expression
-//! statements break lines depending on their width. For those, this module feeds the same
-//! boxes and breaks prettyplease 0.2 feeds its printer (`expr.rs`, `stmt.rs`) into a port of
-//! that printer (`algorithm.rs`, Oppen's algorithm as in rustc's `pp.rs`), so the line
-//! breaks come out the same, at a fraction of the cost of building, parsing and printing
-//! syn trees.
+//! style; `emit/rust/tests.rs` re-formats every emitted file with prettyplease and
+//! requires the same bytes). Most of a module has a fixed layout and is written as text;
+//! only expression statements break lines depending on their width. For those, this
+//! module feeds the same boxes and breaks prettyplease 0.2 feeds its printer (`expr.rs`,
+//! `stmt.rs`) into a port of that printer (`algorithm.rs`, Oppen's algorithm as in rustc's
+//! `pp.rs`), so the line breaks come out the same, at a fraction of the cost of building,
+//! parsing and printing syn trees (see [`super`] for the figures).
 
 use super::printer::{Break, Printer, INDENT};
 

@@ -3,12 +3,13 @@
 //!
 //! Mirrors [`super::action::emit`] (the syn version, kept as the reference the tests hold
 //! this to and as the fallback): returns `None` wherever a line might be long enough for
-//! prettyplease to break a part this module writes as fixed text, and the module is then
-//! printed through syn instead. Identical bytes either way.
+//! prettyplease to break a part this module writes as fixed text, or for an
+//! implementation kind it does not write, and the module is then printed through syn
+//! instead. Identical bytes either way.
 
 use serde_json::Value;
 
-use super::action::{is_string_enum, variant_names};
+use super::action::{enum_type, optional, rust_type, variant_names};
 use super::names;
 use super::pretty::{self, call, field, method, reference, str_lit, word, Expr, Stmt};
 use crate::model::{path_parts, Action, Implementation, Input, InputType, PathPart};
@@ -51,41 +52,6 @@ struct Field<'a> {
     input: &'a Input,
     ident: String,
     enum_ty: Option<String>,
-}
-
-/// The enum type of a string input with `enum:` values, in the action `camel`.
-pub(super) fn enum_type(camel: &str, input: &Input) -> Option<String> {
-    is_string_enum(input).then(|| {
-        let name = names::camel(&input.name).unwrap_or_else(|| "Value".into());
-        format!("{camel}{name}")
-    })
-}
-
-/// Whether the input is an `Option` in Rust (optional, with no value by default).
-pub(super) fn optional(input: &Input) -> bool {
-    input.default == Some(Value::Null) && input.ty != InputType::Any
-}
-
-/// The Rust type of `input`; `enum_ty` names its enum type, if it has one.
-pub(super) fn rust_type(input: &Input, enum_ty: Option<&str>) -> String {
-    let mut ty = match (enum_ty, input.ty) {
-        (Some(e), _) => e.to_string(),
-        (None, InputType::String) => "String".into(),
-        (None, InputType::Integer) => "i64".into(),
-        (None, InputType::Number) => "f64".into(),
-        (None, InputType::Boolean) => "bool".into(),
-        (None, InputType::Object) => "serde_json::Map<String, serde_json::Value>".into(),
-        (None, InputType::Array) => "Vec<serde_json::Value>".into(),
-        (None, InputType::Uuid) => "rt::Uuid".into(),
-        (None, InputType::Any) => "serde_json::Value".into(),
-    };
-    if input.secret {
-        ty = format!("rt::Secret<{ty}>");
-    }
-    if optional(input) {
-        ty = format!("Option<{ty}>");
-    }
-    ty
 }
 
 impl Field<'_> {

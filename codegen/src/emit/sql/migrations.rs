@@ -2,19 +2,27 @@
 //!
 //! `generated/sql/state.json` records our rows as the last migrations leave them and how
 //! many migrations each target has; `generated/sql/integrity.sum` holds the SHA-256 of
-//! every emitted migration. Each run keeps the recorded migrations (verified by the prior
-//! stage, so an edited one is an error, never silently kept or rewritten) and adds one
-//! migration per target when the specs' rows differ from the recorded ones.
+//! every emitted migration. Each run keeps the recorded migrations (with the sums the
+//! integrity file lists, which `output` verifies, so an edited one is an error, never
+//! silently kept or rewritten) and adds one migration per target when the specs' rows
+//! differ from the recorded ones.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::script::{self, Target};
+use super::{rows_of, Desired};
 use crate::model::Dialect;
-use crate::output::{content_key, FileSet, Fingerprint, Lazy};
+use crate::output::{FileSet, KeepRule, Shared};
 use crate::prior::{SqlState, SQL_INTEGRITY, SQL_STATE};
 use crate::registration::Row;
 use crate::Error;
+
+/// Emitted migrations stay as emitted: `output` refuses to go on when one changed.
+static APPEND_ONLY: KeepRule = KeepRule {
+    what: "emitted SQL migrations",
+    listed_in: SQL_INTEGRITY,
+    remedy: "restore them from version control (databases may already have run them); to change a registration, change the specs and run `cargo xtask generate`, which adds a new migration",
+};
 
 /// The `about` field: JSON has no comments.
 fn about() -> String {
@@ -163,40 +171,33 @@ fn header(
     h
 }
 
-/// Our rows before and after a migration, shared by the files that render from them,
-/// with a digest of each ([`crate::output::content_key`]).
-#[derive(Clone)]
-pub struct Rows {
-    pub rows: Arc<BTreeMap<String, Row>>,
-    pub digest: String,
+/// One direction of one migration.
+#[derive(serde::Serialize)]
+struct Migration {
+    target: Target,
+    number: u32,
+    slug: String,
+    from: Shared<BTreeMap<String, Row>>,
+    to: Desired,
+    takeover: bool,
+    up: bool,
 }
 
-impl Rows {
-    pub fn new(rows: BTreeMap<String, Row>) -> Rows {
-        let digest = content_key("sql-rows", &rows);
-        Rows {
-            rows: Arc::new(rows),
-            digest,
-        }
-    }
-
-    /// Rows made from what `digest` keys (the model's project and actions: the rows are
-    /// a function of them), without serialising the rows again.
-    pub fn made_from(rows: BTreeMap<String, Row>, digest: &str) -> Rows {
-        Rows {
-            rows: Arc::new(rows),
-            digest: content_key("sql-rows-from", &digest),
-        }
-    }
+fn render_migration(m: &Migration, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let to = rows_of(&m.to);
+    render_into(
+        &m.target, m.number, &m.slug, &m.from, to, m.takeover, m.up, w,
+    )
 }
 
-/// Re-adds recorded migrations of `target` and, if `to` differs from where they leave the
-/// table, appends one more (rendered lazily). Returns the new migration count.
+/// Keeps the recorded migrations of `target` (`emitted`: path under `generated/sql/` →
+/// SHA-256) and, if `to` differs from where they leave the table, appends one more
+/// (rendered when needed). Returns the new migration count.
 pub fn extend(
     target: &Target,
     state: &SqlState,
-    emitted: &BTreeMap<String, Fingerprint>,
-    to: &Rows,
+    emitted: &BTreeMap<String, String>,
+    to: &Desired,
     takeover: bool,
     out: &mut FileSet,
 ) -> Result<u32, Error> {
@@ -213,36 +214,33 @@ pub fn extend(
             ups.len()
         )));
     }
-    for (path, fingerprint) in emitted.iter().filter(|(p, _)| p.starts_with(&prefix)) {
-        out.keep(path.clone(), fingerprint.clone());
+    for (path, sha256) in emitted.iter().filter(|(p, _)| p.starts_with(&prefix)) {
+        out.keep(path.clone(), sha256.clone(), &APPEND_ONLY);
     }
     let empty = BTreeMap::new();
     let from = if count == 0 { &empty } else { &state.rows };
-    if from == &*to.rows {
+    let rows = rows_of(to);
+    if from == rows {
         return Ok(count);
     }
     let number = count + 1;
-    let slug = slug(from, &to.rows);
-    let from = Rows::new(from.clone());
+    let slug = slug(from, rows);
+    let from = Shared::new(from.clone());
     for up in [true, false] {
-        let key = content_key(
-            "sql-migration",
-            &(&dir, number, &slug, &from.digest, &to.digest, takeover, up),
-        );
-        let (target, slug, from, to) = (target.clone(), slug.clone(), from.clone(), to.clone());
         let file = format!(
             "{dir}/{number:04}_{slug}.{}.sql",
             if up { "up" } else { "down" }
         );
-        out.insert_lazy(
-            file,
-            Lazy::new(key, move |w| {
-                render_into(
-                    &target, number, &slug, &from.rows, &to.rows, takeover, up, w,
-                )
-            })
-            .hashed(),
-        );
+        let migration = Migration {
+            target: target.clone(),
+            number,
+            slug: slug.clone(),
+            from: from.clone(),
+            to: to.clone(),
+            takeover,
+            up,
+        };
+        out.render(file, migration, render_migration);
     }
     Ok(number)
 }

@@ -15,13 +15,12 @@ mod statements;
 mod verify;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
 
 pub use script::{Step, Target};
 pub use statements::plain_inserts;
 
-use crate::model::Model;
-use crate::output::{content_key, FileSet, Lazy, Wanted};
+use crate::model::{Action, Model, Project};
+use crate::output::{Derived, FileSet, List, Sha256Of};
 use crate::prior::{Prior, SQL_INTEGRITY, SQL_STATE};
 use crate::registration::{registration, Row};
 use crate::Error;
@@ -45,24 +44,69 @@ pub fn targets(model: &Model) -> Vec<Target> {
 
 /// Our rows as the specs want them, by name.
 pub fn desired(model: &Model) -> Result<BTreeMap<String, Row>, Error> {
-    crate::parallel::map(&model.actions, |a| {
-        Ok((a.name.clone(), registration(&model.project, a)?))
-    })
-    .into_iter()
-    .collect()
+    rows(&model.project, &model.actions)
+}
+
+fn rows(project: &Project, actions: &[Action]) -> Result<BTreeMap<String, Row>, Error> {
+    crate::parallel::map(actions, |a| Ok((a.name.clone(), registration(project, a)?)))
+        .into_iter()
+        .collect()
+}
+
+/// What our rows are made from (they are a function of it), so files made of the rows
+/// are keyed on it rather than on the rows themselves (tens of MB).
+#[derive(serde::Serialize)]
+pub(crate) struct RowsSource {
+    project: Project,
+    actions: List<Action>,
+}
+
+/// Our rows as the specs want them, made once, shared by every file that lists them.
+pub(crate) type Desired = Derived<RowsSource, Result<BTreeMap<String, Row>, String>>;
+
+fn desired_rows(source: &RowsSource) -> Result<BTreeMap<String, Row>, String> {
+    rows(&source.project, &source.actions).map_err(|e| e.to_string())
+}
+
+/// The rows of a [`Desired`] that `emit` has checked.
+pub(crate) fn rows_of(desired: &Desired) -> &BTreeMap<String, Row> {
+    desired
+        .get()
+        .as_ref()
+        .expect("emit checked the rows can be made")
+}
+
+/// `verify.sql` of one target.
+#[derive(serde::Serialize)]
+struct Verify {
+    target: Target,
+    expected: Derived<Desired, Vec<verify::Expected>>,
+}
+
+/// `state.json`.
+#[derive(serde::Serialize)]
+struct State {
+    migrations: BTreeMap<String, u32>,
+    rows: Desired,
 }
 
 /// The migrations (recorded ones kept, a new one per target when the rows changed),
 /// `verify.sql` per target, the state and the integrity file. Everything large is
-/// rendered lazily, from rows shared between the files ([`migrations::Rows`]).
+/// rendered when needed, from rows made once and shared between the files.
 pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
-    let desired = migrations::Rows::made_from(desired(model)?, &model.digests().actions);
+    let source = RowsSource {
+        project: model.project.clone(),
+        actions: List::of(&model.actions),
+    };
+    let desired: Desired = Derived::new(source, desired_rows);
+    if let Err(message) = desired.get() {
+        return Err(Error::State(message.clone()));
+    }
     let mut migrations = FileSet::default();
     let mut checks = FileSet::default();
     let mut counts = BTreeMap::new();
-    // The digests every verify.sql lists, taken once for all targets, by whichever
-    // renders first.
-    let expected = Arc::new(OnceLock::new());
+    // The digests every verify.sql lists, taken once for all targets, when first needed.
+    let expected = Derived::new(desired.clone(), |d| verify::expected_all(rows_of(d)));
     for target in targets(model) {
         let n = migrations::extend(
             &target,
@@ -74,59 +118,38 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
         )?;
         counts.insert(target.dir(), n);
         // Rewritten whenever the specs change: not a migration, not in the integrity file.
-        let key = content_key("sql-verify", &(target.dir(), &desired.digest));
-        let (rows, expected) = (desired.clone(), expected.clone());
         let path = format!("{}/{}", target.dir(), verify::FILE);
-        checks.insert_lazy(
-            path,
-            Lazy::new(key, move |w| {
-                let expected = expected.get_or_init(|| verify::expected_all(&rows.rows));
-                w.write_all(verify::render(&target, expected).as_bytes())
-            }),
-        );
+        let inputs = Verify {
+            target,
+            expected: expected.clone(),
+        };
+        checks.render(path, inputs, |v, w| {
+            w.write_all(verify::render(&v.target, v.expected.get()).as_bytes())
+        });
     }
     let mut set = FileSet::default();
-    // The sums of kept migrations are known; new ones are hashed as the file is written.
-    let listed: Vec<(String, Result<String, Lazy>)> = migrations
-        .files
-        .iter()
-        .map(|(path, wanted)| {
-            let sum = match wanted {
-                Wanted::Kept(f) => Ok(f.sha256.clone()),
-                Wanted::Lazy(l) => Err(l.clone()),
-                Wanted::Text(t) => Ok(crate::output::sha256_hex(t.as_bytes())),
-            };
-            (path.clone(), sum)
+    // Kept migrations' sums are known; new ones are taken as the files are written, and
+    // the list is written after them, so no migration is rendered twice.
+    let paths: Vec<String> = migrations.paths().map(str::to_string).collect();
+    let listed: Vec<(String, Sha256Of)> = paths
+        .into_iter()
+        .map(|path| {
+            let sum = migrations.sha256_of(&path);
+            (path, sum)
         })
         .collect();
-    let key = content_key(
-        "sql-integrity",
-        &listed
-            .iter()
-            .map(|(p, s)| (p, s.as_ref().unwrap_or_else(|l| &l.key)))
-            .collect::<Vec<_>>(),
-    );
-    // Written after the migrations, whose sums are then known (taken as they were
-    // written), so no migration is rendered twice.
-    set.insert_lazy(
-        SQL_INTEGRITY,
-        Lazy::new(key, move |w| {
-            let sums = crate::parallel::map(&listed, |(_, sum)| match sum {
-                Ok(s) => s.clone(),
-                Err(lazy) => lazy.sha256(),
-            });
-            let paths = listed.iter().map(|(p, _)| p.as_str());
-            w.write_all(migrations::render_integrity(paths.zip(sums)).as_bytes())
-        })
-        .after_others(),
-    );
-    let key = content_key("sql-state", &(&counts, &desired.digest));
-    set.insert_lazy(
-        SQL_STATE,
-        Lazy::new(key, move |w| {
-            migrations::render_state_into(&counts, &desired.rows, w)
-        }),
-    );
+    set.render_after_others(SQL_INTEGRITY, listed, |listed, w| {
+        let sums = crate::parallel::map(listed, |(_, sum)| sum.get());
+        let paths = listed.iter().map(|(p, _)| p.as_str());
+        w.write_all(migrations::render_integrity(paths.zip(sums)).as_bytes())
+    });
+    let state = State {
+        migrations: counts,
+        rows: desired,
+    };
+    set.render(SQL_STATE, state, |s, w| {
+        migrations::render_state_into(&s.migrations, rows_of(&s.rows), w)
+    });
     set.merge_under(DIR, migrations);
     set.merge_under(DIR, checks);
     Ok(set)

@@ -30,7 +30,7 @@ pub const BATCH_ROWS: usize = 500;
 pub const BATCH_BYTES: usize = 2 << 20;
 
 /// One engine and one shape of the table.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Target {
     pub dialect: Dialect,
     pub generation: SchemaGeneration,

@@ -93,7 +93,7 @@ pub(super) fn parse_workflow(
     Some(Workflow {
         name: h.name.clone(),
         origin: Origin {
-            file: ctx.file.to_path_buf(),
+            file: crate::paths::slash(ctx.file),
             line: h.key.pos.line,
         },
         kind,
