@@ -2,11 +2,13 @@
 
 mod actions;
 mod custom_fns;
+mod environments;
 mod microversions;
 pub use microversions::SERVICES as MICROVERSION_SERVICES;
 mod names;
 mod project;
 mod reader;
+mod schedules;
 mod source;
 mod workflows;
 
@@ -24,6 +26,8 @@ use reader::Ctx;
 pub const SPECS_DIR: &str = "specs";
 pub const PROJECT_FILE: &str = "specs/project.yaml";
 pub const ACTIONS_DIR: &str = "specs/actions";
+pub const ENVIRONMENTS_DIR: &str = "specs/environments";
+pub const SCHEDULES_DIR: &str = "specs/schedules";
 
 /// Loads and validates every spec under `root`, and the runtime's `custom` functions the
 /// specs name (`root/runtime/src/custom`). Warnings are returned beside the model.
@@ -38,13 +42,54 @@ pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     custom_fns::check(root, &parsed, &mut diags);
     let spec_actions: Vec<&crate::model::Action> = parsed.iter().map(|p| &p.action).collect();
     let workflows = workflows::load(root, &project, &spec_actions, &mut diags)?;
+    let environments = read_each(root, &project, ENVIRONMENTS_DIR, &mut diags, environments::parse_file)?;
+    schedules::check_environment_names(&environments, &mut diags);
+    let environments: Vec<_> = environments.into_iter().map(|p| p.environment).collect();
+    let schedules = read_each(root, &project, SCHEDULES_DIR, &mut diags, schedules::parse_file)?;
+    let action = |name: &str| spec_actions.iter().copied().find(|a| a.name == name);
+    schedules::check(&schedules, &workflows, &environments, &action, &mut diags);
     let diags = diags.sorted();
     if diags.has_errors() {
         return Err(Error::Spec(diags));
     }
     let mut actions: Vec<_> = parsed.into_iter().map(|p| p.action).collect();
     actions.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((Model::new(project, actions, workflows), diags))
+    let mut environments = environments;
+    environments.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut schedules: Vec<_> = schedules.into_iter().map(|p| p.schedule).collect();
+    schedules.sort_by(|a, b| a.name.cmp(&b.name));
+    let model = Model::new(project, actions, workflows).with_deployment(environments, schedules);
+    Ok((model, diags))
+}
+
+/// Every spec file under `dir`, read and parsed by `parse` on every core; results and
+/// problems in file order.
+fn read_each<T: Send>(
+    root: &Path,
+    project: &Project,
+    dir: &str,
+    diags: &mut Diagnostics,
+    parse: fn(&mut Ctx, &crate::yaml::Node) -> Vec<T>,
+) -> Result<Vec<T>, Error> {
+    let files = spec_files(root, dir)?;
+    let results = crate::parallel::map(&files, |rel| {
+        let mut local = Diagnostics::default();
+        let mut ctx = Ctx {
+            file: rel,
+            diags: &mut local,
+        };
+        let parsed = match source::read(&mut ctx, &root.join(rel), project.max_file_bytes) {
+            Some((_, node)) => parse(&mut ctx, &node),
+            None => Vec::new(),
+        };
+        (parsed, local)
+    });
+    let mut out = Vec::new();
+    for (parsed, local) in results {
+        out.extend(parsed);
+        diags.0.extend(local.0);
+    }
+    Ok(out)
 }
 
 fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {

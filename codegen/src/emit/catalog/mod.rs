@@ -1,11 +1,13 @@
 //! `generated/catalog.md`, the Action Catalog reviewers read as a diff in every PR: the
-//! actions, the workflows, and how Mistral reaches the actions (the HTTP contract).
+//! actions, the workflows, the schedules and environments, and how Mistral reaches the
+//! actions (the HTTP contract).
 //!
 //! All text is escaped here so the template only lays out lines; the template itself is
 //! `templates/catalog.md`.
 
 mod actions;
 mod markdown;
+mod schedules;
 mod workflows;
 
 use askama::Template;
@@ -30,6 +32,8 @@ struct CatalogPage<'a> {
     prefix: &'a str,
     actions: Vec<actions::ActionView>,
     workflows: Vec<workflows::WorkflowView>,
+    schedules: Vec<schedules::ScheduleView>,
+    environments: Vec<schedules::EnvironmentView>,
     checks: Vec<workflows::CheckRow>,
     action_route: String,
     env_keys: Vec<[String; 3]>,
@@ -84,7 +88,9 @@ fn render(model: &Model, prior: &Prior) -> Result<String, Error> {
                 actions::view(model, prior, a, links)
             })
             .collect(),
-        workflows: workflows::views(model),
+        workflows: workflows::views(model, &schedules::running(model)),
+        schedules: schedules::views(model),
+        environments: schedules::environments(model),
         checks: workflows::checks(),
         action_route: code(&format!("POST {}", route::ACTION)),
         env_keys: env_keys(model),
