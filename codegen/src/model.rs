@@ -37,7 +37,11 @@ impl Model {
     }
 
     /// The model with the environments and schedules of the specs (each sorted by name).
-    pub fn with_deployment(mut self, environments: Vec<Environment>, schedules: Vec<Schedule>) -> Model {
+    pub fn with_deployment(
+        mut self,
+        environments: Vec<Environment>,
+        schedules: Vec<Schedule>,
+    ) -> Model {
         self.environments = Arc::new(environments);
         self.schedules = Arc::new(schedules);
         self

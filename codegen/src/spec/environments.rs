@@ -108,7 +108,10 @@ fn variable(ctx: &mut Ctx, name: &str, node: &Node) -> Option<Variable> {
 fn reference(ctx: &mut Ctx, name: &str, source: &str, value: &Node) -> Option<Variable> {
     let text = ctx.string(value, source)?;
     if source == "from_env" {
-        let valid = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        let valid = text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             ctx.error(

@@ -34,20 +34,39 @@ pub const SCHEDULES_DIR: &str = "specs/schedules";
 pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     let mut diags = Diagnostics::default();
     let project = load_project(root, &mut diags);
-    let files = spec_files(root, ACTIONS_DIR)?;
-
-    let parsed = parse_action_files(root, &project, &files, &mut diags);
+    let parsed = read_each(root, &project, ACTIONS_DIR, &mut diags, |ctx, node| {
+        let prefix = name_prefix(&project, ctx.file);
+        actions::parse_file(ctx, node, &prefix)
+    })?;
 
     check_across_files(&parsed, &mut diags);
     custom_fns::check(root, &parsed, &mut diags);
     let spec_actions: Vec<&crate::model::Action> = parsed.iter().map(|p| &p.action).collect();
     let workflows = workflows::load(root, &project, &spec_actions, &mut diags)?;
-    let environments = read_each(root, &project, ENVIRONMENTS_DIR, &mut diags, environments::parse_file)?;
+    let environments = read_each(
+        root,
+        &project,
+        ENVIRONMENTS_DIR,
+        &mut diags,
+        environments::parse_file,
+    )?;
     schedules::check_environment_names(&environments, &mut diags);
     let environments: Vec<_> = environments.into_iter().map(|p| p.environment).collect();
-    let schedules = read_each(root, &project, SCHEDULES_DIR, &mut diags, schedules::parse_file)?;
-    let action = |name: &str| spec_actions.iter().copied().find(|a| a.name == name);
-    schedules::check(&schedules, &workflows, &environments, &action, &mut diags);
+    let schedules = read_each(
+        root,
+        &project,
+        SCHEDULES_DIR,
+        &mut diags,
+        schedules::parse_file,
+    )?;
+    schedules::check(
+        &schedules,
+        &workflows,
+        &environments,
+        &spec_actions,
+        &mut diags,
+    );
+    drop(spec_actions);
     let diags = diags.sorted();
     if diags.has_errors() {
         return Err(Error::Spec(diags));
@@ -63,13 +82,13 @@ pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
 }
 
 /// Every spec file under `dir`, read and parsed by `parse` on every core; results and
-/// problems in file order.
+/// problems keep file order, so reports do not depend on scheduling.
 fn read_each<T: Send>(
     root: &Path,
     project: &Project,
     dir: &str,
     diags: &mut Diagnostics,
-    parse: fn(&mut Ctx, &crate::yaml::Node) -> Vec<T>,
+    parse: impl Fn(&mut Ctx, &crate::yaml::Node) -> Vec<T> + Sync,
 ) -> Result<Vec<T>, Error> {
     let files = spec_files(root, dir)?;
     let results = crate::parallel::map(&files, |rel| {
@@ -103,35 +122,6 @@ fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {
         Some((_, node)) => project::parse(&mut ctx, &node),
         None => Project::default(),
     }
-}
-
-/// Reads and parses action files on every core; results keep file order, so diagnostics
-/// and duplicate reports do not depend on scheduling.
-fn parse_action_files(
-    root: &Path,
-    project: &Project,
-    files: &[PathBuf],
-    diags: &mut Diagnostics,
-) -> Vec<actions::ParsedAction> {
-    let parse_one = |rel: &PathBuf| {
-        let mut local = Diagnostics::default();
-        let mut ctx = Ctx {
-            file: rel,
-            diags: &mut local,
-        };
-        let parsed = match source::read(&mut ctx, &root.join(rel), project.max_file_bytes) {
-            Some((_, node)) => actions::parse_file(&mut ctx, &node, &name_prefix(project, rel)),
-            None => Vec::new(),
-        };
-        (parsed, local)
-    };
-    let results = crate::parallel::map(files, parse_one);
-    let mut parsed = Vec::new();
-    for (actions, local) in results {
-        parsed.extend(actions);
-        diags.0.extend(local.0);
-    }
-    parsed
 }
 
 /// `.yaml`/`.yml` files under `dir`, relative to `root`, sorted so runs are reproducible.

@@ -113,7 +113,9 @@ fn parse_schedule(ctx: &mut Ctx, name: &str, key: &Node, body: &Node) -> Option<
             workflow: workflow?,
             input,
             pattern: pattern?,
-            pattern_words: pattern_words?,
+            // A refused pattern is reported; the schedule stays for the checks across
+            // specs (its name, its input), and no model is built.
+            pattern_words: pattern_words.unwrap_or_default(),
             first_execution_time,
             environment,
         },
@@ -167,7 +169,11 @@ fn check_pattern(ctx: &mut Ctx, pattern: &str, pos: Pos) -> Option<String> {
 /// `YYYY-MM-DD HH:MM`, a real time (UTC), as Mistral parses it. Whether it is far enough
 /// ahead is for apply to say: generate must not depend on when it runs.
 fn check_first_execution_time(ctx: &mut Ctx, text: &str, pos: Pos) -> bool {
-    let ok = mistral_actions_cron::DateTime::parse_minutes(text).is_some();
+    // Mistral parses it with `strptime(…, '%Y-%m-%d %H:%M')`; the cron reader checks
+    // that the date exists.
+    let ok = text.len() == 16
+        && text.as_bytes()[10] == b' '
+        && mistral_actions_cron::DateTime::parse(text).is_ok();
     if !ok {
         ctx.error(
             Code::InvalidFirstExecutionTime,
@@ -185,12 +191,14 @@ pub fn check(
     parsed: &[Parsed],
     workflows: &[Workflow],
     environments: &[Environment],
-    action: &dyn Fn(&str) -> Option<&Action>,
+    actions: &[&Action],
     diags: &mut Diagnostics,
 ) {
-    let mut error = |file: &std::path::Path, pos: Pos, code: Code, message: String, help: String| {
-        diags.push(Diagnostic::error(code, file, pos, message).with_help(help));
-    };
+    let actions: BTreeMap<&str, &Action> = actions.iter().map(|a| (a.name.as_str(), *a)).collect();
+    let mut error =
+        |file: &std::path::Path, pos: Pos, code: Code, message: String, help: String| {
+            diags.push(Diagnostic::error(code, file, pos, message).with_help(help));
+        };
     let mut seen: BTreeMap<&str, &Parsed> = BTreeMap::new();
     let mut keys: BTreeMap<String, &Parsed> = BTreeMap::new();
     for p in parsed {
@@ -244,19 +252,31 @@ pub fn check(
                     None => "define it in specs/environments".into(),
                 };
                 let at = p.environment_pos.unwrap_or(p.name_pos);
-                let message = format!("schedule `{}` names environment `{env}`, which the specs do not define", s.name);
+                let message = format!(
+                    "schedule `{}` names environment `{env}`, which the specs do not define",
+                    s.name
+                );
                 error(&p.file, at, Code::ScheduleUnknownEnvironment, message, help);
             }
         }
         match workflows.iter().find(|w| w.name == s.workflow) {
-            Some(w) => check_input(p, w, action, &mut error),
+            Some(w) => check_input(p, w, &actions, &mut error),
             None => {
                 let help = match closest(&s.workflow, workflows.iter().map(|w| w.name.as_str())) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => "define it in specs/workflows".into(),
                 };
-                let message = format!("schedule `{}` runs workflow `{}`, which the specs do not define", s.name, s.workflow);
-                error(&p.file, p.workflow_pos, Code::ScheduleUnknownWorkflow, message, help);
+                let message = format!(
+                    "schedule `{}` runs workflow `{}`, which the specs do not define",
+                    s.name, s.workflow
+                );
+                error(
+                    &p.file,
+                    p.workflow_pos,
+                    Code::ScheduleUnknownWorkflow,
+                    message,
+                    help,
+                );
             }
         }
     }
@@ -265,11 +285,11 @@ pub fn check(
 fn check_input<'a>(
     p: &Parsed,
     w: &Workflow,
-    action: &dyn Fn(&str) -> Option<&'a Action>,
+    actions: &BTreeMap<&str, &'a Action>,
     error: &mut impl FnMut(&std::path::Path, Pos, Code, String, String),
 ) {
     let s = &p.schedule;
-    let uses = typed_uses(w, action);
+    let uses = typed_uses(w, actions);
     let takes = || w.inputs.iter().map(|i| i.name.as_str()).collect::<Vec<_>>();
     for (name, value) in &s.input {
         let at = p.input_pos.get(name).copied().unwrap_or(p.input_node_pos);
@@ -313,8 +333,17 @@ fn check_input<'a>(
                 "schedule `{}` does not give `{}`, which workflow `{}` requires",
                 s.name, i.name, w.name
             );
-            let help = format!("add `{}:` under `input:`; Mistral refuses the trigger without it", i.name);
-            error(&p.file, p.input_node_pos, Code::ScheduleMissingInput, message, help);
+            let help = format!(
+                "add `{}:` under `input:`; Mistral refuses the trigger without it",
+                i.name
+            );
+            error(
+                &p.file,
+                p.input_node_pos,
+                Code::ScheduleMissingInput,
+                message,
+                help,
+            );
         }
     }
 }
@@ -337,7 +366,9 @@ pub fn check_environment_names(parsed: &[super::environments::Parsed], diags: &m
                         first.name_pos.line
                     ),
                 )
-                .with_help("rename one of them; Mistral holds one environment per name in a project"),
+                .with_help(
+                    "rename one of them; Mistral holds one environment per name in a project",
+                ),
             );
         } else {
             seen.insert(&e.name, p);

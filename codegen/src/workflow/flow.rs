@@ -10,7 +10,7 @@ use super::inline;
 use crate::model::{Action, InputType, Workflow};
 
 /// One typed action input a workflow input flows into.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TypedUse<'a> {
     pub task: String,
     pub action: &'a Action,
@@ -45,7 +45,7 @@ fn straight_reference(text: &str) -> Option<&str> {
 /// may no longer be the one given.
 pub fn typed_uses<'a>(
     workflow: &Workflow,
-    action: impl Fn(&str) -> Option<&'a Action>,
+    actions: &BTreeMap<&str, &'a Action>,
 ) -> BTreeMap<String, Vec<TypedUse<'a>>> {
     let mut out: BTreeMap<String, Vec<TypedUse<'a>>> = BTreeMap::new();
     let body = &workflow.definition;
@@ -72,7 +72,7 @@ pub fn typed_uses<'a>(
         let Some(parsed) = inline::parse(call) else {
             continue;
         };
-        let Some(callee) = action(&parsed.command) else {
+        let Some(&callee) = actions.get(parsed.command.as_str()) else {
             continue;
         };
         let given = parsed.params.iter().map(|p| (p.name.as_str(), &p.value));

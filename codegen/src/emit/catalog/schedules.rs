@@ -61,9 +61,10 @@ pub(super) fn views(model: &Model) -> Vec<ScheduleView> {
             } else {
                 code(&serde_json::Value::Object(s.input.clone()).to_string())
             },
-            environment: s.environment.as_ref().map_or("none".into(), |e| {
-                link(e, environment_anchor(e))
-            }),
+            environment: s
+                .environment
+                .as_ref()
+                .map_or("none".into(), |e| link(e, environment_anchor(e))),
             first: s
                 .first_execution_time
                 .as_ref()
@@ -106,7 +107,9 @@ pub(super) fn environments(model: &Model) -> Vec<EnvironmentView> {
                     .map(|(k, v)| {
                         let value = match v {
                             Variable::Literal(v) => code(&v.to_string()),
-                            Variable::FromEnv(name) => format!("(from {})", code(&format!("${name}"))),
+                            Variable::FromEnv(name) => {
+                                format!("(from {})", code(&format!("${name}")))
+                            }
                             Variable::FromFile(path) => format!("(from file {})", code(path)),
                         };
                         [code(k), cell(&value)]
