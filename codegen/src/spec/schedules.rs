@@ -282,10 +282,10 @@ pub fn check(
     }
 }
 
-fn check_input<'a>(
+fn check_input(
     p: &Parsed,
     w: &Workflow,
-    actions: &BTreeMap<&str, &'a Action>,
+    actions: &BTreeMap<&str, &Action>,
     error: &mut impl FnMut(&std::path::Path, Pos, Code, String, String),
 ) {
     let s = &p.schedule;
