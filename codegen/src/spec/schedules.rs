@@ -294,7 +294,7 @@ fn check_input(
     for (name, value) in &s.input {
         let at = p.input_pos.get(name).copied().unwrap_or(p.input_node_pos);
         if !w.inputs.iter().any(|i| &i.name == name) {
-            let help = match closest(name, takes().into_iter()) {
+            let help = match closest(name, takes()) {
                 Some(c) => format!("did you mean `{c}`? it takes: {}", takes().join(", ")),
                 None if takes().is_empty() => "it takes no input".to_string(),
                 None => format!("it takes: {}", takes().join(", ")),
