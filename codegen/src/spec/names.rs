@@ -79,28 +79,6 @@ pub fn is_rust_path(s: &str) -> bool {
     segments.len() >= 2 && segments.iter().all(|seg| is_identifier(seg))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segments() {
-        assert!(is_name_segment("assert_status"));
-        assert!(is_name_segment("v2-beta"));
-        assert!(!is_name_segment(""));
-        assert!(!is_name_segment("-x"));
-        assert!(!is_name_segment("a b"));
-        assert!(!is_name_segment("a=b"));
-    }
-
-    #[test]
-    fn rust_paths() {
-        assert!(is_rust_path("cinder::create_backup"));
-        assert!(!is_rust_path("create_backup"));
-        assert!(!is_rust_path("a::2b"));
-    }
-}
-
 /// `cron_triggers_v2.name` and `environments_v2.name` are `varchar(200)`.
 pub const MAX_DEPLOYMENT_NAME: usize = 200;
 
@@ -136,5 +114,27 @@ pub fn check_deployment_name(ctx: &mut Ctx, what: &str, name: &str, pos: Pos) {
             format!("{what} name `{name}` looks like a UUID"),
             "Mistral looks up such names as ids: choose a name that is not a UUID",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments() {
+        assert!(is_name_segment("assert_status"));
+        assert!(is_name_segment("v2-beta"));
+        assert!(!is_name_segment(""));
+        assert!(!is_name_segment("-x"));
+        assert!(!is_name_segment("a b"));
+        assert!(!is_name_segment("a=b"));
+    }
+
+    #[test]
+    fn rust_paths() {
+        assert!(is_rust_path("cinder::create_backup"));
+        assert!(!is_rust_path("create_backup"));
+        assert!(!is_rust_path("a::2b"));
     }
 }
