@@ -70,7 +70,7 @@ fn parse_environment(ctx: &mut Ctx, name: &str, key: &Node, body: &Node) -> Opti
         environment: Environment {
             name: name.to_string(),
             origin: Origin {
-                file: ctx.file.to_path_buf(),
+                file: crate::paths::slash(ctx.file),
                 line: key.pos.line,
             },
             description: description?,

@@ -106,7 +106,7 @@ fn parse_schedule(ctx: &mut Ctx, name: &str, key: &Node, body: &Node) -> Option<
         schedule: Schedule {
             name: name.to_string(),
             origin: Origin {
-                file: ctx.file.to_path_buf(),
+                file: crate::paths::slash(ctx.file),
                 line: key.pos.line,
             },
             description: description?,
@@ -361,9 +361,7 @@ pub fn check_environment_names(parsed: &[super::environments::Parsed], diags: &m
                     p.name_pos,
                     format!(
                         "environment `{}` is already defined at {}:{}",
-                        e.name,
-                        first.environment.origin.file.display(),
-                        first.name_pos.line
+                        e.name, first.environment.origin.file, first.name_pos.line
                     ),
                 )
                 .with_help(

@@ -16,7 +16,7 @@ use mistral_actions_contract::{route, EnvDefault, ErrorKind, ENV_KEYS};
 use super::DO_NOT_EDIT;
 use std::collections::BTreeMap;
 
-use crate::model::{Action, Model, Project, Workflow};
+use crate::model::{Action, Environment, Model, Project, Schedule, Workflow};
 use crate::output::{FileSet, List};
 use crate::prior::Prior;
 use crate::Error;
@@ -46,6 +46,8 @@ struct Inputs {
     project: Project,
     actions: List<Action>,
     workflows: List<Workflow>,
+    environments: List<Environment>,
+    schedules: List<Schedule>,
     history: BTreeMap<String, String>,
 }
 
@@ -55,6 +57,8 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
         project: model.project.clone(),
         actions: List::of(&model.actions),
         workflows: List::of(&model.workflows),
+        environments: List::of(&model.environments),
+        schedules: List::of(&model.schedules),
         history: prior.action_history.clone(),
     };
     let mut set = FileSet::default();
@@ -63,6 +67,8 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
             project: inputs.project.clone(),
             actions: inputs.actions.shared(),
             workflows: inputs.workflows.shared(),
+            environments: inputs.environments.shared(),
+            schedules: inputs.schedules.shared(),
         };
         let prior = Prior {
             action_history: inputs.history.clone(),

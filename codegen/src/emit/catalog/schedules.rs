@@ -69,7 +69,7 @@ pub(super) fn views(model: &Model) -> Vec<ScheduleView> {
                 .first_execution_time
                 .as_ref()
                 .map_or(String::new(), |t| format!("{} UTC", code(t))),
-            source: code(&s.origin.file.to_string_lossy()),
+            source: code(&s.origin.file),
         })
         .collect()
 }
@@ -99,7 +99,7 @@ pub(super) fn environments(model: &Model) -> Vec<EnvironmentView> {
                 anchor: environment_anchor(&e.name),
                 name: code(&e.name),
                 description: e.description.clone(),
-                source: code(&e.origin.file.to_string_lossy()),
+                source: code(&e.origin.file),
                 used_by: users.join(", "),
                 variables: e
                     .variables
