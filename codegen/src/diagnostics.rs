@@ -92,6 +92,33 @@ pub enum Code {
     InvalidWorkflow,
     /// An inline parameter Mistral's parser silently drops (`force=True`) (warning).
     IgnoredInlineParameter,
+    /// A schedule's pattern Mistral 23's croniter refuses.
+    InvalidCronPattern,
+    /// A schedule's pattern that can never fire (`0 0 31 2 *`): Mistral answers 500.
+    CronNeverFires,
+    /// A schedule's pattern longer than `cron_triggers_v2.pattern` holds (100).
+    CronPatternTooLong,
+    /// A schedule naming a workflow the specs do not define.
+    ScheduleUnknownWorkflow,
+    /// A schedule naming an environment the specs do not define.
+    ScheduleUnknownEnvironment,
+    /// A schedule input the workflow does not take.
+    ScheduleUnknownInput,
+    /// A required workflow input a schedule leaves out.
+    ScheduleMissingInput,
+    /// A schedule input literal of the wrong type for the typed action input the workflow
+    /// hands it to.
+    ScheduleInputTypeMismatch,
+    /// Two schedules, or two environments, with one name.
+    DuplicateDeploymentName,
+    /// Two schedules Mistral's unique key on cron triggers would refuse together.
+    ScheduleCollision,
+    /// A schedule or environment name Mistral cannot store or tell from an id.
+    InvalidDeploymentName,
+    /// A `first_execution_time` that is not `YYYY-MM-DD HH:MM` (UTC) or no such time.
+    InvalidFirstExecutionTime,
+    /// An environment variable's `from_env` / `from_file` reference that is malformed.
+    InvalidVariableReference,
 }
 
 impl Code {
@@ -137,6 +164,19 @@ impl Code {
             Code::DuplicateWorkflow => "MA111",
             Code::InvalidWorkflow => "MA112",
             Code::IgnoredInlineParameter => "MA113",
+            Code::InvalidCronPattern => "MA200",
+            Code::CronNeverFires => "MA201",
+            Code::CronPatternTooLong => "MA202",
+            Code::ScheduleUnknownWorkflow => "MA203",
+            Code::ScheduleUnknownEnvironment => "MA204",
+            Code::ScheduleUnknownInput => "MA205",
+            Code::ScheduleMissingInput => "MA206",
+            Code::ScheduleInputTypeMismatch => "MA207",
+            Code::DuplicateDeploymentName => "MA208",
+            Code::ScheduleCollision => "MA209",
+            Code::InvalidDeploymentName => "MA210",
+            Code::InvalidFirstExecutionTime => "MA211",
+            Code::InvalidVariableReference => "MA212",
         }
     }
 }

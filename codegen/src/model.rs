@@ -8,6 +8,9 @@ use serde_json::Value;
 
 use crate::signature;
 
+mod deployment;
+pub use deployment::{Environment, Schedule, Scope, Variable};
+
 /// Cheap to clone (shared lists).
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
@@ -16,6 +19,10 @@ pub struct Model {
     pub actions: Arc<Vec<Action>>,
     /// Sorted by name (`specs/workflows/**.yaml`).
     pub workflows: Arc<Vec<Workflow>>,
+    /// Sorted by name (`specs/environments/**.yaml`).
+    pub environments: Arc<Vec<Environment>>,
+    /// Sorted by name (`specs/schedules/**.yaml`).
+    pub schedules: Arc<Vec<Schedule>>,
 }
 
 impl Model {
@@ -24,7 +31,20 @@ impl Model {
             project,
             actions: Arc::new(actions),
             workflows: Arc::new(workflows),
+            environments: Arc::default(),
+            schedules: Arc::default(),
         }
+    }
+
+    /// The model with the environments and schedules of the specs (each sorted by name).
+    pub fn with_deployment(
+        mut self,
+        environments: Vec<Environment>,
+        schedules: Vec<Schedule>,
+    ) -> Model {
+        self.environments = Arc::new(environments);
+        self.schedules = Arc::new(schedules);
+        self
     }
 
     pub fn action(&self, name: &str) -> Option<&Action> {
@@ -102,6 +122,10 @@ pub struct Project {
     /// The project's release version; the catalog marks each action with the version it
     /// first appeared in (`generated/action-history.json`).
     pub version: String,
+    /// The Mistral namespace `apply` puts workflows in (`''`, Mistral's default).
+    pub namespace: String,
+    /// The scope of everything `apply` creates.
+    pub scope: Scope,
 }
 
 impl Default for Project {
@@ -115,6 +139,8 @@ impl Default for Project {
             max_file_bytes: 1024 * 1024,
             sql_takeover: false,
             version: "0.1.0".into(),
+            namespace: String::new(),
+            scope: Scope::Private,
         }
     }
 }

@@ -16,6 +16,24 @@ pub use error_kind::ErrorKind;
 /// rows carrying it, and `action-list` tells ours from others' by it.
 pub const OWNER_TAG: &str = "mistral-actions:managed";
 
+/// How `mistral-actions apply` tells what it made in a Mistral from what others made: it
+/// only ever changes or deletes resources carrying these marks, and stops before the
+/// first write when someone else's resource holds one of its names.
+pub mod ownership {
+    /// Actions and workflows: this tag, in the DSL's `tags:` (Mistral takes tags from
+    /// the definition text only).
+    pub use super::OWNER_TAG as TAG;
+    /// Cron triggers (which have no tags or description): this key in
+    /// `workflow_params`, with [`TRIGGER_PARAM_VALUE`]. Mistral passes it to each
+    /// execution as a parameter, where it is kept and ignored.
+    pub const TRIGGER_PARAM: &str = "mistral_actions";
+    /// The value of [`TRIGGER_PARAM`].
+    pub const TRIGGER_PARAM_VALUE: &str = "managed";
+    /// Environments (which have no tags): this variable, `true`. The specs may not
+    /// declare it.
+    pub const ENVIRONMENT_VARIABLE: &str = "mistral_actions_managed";
+}
+
 /// Paths the server serves.
 pub mod route {
     /// `GET`: liveness, without a token.

@@ -8,6 +8,7 @@
 
 mod action_history;
 pub mod catalog;
+pub mod mistral;
 mod openapi;
 mod rust;
 pub mod sql;
@@ -41,6 +42,7 @@ pub(crate) type Emit = fn(&Model, &Prior) -> Result<FileSet, Error>;
 pub(crate) const EMITTERS: &[Emit] = &[
     action_history::emit,
     catalog::emit,
+    mistral::emit,
     openapi::emit,
     rust::emit,
     sql::emit,

@@ -1,8 +1,11 @@
 //! `generated/workflows/<name>.yaml`: one file per workflow, ready for
 //! `mistral workflow-create`. Canonical: DSL keys in a fixed order ([`WORKFLOW_ORDER`],
 //! [`TASK_ORDER`]), user keys (inputs, publish, tasks) in spec order, quoting decided by
-//! the YAML emitter, so the same specs always give the same bytes.
+//! the YAML emitter, so the same specs always give the same bytes. Every workflow carries
+//! the owner tag ([`OWNER_TAG`], sorted in with its own tags): these files are the text
+//! `mistral-actions apply` uploads, and the tag is how it knows the workflows it made.
 
+use mistral_actions_contract::OWNER_TAG;
 use serde_json::{Map, Value};
 use yaml_rust2::yaml::Hash;
 use yaml_rust2::{Yaml, YamlEmitter};
@@ -104,7 +107,16 @@ fn canonical(definition: &Value) -> Value {
     let Value::Object(body) = definition else {
         return definition.clone();
     };
-    let mut body = ordered(body, WORKFLOW_ORDER);
+    let mut body = body.clone();
+    let mut tags: Vec<Value> = match body.get("tags") {
+        Some(Value::Array(tags)) => tags.clone(),
+        _ => Vec::new(),
+    };
+    tags.push(Value::String(OWNER_TAG.to_string()));
+    tags.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    tags.dedup();
+    body.insert("tags".into(), Value::Array(tags));
+    let mut body = ordered(&body, WORKFLOW_ORDER);
     if let Some(Value::Object(defaults)) = body.get_mut("task-defaults") {
         *defaults = ordered(defaults, TASK_ORDER);
     }

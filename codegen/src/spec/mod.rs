@@ -2,11 +2,13 @@
 
 mod actions;
 mod custom_fns;
+mod environments;
 mod microversions;
 pub use microversions::SERVICES as MICROVERSION_SERVICES;
 mod names;
 mod project;
 mod reader;
+mod schedules;
 mod source;
 mod workflows;
 
@@ -24,27 +26,89 @@ use reader::Ctx;
 pub const SPECS_DIR: &str = "specs";
 pub const PROJECT_FILE: &str = "specs/project.yaml";
 pub const ACTIONS_DIR: &str = "specs/actions";
+pub const ENVIRONMENTS_DIR: &str = "specs/environments";
+pub const SCHEDULES_DIR: &str = "specs/schedules";
 
 /// Loads and validates every spec under `root`, and the runtime's `custom` functions the
 /// specs name (`root/runtime/src/custom`). Warnings are returned beside the model.
 pub fn load(root: &Path) -> Result<(Model, Diagnostics), Error> {
     let mut diags = Diagnostics::default();
     let project = load_project(root, &mut diags);
-    let files = spec_files(root, ACTIONS_DIR)?;
-
-    let parsed = parse_action_files(root, &project, &files, &mut diags);
+    let parsed = read_each(root, &project, ACTIONS_DIR, &mut diags, |ctx, node| {
+        let prefix = name_prefix(&project, ctx.file);
+        actions::parse_file(ctx, node, &prefix)
+    })?;
 
     check_across_files(&parsed, &mut diags);
     custom_fns::check(root, &parsed, &mut diags);
     let spec_actions: Vec<&crate::model::Action> = parsed.iter().map(|p| &p.action).collect();
     let workflows = workflows::load(root, &project, &spec_actions, &mut diags)?;
+    let environments = read_each(
+        root,
+        &project,
+        ENVIRONMENTS_DIR,
+        &mut diags,
+        environments::parse_file,
+    )?;
+    schedules::check_environment_names(&environments, &mut diags);
+    let environments: Vec<_> = environments.into_iter().map(|p| p.environment).collect();
+    let schedules = read_each(
+        root,
+        &project,
+        SCHEDULES_DIR,
+        &mut diags,
+        schedules::parse_file,
+    )?;
+    schedules::check(
+        &schedules,
+        &workflows,
+        &environments,
+        &spec_actions,
+        &mut diags,
+    );
+    drop(spec_actions);
     let diags = diags.sorted();
     if diags.has_errors() {
         return Err(Error::Spec(diags));
     }
     let mut actions: Vec<_> = parsed.into_iter().map(|p| p.action).collect();
     actions.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((Model::new(project, actions, workflows), diags))
+    let mut environments = environments;
+    environments.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut schedules: Vec<_> = schedules.into_iter().map(|p| p.schedule).collect();
+    schedules.sort_by(|a, b| a.name.cmp(&b.name));
+    let model = Model::new(project, actions, workflows).with_deployment(environments, schedules);
+    Ok((model, diags))
+}
+
+/// Every spec file under `dir`, read and parsed by `parse` on every core; results and
+/// problems keep file order, so reports do not depend on scheduling.
+fn read_each<T: Send>(
+    root: &Path,
+    project: &Project,
+    dir: &str,
+    diags: &mut Diagnostics,
+    parse: impl Fn(&mut Ctx, &crate::yaml::Node) -> Vec<T> + Sync,
+) -> Result<Vec<T>, Error> {
+    let files = spec_files(root, dir)?;
+    let results = crate::parallel::map(&files, |rel| {
+        let mut local = Diagnostics::default();
+        let mut ctx = Ctx {
+            file: rel,
+            diags: &mut local,
+        };
+        let parsed = match source::read(&mut ctx, &root.join(rel), project.max_file_bytes) {
+            Some((_, node)) => parse(&mut ctx, &node),
+            None => Vec::new(),
+        };
+        (parsed, local)
+    });
+    let mut out = Vec::new();
+    for (parsed, local) in results {
+        out.extend(parsed);
+        diags.0.extend(local.0);
+    }
+    Ok(out)
 }
 
 fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {
@@ -58,35 +122,6 @@ fn load_project(root: &Path, diags: &mut Diagnostics) -> Project {
         Some((_, node)) => project::parse(&mut ctx, &node),
         None => Project::default(),
     }
-}
-
-/// Reads and parses action files on every core; results keep file order, so diagnostics
-/// and duplicate reports do not depend on scheduling.
-fn parse_action_files(
-    root: &Path,
-    project: &Project,
-    files: &[PathBuf],
-    diags: &mut Diagnostics,
-) -> Vec<actions::ParsedAction> {
-    let parse_one = |rel: &PathBuf| {
-        let mut local = Diagnostics::default();
-        let mut ctx = Ctx {
-            file: rel,
-            diags: &mut local,
-        };
-        let parsed = match source::read(&mut ctx, &root.join(rel), project.max_file_bytes) {
-            Some((_, node)) => actions::parse_file(&mut ctx, &node, &name_prefix(project, rel)),
-            None => Vec::new(),
-        };
-        (parsed, local)
-    };
-    let results = crate::parallel::map(files, parse_one);
-    let mut parsed = Vec::new();
-    for (actions, local) in results {
-        parsed.extend(actions);
-        diags.0.extend(local.0);
-    }
-    parsed
 }
 
 /// `.yaml`/`.yml` files under `dir`, relative to `root`, sorted so runs are reproducible.

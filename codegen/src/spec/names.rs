@@ -79,6 +79,44 @@ pub fn is_rust_path(s: &str) -> bool {
     segments.len() >= 2 && segments.iter().all(|seg| is_identifier(seg))
 }
 
+/// `cron_triggers_v2.name` and `environments_v2.name` are `varchar(200)`.
+pub const MAX_DEPLOYMENT_NAME: usize = 200;
+
+/// A schedule's or environment's name: stored by Mistral, used by apply in URLs and by
+/// generate as a file name under generated/mistral/.
+pub fn check_deployment_name(ctx: &mut Ctx, what: &str, name: &str, pos: Pos) {
+    let portable = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !portable {
+        ctx.error(
+            Code::InvalidDeploymentName,
+            pos,
+            format!("{what} name `{name}` is not usable as a Mistral name and a file name"),
+            "use ASCII letters, digits, `_`, `-` and `.`, not starting with `.`",
+        );
+    } else if name.len() > MAX_DEPLOYMENT_NAME {
+        ctx.error(
+            Code::InvalidDeploymentName,
+            pos,
+            format!(
+                "{what} name is {} characters long; Mistral stores at most {MAX_DEPLOYMENT_NAME}",
+                name.len()
+            ),
+            "shorten the name",
+        );
+    } else if crate::model::is_uuid(name) {
+        ctx.error(
+            Code::InvalidDeploymentName,
+            pos,
+            format!("{what} name `{name}` looks like a UUID"),
+            "Mistral looks up such names as ids: choose a name that is not a UUID",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

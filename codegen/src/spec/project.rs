@@ -3,7 +3,7 @@
 use super::names;
 use super::reader::{Ctx, Fields};
 use crate::diagnostics::Code;
-use crate::model::{Dialect, Project, SchemaGeneration};
+use crate::model::{Dialect, Project, SchemaGeneration, Scope};
 use crate::yaml::{Kind, Node};
 
 const KEYS: &[&str] = &[
@@ -15,6 +15,8 @@ const KEYS: &[&str] = &[
     "max_file_bytes",
     "sql_takeover",
     "version",
+    "namespace",
+    "scope",
 ];
 
 /// Reads the project file; anything it leaves out keeps its default.
@@ -92,6 +94,37 @@ pub fn parse(ctx: &mut Ctx, root: &Node) -> Project {
         match n.kind {
             Kind::Bool(b) => project.sql_takeover = b,
             _ => ctx.wrong_type(n, "sql_takeover", "true or false"),
+        }
+    }
+    if let Some(n) = f.get("namespace") {
+        if let Some(namespace) = ctx.string(n, "namespace") {
+            // `workflow_definitions_v2.namespace` is varchar(255); apply passes it in URLs.
+            let fits = namespace.len() <= 255
+                && namespace
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            if !fits {
+                ctx.error(
+                    Code::InvalidValue,
+                    n.pos,
+                    format!("namespace `{namespace}` is not a usable Mistral namespace"),
+                    "use at most 255 ASCII letters, digits, `_`, `-` and `.`, or `''` for Mistral's default namespace",
+                );
+            }
+            project.namespace = namespace;
+        }
+    }
+    if let Some(n) = f.get("scope") {
+        if let Some(word) = ctx.string(n, "scope") {
+            match Scope::ALL.into_iter().find(|s| s.as_str() == word) {
+                Some(scope) => project.scope = scope,
+                None => ctx.error(
+                    Code::InvalidValue,
+                    n.pos,
+                    format!("unknown scope `{word}`"),
+                    "use `private` (only your project sees what apply creates) or `public` (every project; Mistral lets only admins do this)",
+                ),
+            }
         }
     }
     f.finish(ctx, KEYS);

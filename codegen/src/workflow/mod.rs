@@ -4,6 +4,7 @@
 
 pub mod call;
 pub mod expr;
+pub mod flow;
 pub mod graph;
 pub mod inline;
 

@@ -1,11 +1,13 @@
 //! `generated/catalog.md`, the Action Catalog reviewers read as a diff in every PR: the
-//! actions, the workflows, and how Mistral reaches the actions (the HTTP contract).
+//! actions, the workflows, the schedules and environments, and how Mistral reaches the
+//! actions (the HTTP contract).
 //!
 //! All text is escaped here so the template only lays out lines; the template itself is
 //! `templates/catalog.md`.
 
 mod actions;
 mod markdown;
+mod schedules;
 mod workflows;
 
 use askama::Template;
@@ -14,7 +16,7 @@ use mistral_actions_contract::{route, EnvDefault, ErrorKind, ENV_KEYS};
 use super::DO_NOT_EDIT;
 use std::collections::BTreeMap;
 
-use crate::model::{Action, Model, Project, Workflow};
+use crate::model::{Action, Environment, Model, Project, Schedule, Workflow};
 use crate::output::{FileSet, List};
 use crate::prior::Prior;
 use crate::Error;
@@ -30,6 +32,8 @@ struct CatalogPage<'a> {
     prefix: &'a str,
     actions: Vec<actions::ActionView>,
     workflows: Vec<workflows::WorkflowView>,
+    schedules: Vec<schedules::ScheduleView>,
+    environments: Vec<schedules::EnvironmentView>,
     checks: Vec<workflows::CheckRow>,
     action_route: String,
     env_keys: Vec<[String; 3]>,
@@ -42,6 +46,8 @@ struct Inputs {
     project: Project,
     actions: List<Action>,
     workflows: List<Workflow>,
+    environments: List<Environment>,
+    schedules: List<Schedule>,
     history: BTreeMap<String, String>,
 }
 
@@ -51,6 +57,8 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
         project: model.project.clone(),
         actions: List::of(&model.actions),
         workflows: List::of(&model.workflows),
+        environments: List::of(&model.environments),
+        schedules: List::of(&model.schedules),
         history: prior.action_history.clone(),
     };
     let mut set = FileSet::default();
@@ -59,6 +67,8 @@ pub fn emit(model: &Model, prior: &Prior) -> Result<FileSet, Error> {
             project: inputs.project.clone(),
             actions: inputs.actions.shared(),
             workflows: inputs.workflows.shared(),
+            environments: inputs.environments.shared(),
+            schedules: inputs.schedules.shared(),
         };
         let prior = Prior {
             action_history: inputs.history.clone(),
@@ -84,7 +94,9 @@ fn render(model: &Model, prior: &Prior) -> Result<String, Error> {
                 actions::view(model, prior, a, links)
             })
             .collect(),
-        workflows: workflows::views(model),
+        workflows: workflows::views(model, &schedules::running(model)),
+        schedules: schedules::views(model),
+        environments: schedules::environments(model),
         checks: workflows::checks(),
         action_route: code(&format!("POST {}", route::ACTION)),
         env_keys: env_keys(model),

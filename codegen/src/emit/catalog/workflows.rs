@@ -23,6 +23,8 @@ pub(super) struct WorkflowView {
     pub(super) outputs: String,
     pub(super) actions: String,
     pub(super) mermaid: String,
+    /// Links to the schedules that run it, with when.
+    pub(super) run_by: String,
 }
 
 pub(super) struct InputRow {
@@ -41,8 +43,16 @@ pub(super) fn anchor(name: &str) -> String {
     format!("workflow-{name}")
 }
 
-pub(super) fn views(model: &Model) -> Vec<WorkflowView> {
-    model.workflows.iter().map(|w| view(model, w)).collect()
+/// `running`: the schedules running each workflow ([`super::schedules::running`]).
+pub(super) fn views(model: &Model, running: &BTreeMap<&str, String>) -> Vec<WorkflowView> {
+    model
+        .workflows
+        .iter()
+        .map(|w| {
+            let run_by = running.get(w.name.as_str()).cloned().unwrap_or_default();
+            view(model, w, run_by)
+        })
+        .collect()
 }
 
 /// The workflows using each action, as catalog links, keyed by action name: one pass
@@ -72,7 +82,7 @@ pub(super) fn checks() -> Vec<CheckRow> {
         .collect()
 }
 
-fn view(model: &Model, w: &Workflow) -> WorkflowView {
+fn view(model: &Model, w: &Workflow, run_by: String) -> WorkflowView {
     let description = w.description.clone().unwrap_or_default();
     let actions: Vec<String> = w
         .actions_used()
@@ -125,6 +135,7 @@ fn view(model: &Model, w: &Workflow) -> WorkflowView {
             inline(&actions.join(", "))
         },
         mermaid: mermaid(w),
+        run_by,
     }
 }
 
