@@ -8,6 +8,9 @@ use serde_json::Value;
 
 use crate::{ActionError, Context};
 
+mod request;
+pub use request::{fill, placeholder, request, Request};
+
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
 pub fn segment(value: impl Display) -> String {
     let raw = value.to_string();
