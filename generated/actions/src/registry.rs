@@ -28,6 +28,13 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         handler: crate::cinder_backups::create_backup,
     },
     rt::ActionDef {
+        name: "int32bit.cinder.backups.prune",
+        summary: "Deletes a volume's older backup chains, keeping the newest.",
+        input: "volume_id, keep_chains=2, dry_run=false",
+        services: &["volumev3"],
+        handler: crate::cinder_backups::prune,
+    },
+    rt::ActionDef {
         name: "int32bit.cinder.snapshots.assert_status",
         summary: "Assert a volume snapshot in special status.",
         input: "snapshot_id, status=\"available\"",
@@ -103,6 +110,13 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         input: "instance_id",
         services: &["database"],
         handler: crate::trove_backups::create_backup,
+    },
+    rt::ActionDef {
+        name: "int32bit.trove.backups.prune",
+        summary: "Deletes a database instance's older backup chains, keeping the newest.",
+        input: "instance_id, keep_chains=2, dry_run=false",
+        services: &["database"],
+        handler: crate::trove_backups::prune,
     },
 ];
 
