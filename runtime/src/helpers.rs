@@ -103,9 +103,39 @@ pub async fn assert_field(
     )))
 }
 
-/// `kind: list_filter`: GET `path` with the filters that have a value as query
-/// parameters, follow next-page links, return the items at `items`; fail when there are
-/// none.
+/// `kind: list_filter` with `allow_empty`: GET `path` with the filters that have a value as
+/// query parameters, follow next-page links, return the items at `items` (maybe none).
+pub async fn list(
+    ctx: &Context,
+    service: &str,
+    path: &str,
+    items: &str,
+    filters: &[(&str, Option<String>)],
+) -> Result<Value, ActionError> {
+    Ok(Value::Array(
+        listed(ctx, service, path, items, &query(filters)).await?,
+    ))
+}
+
+fn query<'a>(filters: &[(&'a str, Option<String>)]) -> Vec<(&'a str, String)> {
+    filters
+        .iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (*k, v)))
+        .collect()
+}
+
+async fn listed(
+    ctx: &Context,
+    service: &str,
+    path: &str,
+    items: &str,
+    query: &[(&str, String)],
+) -> Result<Vec<Value>, ActionError> {
+    ctx.openstack()?.get_all(service, path, query, items).await
+}
+
+/// `kind: list_filter`: [`list`], failing when there are none (so `retry:` can wait for
+/// a match).
 pub async fn list_filter(
     ctx: &Context,
     service: &str,
@@ -113,14 +143,8 @@ pub async fn list_filter(
     items: &str,
     filters: &[(&str, Option<String>)],
 ) -> Result<Value, ActionError> {
-    let query: Vec<(&str, String)> = filters
-        .iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (*k, v)))
-        .collect();
-    let found = ctx
-        .openstack()?
-        .get_all(service, path, &query, items)
-        .await?;
+    let query = query(filters);
+    let found = listed(ctx, service, path, items, &query).await?;
     if found.is_empty() {
         let shown: Vec<String> = query.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
         return Err(ActionError::UnexpectedState(if shown.is_empty() {

@@ -137,6 +137,9 @@ pub struct Settle {
     pub script: PathBuf,
     /// Trove's database (an SQLAlchemy URL), where the guest's reports are recorded.
     pub trove_db: String,
+    /// Cinder's database (an SQLAlchemy URL), where cinder-backup records a backup's
+    /// status.
+    pub cinder_db: String,
     /// Trove's own service user: the taskmanager boots servers with it.
     pub trove_user: ServiceUser,
 }

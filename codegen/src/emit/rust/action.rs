@@ -301,21 +301,21 @@ pub fn emit(action: &Action) -> Emitted {
     });
 
     let body = match &action.implementation {
-        Implementation::GetField {
+        Implementation::GetField(crate::kinds::get_field::GetField {
             service,
             path,
             field,
-        } => {
+        }) => {
             let path = path_expr(path, &fields);
             quote! { rt::helpers::get_field(ctx, #service, #path, #field).await }
         }
-        Implementation::AssertField {
+        Implementation::AssertField(crate::kinds::assert_field::AssertField {
             service,
             path,
             field,
             expected,
             subject,
-        } => {
+        }) => {
             let path = path_expr(path, &fields);
             let exp = fields
                 .iter()
@@ -326,12 +326,13 @@ pub fn emit(action: &Action) -> Emitted {
                 rt::helpers::assert_field(ctx, #service, #path, #field, rt::helpers::json(#exp), #subject).await
             }
         }
-        Implementation::ListFilter {
+        Implementation::ListFilter(crate::kinds::list_filter::ListFilter {
             service,
             path,
             items: list,
             filters,
-        } => {
+            allow_empty,
+        }) => {
             let path = path_expr(path, &fields);
             let pairs = filters.iter().map(|name| {
                 let f = fields
@@ -341,14 +342,73 @@ pub fn emit(action: &Action) -> Emitted {
                 let v = f.value_ref();
                 quote! { (#name, rt::helpers::query_value(#v)) }
             });
+            let function = if *allow_empty {
+                quote! { rt::helpers::list }
+            } else {
+                quote! { rt::helpers::list_filter }
+            };
             quote! {
-                rt::helpers::list_filter(ctx, #service, #path, #list, &[#(#pairs),*]).await
+                #function(ctx, #service, #path, #list, &[#(#pairs),*]).await
             }
         }
-        Implementation::Custom { function, .. } => {
+        Implementation::Custom(crate::kinds::custom::Custom { function, .. }) => {
             let path: syn::Path = syn::parse_str(function).expect("the spec checked the path");
             let args = fields.iter().map(Field::custom_arg);
             quote! { rt::custom::#path(ctx, #(#args),*).await }
+        }
+        Implementation::Request(r) => {
+            let find = |name: &str| {
+                fields
+                    .iter()
+                    .find(|f| f.input.name == name)
+                    .expect("the spec checked the inputs a request names")
+            };
+            let path = path_expr(&r.path, &fields);
+            let (service, method, result) = (&r.service, &r.method, r.result.word());
+            let query = r
+                .query
+                .iter()
+                .map(|(k, v)| match crate::kinds::request::placeholder(v) {
+                    Some(name) => {
+                        let v = find(name).value_ref();
+                        quote! { (#k, rt::helpers::query_value(#v)) }
+                    }
+                    None => {
+                        let text = match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        quote! { (#k, Some(String::from(#text))) }
+                    }
+                });
+            let body = match &r.body {
+                Some(b) => {
+                    let template = b.to_string();
+                    quote! { Some(#template) }
+                }
+                None => quote! { None },
+            };
+            let values = r.body_inputs().into_iter().map(|name| {
+                let v = find(name).value_ref();
+                quote! { (#name, rt::helpers::json(#v)) }
+            });
+            let expect = r.expect.iter().map(|s| Literal::u16_unsuffixed(*s));
+            quote! {
+                rt::helpers::request(
+                    ctx,
+                    rt::helpers::Request {
+                        service: #service,
+                        method: #method,
+                        path: #path,
+                        query: &[#(#query),*],
+                        body: #body,
+                        values: &[#(#values),*],
+                        expect: &[#(#expect),*],
+                        result: #result,
+                    },
+                )
+                .await
+            }
         }
     };
 

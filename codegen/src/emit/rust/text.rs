@@ -155,11 +155,11 @@ fn find<'f, 'a>(fields: &'f [Field<'a>], name: &str) -> Option<&'f Field<'a>> {
 fn body(action: &Action, fields: &[Field]) -> Option<Expr> {
     let lit = |s: &String| word(str_lit(s));
     let (function, args) = match &action.implementation {
-        Implementation::GetField {
+        Implementation::GetField(crate::kinds::get_field::GetField {
             service,
             path,
             field,
-        } => (
+        }) => (
             "rt::helpers::get_field".to_string(),
             vec![
                 word("ctx"),
@@ -168,13 +168,13 @@ fn body(action: &Action, fields: &[Field]) -> Option<Expr> {
                 lit(field),
             ],
         ),
-        Implementation::AssertField {
+        Implementation::AssertField(crate::kinds::assert_field::AssertField {
             service,
             path,
             field,
             expected,
             subject,
-        } => (
+        }) => (
             "rt::helpers::assert_field".to_string(),
             vec![
                 word("ctx"),
@@ -188,12 +188,13 @@ fn body(action: &Action, fields: &[Field]) -> Option<Expr> {
                 lit(subject),
             ],
         ),
-        Implementation::ListFilter {
+        Implementation::ListFilter(crate::kinds::list_filter::ListFilter {
             service,
             path,
             items,
             filters,
-        } => {
+            allow_empty,
+        }) => {
             let pairs = filters
                 .iter()
                 .map(|name| {
@@ -204,8 +205,13 @@ fn body(action: &Action, fields: &[Field]) -> Option<Expr> {
                     ]))
                 })
                 .collect::<Option<Vec<_>>>()?;
+            let function = if *allow_empty {
+                "rt::helpers::list"
+            } else {
+                "rt::helpers::list_filter"
+            };
             (
-                "rt::helpers::list_filter".to_string(),
+                function.to_string(),
                 vec![
                     word("ctx"),
                     lit(service),
@@ -215,7 +221,7 @@ fn body(action: &Action, fields: &[Field]) -> Option<Expr> {
                 ],
             )
         }
-        Implementation::Custom { function, .. } => {
+        Implementation::Custom(crate::kinds::custom::Custom { function, .. }) => {
             let plain = function
                 .split("::")
                 .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
@@ -226,6 +232,8 @@ fn body(action: &Action, fields: &[Field]) -> Option<Expr> {
             args.extend(fields.iter().map(Field::custom_arg));
             (format!("rt::custom::{function}"), args)
         }
+        // Written through syn only (`action.rs`).
+        Implementation::Request(_) => return None,
     };
     Some(Expr::Await(Box::new(call(function, args))))
 }
