@@ -12,12 +12,14 @@
 //! Building the tree directly, not as `quote!` tokens parsed by syn (+7.3 G instructions,
 //! nearly twice the cold run's CPU: syn's parser was over half of it), is what keeps the
 //! cold run close to the hand-written text writer it replaced. `cargo xtask bench`'s
-//! corpus (10,000 actions), cold run, `valgrind --tool=callgrind`:
+//! corpus (10,000 actions), cold run; instructions counted by `valgrind --tool=callgrind`:
 //!
-//! | instructions | text writer | syn tree → prettyplease |
+//! | cold run | text writer | syn tree → prettyplease |
 //! | --- | --- | --- |
-//! | whole run | 14.59 G | 15.91 G (+9%) |
-//! | without SHA-256 (7.44 G here, in hardware outside valgrind) | 7.15 G | 8.47 G (+18%) |
+//! | instructions | 14.59 G | 15.91 G (+9%) |
+//! | instructions without SHA-256 (7.44 G here, in hardware outside valgrind) | 7.15 G | 8.47 G (+18%) |
+//! | user CPU, median of 10 interleaved runs at load 2.2–3.4 | 1.68 s | 1.93 s |
+//! | peak RSS | 94 MB | 96 MB |
 //!
 //! Of the crate's rendering, prettyplease's printing is about half; building the tree
 //! (identifiers, string literals, allocations) the rest. Warm and `--check` runs render
