@@ -55,6 +55,15 @@ fn check(model: &Model) -> usize {
     model.actions.len()
 }
 
+#[test]
+fn items_are_spaced_after_braces_and_uses() {
+    let printed = "//! Doc.\nuse a as b;\nuse c;\nstruct A {}\nfn f() {\n    x\n}\n\
+        static S: &[u8] = &[\n    1,\n];\n/// Doc.\nfn g() {}\n";
+    let spaced = "//! Doc.\nuse a as b;\nuse c;\n\nstruct A {}\nfn f() {\n    x\n}\n\n\
+        static S: &[u8] = &[\n    1,\n];\n\n/// Doc.\nfn g() {}\n";
+    assert_eq!(space_items(printed), spaced);
+}
+
 fn load(root: &Path) -> Model {
     match crate::spec::load(root) {
         Ok((model, _)) => model,
