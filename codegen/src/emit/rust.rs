@@ -4,42 +4,39 @@
 //! action, and `ACTIONS`, the table the server looks actions up in. Files are excluded
 //! from rustfmt: prettyplease's layout is the checked-in one.
 //!
-//! The reference renderer builds each action as `quote!` tokens, parsed by syn and printed
-//! by prettyplease ([`action`]). Modules are written as text in that layout instead
-//! ([`text`], with prettyplease's line breaking ported in [`pretty`] and [`printer`]),
-//! falling back to the reference for a module where a line might be long enough for the
-//! text writer to be unsure, or that holds an implementation kind it does not write;
-//! `tests.rs` holds the two byte-equal and to prettyplease's re-formatting.
+//! One renderer: each action's items are built as syn's tree directly ([`action`],
+//! [`input`], with the small constructors of [`syntax`] and [`attrs`]) and printed by
+//! prettyplease; `tests.rs` holds every file to prettyplease's re-formatting of it. The
+//! parts that are the same in every action are built once and reused ([`shells`]).
 //!
-//! Why two writers: the `quote!` path alone cannot hold the bench's cold run (`cargo
-//! xtask bench`, 10,000 actions, target ≤ 1.5 s on 2 cores; the text writer's run takes
-//! 0.86 s wall, 1.62 s CPU on a quiet machine). Measured with both renderers in one
-//! binary, every module and the registry through `quote!`, each action printed on its
-//! own and a module's actions spread over the cores:
+//! Building the tree directly, not as `quote!` tokens parsed by syn (+7.3 G instructions,
+//! nearly twice the cold run's CPU: syn's parser was over half of it), is what keeps the
+//! cold run close to the hand-written text writer it replaced. `cargo xtask bench`'s
+//! corpus (10,000 actions), cold run; instructions counted by `valgrind --tool=callgrind`:
 //!
-//! | cold run | text writer | `quote!` → syn → prettyplease |
+//! | cold run | text writer | syn tree → prettyplease |
 //! | --- | --- | --- |
-//! | instructions (callgrind) | 14.75 G | 22.02 G (+7.3 G) |
-//! | CPU, 2 cores at load 3.6–5.6 (6 interleaved runs) | 2.6–5.1 s, median 3.0 s | 5.8–7.8 s, median 6.6 s |
-//! | peak RSS | 98 MB | 129 MB |
-//! | the modules alone, one thread | 0.15–0.35 s | 1.4–2.2 s (syn's parser 57%, `quote!` 22%, prettyplease 19%) |
-//! | the registry alone | 0.05–0.10 s | 0.2–0.6 s |
+//! | instructions | 14.59 G | 15.91 G (+9%) |
+//! | instructions without SHA-256 (7.44 G here, in hardware outside valgrind) | 7.15 G | 8.47 G (+18%) |
+//! | user CPU, median of 10 interleaved runs at load 2.2–3.4 | 1.68 s | 1.93 s |
+//! | peak RSS | 94 MB | 96 MB |
 //!
-//! Scaled by the text writer's quiet run (SHA-256 counted at its hardware speed), that is
-//! ≈ +1.5 s of CPU, 3.1 s in all, nearly twice the run's CPU: ≈ 1.65 s wall at the cold
-//! run's parallelism (1.9 cores), over the target. Warm and `--check` runs render no Rust
-//! and are the same for both.
+//! Of the crate's rendering, prettyplease's printing is about half; building the tree
+//! (identifiers, string literals, allocations) the rest. Warm and `--check` runs render
+//! no Rust.
 
-mod action;
+pub(crate) mod action;
+mod attrs;
+mod input;
 mod names;
-mod pretty;
-mod printer;
-mod text;
+mod registry;
+mod shells;
+pub(crate) mod syntax;
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use syn::Item;
+use syntax::ident;
 
 use super::DO_NOT_EDIT;
 use crate::model::{Action, Model};
@@ -68,29 +65,56 @@ fn header(source: &str) -> String {
     format!("// {DO_NOT_EDIT}\n// Source: {source}\n\n")
 }
 
-/// Pretty-printed with prettyplease, items spaced as [`space_items`] does.
-fn print(tokens: TokenStream) -> String {
-    let file: syn::File = syn::parse2(tokens).expect("the emitter builds valid Rust");
-    space_items(&prettyplease::unparse(&file))
+/// A file of `items` after `use mistral_actions_runtime as rt;`, with the inner doc
+/// comment `doc`, as prettyplease prints it (items not yet spaced).
+fn print(doc: &str, items: impl IntoIterator<Item = Item>) -> String {
+    let use_rt = Item::Use(syn::ItemUse {
+        attrs: vec![],
+        vis: syn::Visibility::Inherited,
+        use_token: Default::default(),
+        leading_colon: None,
+        tree: syn::UseTree::Rename(syn::UseRename {
+            ident: ident("mistral_actions_runtime"),
+            as_token: Default::default(),
+            rename: ident("rt"),
+        }),
+        semi_token: Default::default(),
+    });
+    prettyplease::unparse(&file(
+        vec![attrs::inner_doc(doc)],
+        std::iter::once(use_rt).chain(items).collect(),
+    ))
+}
+
+fn file(attrs: Vec<syn::Attribute>, items: Vec<Item>) -> syn::File {
+    syn::File {
+        shebang: None,
+        attrs,
+        items,
+    }
 }
 
 /// A blank line after each top-level item that ends in a brace (prettyplease puts items
-/// back to back).
+/// back to back): after a line `}`, `];` or `use …;` when the next line is neither blank
+/// nor another `use`. (Lines end in `\n` alone: the specs' strings hold no `\r`.)
 fn space_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        out.push_str(line);
-        out.push('\n');
+    // Copied in runs between the few places that change, not line by line.
+    let mut copied = 0;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        let line = &text[start..end];
+        start = end + 1;
         let ends_item =
             line == "}" || line == "];" || (line.starts_with("use ") && line.ends_with(';'));
-        let next_starts_item = lines
-            .peek()
-            .is_some_and(|n| !n.is_empty() && !n.starts_with("use "));
-        if ends_item && next_starts_item {
+        let next = &text[start..];
+        if ends_item && !next.is_empty() && !next.starts_with('\n') && !next.starts_with("use ") {
+            out.push_str(&text[copied..start]);
             out.push('\n');
+            copied = start;
         }
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -131,111 +155,31 @@ pub fn emit(model: &Model, _prior: &Prior) -> Result<FileSet, Error> {
     set.render(
         format!("{DIR}/src/{table}.rs"),
         Table { modules: rows },
-        |table, w| w.write_all(registry(&entries(table)).as_bytes()),
+        |table, w| w.write_all(registry(table).as_bytes()),
     );
     Ok(set)
 }
 
-/// The rows of the action table, by module, in order.
-fn entries(table: &Table) -> Vec<Entry> {
-    let mut out = Vec::new();
-    for (module, actions) in &table.modules {
-        for a in actions.iter() {
-            out.push(Entry {
-                module: module.clone(),
-                name: a.name.clone(),
-                summary: a.summary().to_string(),
-                input: a.signature(),
-                handler: action::handler(a).to_string(),
-                services: a.services().into_iter().map(str::to_string).collect(),
-            });
-        }
-    }
-    out
-}
-
-/// The module of one spec file's actions: written as text, or printed through syn when
-/// the text writer is unsure of a line.
+/// The module of one spec file's actions. Each action is printed on its own (prettyplease
+/// starts every item on a new line, so the text is the same as the whole module's), which
+/// lets the next action reuse its [`Shells`](shells::Shells).
 fn module_rs(actions: &[&Action]) -> String {
-    let source = actions[0].origin.file.clone();
-    let mut items = format!(
-        "//! Actions of `{}`.\nuse mistral_actions_runtime as rt;\n",
-        source
-    );
-    let written = !source.contains('\n')
-        && actions
-            .iter()
-            .all(|a| text::action(&mut items, a).is_some());
-    if written {
-        header(&source) + &space_items(&items)
-    } else {
-        module_rs_syn(actions)
-    }
-}
-
-/// [`module_rs`] through syn and prettyplease.
-pub(crate) fn module_rs_syn(actions: &[&Action]) -> String {
     let source = &actions[0].origin.file;
-    let module_doc = format!(" Actions of `{source}`.");
-    let mut tokens = quote! {
-        #![doc = #module_doc]
-        use mistral_actions_runtime as rt;
-    };
-    tokens.extend(actions.iter().map(|a| action::emit(a).items));
-    header(source) + &print(tokens)
-}
-
-/// One row of the action table.
-pub(crate) struct Entry {
-    pub(crate) module: String,
-    pub(crate) name: String,
-    pub(crate) summary: String,
-    pub(crate) input: String,
-    pub(crate) handler: String,
-    /// [`Action::services`].
-    pub(crate) services: Vec<String>,
+    let mut text = print(&format!(" Actions of `{source}`."), []);
+    let mut shells = shells::Shells::default();
+    for a in actions {
+        let printed = file(vec![], action::items(a, &mut shells));
+        text.push_str(&prettyplease::unparse(&printed));
+        shells.take_back(printed.items);
+    }
+    header(source) + &space_items(&text)
 }
 
 /// The table of every action, by module, in order.
-fn registry(entries: &[Entry]) -> String {
-    let mut out = String::from(
-        "//! The table of every action, sorted by name.\nuse mistral_actions_runtime as rt;\n/// Every action the specs define, sorted by name.\n",
-    );
-    text::registry_static(&mut out, entries);
-    out.push_str("/// The action called `name`.\npub fn find(name: &str) -> Option<&'static rt::ActionDef> {\n    rt::registry::find(ACTIONS, name)\n}\n");
-    header("specs/actions/") + &space_items(&out)
-}
-
-/// [`registry`] through syn and prettyplease (the tests hold the two equal).
-#[cfg(test)]
-pub(crate) fn registry_syn(entries: &[Entry]) -> String {
-    let entries = entries.iter().map(|e| {
-        let module_ident = names::ident(&e.module);
-        let handler = quote::format_ident!("{}", e.handler);
-        let (name, summary, input, services) = (&e.name, &e.summary, &e.input, &e.services);
-        quote! {
-            rt::ActionDef {
-                name: #name,
-                summary: #summary,
-                input: #input,
-                services: &[#(#services),*],
-                handler: crate::#module_ident::#handler,
-            }
-        }
-    });
-    let registry = quote! {
-        //! The table of every action, sorted by name.
-        use mistral_actions_runtime as rt;
-
-        /// Every action the specs define, sorted by name.
-        pub static ACTIONS: &[rt::ActionDef] = &[#(#entries),*];
-
-        /// The action called `name`.
-        pub fn find(name: &str) -> Option<&'static rt::ActionDef> {
-            rt::registry::find(ACTIONS, name)
-        }
-    };
-    header("specs/actions/") + &print(registry)
+fn registry(table: &Table) -> String {
+    let items = registry::items(&table.modules);
+    let text = print(" The table of every action, sorted by name.", items);
+    header("specs/actions/") + &space_items(&text)
 }
 
 #[cfg(test)]

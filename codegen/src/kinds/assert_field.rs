@@ -3,8 +3,11 @@
 //! 'available'`).
 
 use serde::Serialize;
+use syn::Expr;
 
 use super::{checks, Kind};
+use crate::emit::rust::action::Inputs;
+use crate::emit::rust::syntax::{call_path, string, var};
 use crate::emit::catalog::markdown::code;
 use crate::model::Input;
 use crate::spec::reader::{Ctx, Fields};
@@ -57,6 +60,20 @@ impl Kind for AssertField {
             code(&self.service),
             code(&self.field),
             code(&self.expected)
+        )
+    }
+
+    fn call(&self, inputs: &Inputs) -> Expr {
+        call_path(
+            "rt::helpers::assert_field",
+            [
+                var("ctx"),
+                string(&self.service),
+                inputs.path(&self.path),
+                string(&self.field),
+                call_path("rt::helpers::json", [inputs.value(&self.expected)]),
+                string(&self.subject),
+            ],
         )
     }
 }

@@ -3,8 +3,11 @@
 //! it exists: `spec::custom_fns`).
 
 use serde::Serialize;
+use syn::Expr;
 
 use super::{checks, Kind};
+use crate::emit::rust::action::Inputs;
+use crate::emit::rust::syntax::call_path;
 use crate::diagnostics::Code;
 use crate::emit::catalog::markdown::code;
 use crate::model::Input;
@@ -91,6 +94,13 @@ impl Kind for Custom {
                 .map(|s| code(s))
                 .collect::<Vec<_>>()
                 .join(", ")
+        )
+    }
+
+    fn call(&self, inputs: &Inputs) -> Expr {
+        call_path(
+            &format!("rt::custom::{}", self.function),
+            inputs.custom_args(),
         )
     }
 }

@@ -1,8 +1,11 @@
 //! `kind: get_field`: GET a path and return the value at a dotted field.
 
 use serde::Serialize;
+use syn::Expr;
 
 use super::{checks, Kind};
+use crate::emit::rust::action::Inputs;
+use crate::emit::rust::syntax::{call_path, string, var};
 use crate::emit::catalog::markdown::code;
 use crate::model::Input;
 use crate::spec::reader::{Ctx, Fields};
@@ -44,6 +47,18 @@ impl Kind for GetField {
             code(&self.path),
             code(&self.service),
             code(&self.field)
+        )
+    }
+
+    fn call(&self, inputs: &Inputs) -> Expr {
+        call_path(
+            "rt::helpers::get_field",
+            [
+                var("ctx"),
+                string(&self.service),
+                inputs.path(&self.path),
+                string(&self.field),
+            ],
         )
     }
 }

@@ -3,8 +3,11 @@
 //! `allow_empty`.
 
 use serde::Serialize;
+use syn::Expr;
 
 use super::{checks, Kind};
+use crate::emit::rust::action::Inputs;
+use crate::emit::rust::syntax::{array, call_path, reference, string, tuple, var};
 use crate::emit::catalog::markdown::code;
 use crate::model::Input;
 use crate::spec::reader::{Ctx, Fields};
@@ -75,6 +78,28 @@ impl Kind for ListFilter {
                 .collect::<Vec<_>>()
                 .join(", "),
             code(&self.items)
+        )
+    }
+
+    fn call(&self, inputs: &Inputs) -> Expr {
+        let pairs = self.filters.iter().map(|name| {
+            let value = call_path("rt::helpers::query_value", [inputs.value(name)]);
+            tuple([string(name), value])
+        });
+        let function = if self.allow_empty {
+            "rt::helpers::list"
+        } else {
+            "rt::helpers::list_filter"
+        };
+        call_path(
+            function,
+            [
+                var("ctx"),
+                string(&self.service),
+                inputs.path(&self.path),
+                string(&self.items),
+                reference(array(pairs)),
+            ],
         )
     }
 }

@@ -12,7 +12,9 @@
 //! them: a new kind is a module, a line there, and its function in the runtime.
 
 use serde::Serialize;
+use syn::Expr;
 
+use crate::emit::rust::action::Inputs;
 use crate::model::Input;
 use crate::spec::reader::{Ctx, Fields};
 
@@ -29,6 +31,9 @@ pub(crate) trait Kind {
     }
     /// Its line in the catalog (markdown).
     fn line(&self) -> String;
+    /// The expression the generated handler awaits: its runtime function called with the
+    /// spec's constants and the inputs (`ctx` is the call's context).
+    fn call(&self, inputs: &Inputs) -> Expr;
 }
 
 macro_rules! kinds {
@@ -108,5 +113,10 @@ impl Implementation {
     /// See [`Kind::line`].
     pub fn line(&self) -> String {
         self.kind().line()
+    }
+
+    /// See [`Kind::call`].
+    pub(crate) fn call(&self, inputs: &Inputs) -> Expr {
+        self.kind().call(inputs)
     }
 }

@@ -6,9 +6,14 @@
 //! out of the query and of the body.
 
 use serde::Serialize;
+use syn::Expr;
 use serde_json::Value;
 
 use super::{checks, Kind};
+use crate::emit::rust::action::Inputs;
+use crate::emit::rust::syntax::{
+    array, call_path, lit, path, reference, string, struct_expr, tuple, var,
+};
 use crate::diagnostics::Code;
 use crate::emit::catalog::markdown::code;
 use crate::model::Input;
@@ -295,5 +300,46 @@ impl Kind for Request {
             code(&self.service),
             expect.join(" or ")
         )
+    }
+
+    fn call(&self, inputs: &Inputs) -> Expr {
+        let query = self.query.iter().map(|(k, v)| {
+            let value = match placeholder(v) {
+                Some(name) => call_path("rt::helpers::query_value", [inputs.value(name)]),
+                None => {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    call_path("Some", [call_path("String::from", [string(&text)])])
+                }
+            };
+            tuple([string(k), value])
+        });
+        let body = match &self.body {
+            Some(template) => call_path("Some", [string(&template.to_string())]),
+            None => var("None"),
+        };
+        let values = self.body_inputs().into_iter().map(|name| {
+            tuple([string(name), call_path("rt::helpers::json", [inputs.value(name)])])
+        });
+        let expect = self
+            .expect
+            .iter()
+            .map(|s| lit(proc_macro2::Literal::u16_unsuffixed(*s)));
+        let request = struct_expr(
+            path("rt::helpers::Request"),
+            [
+                ("service", string(&self.service)),
+                ("method", string(&self.method)),
+                ("path", inputs.path(&self.path)),
+                ("query", reference(array(query))),
+                ("body", body),
+                ("values", reference(array(values))),
+                ("expect", reference(array(expect))),
+                ("result", string(self.result.word())),
+            ],
+        );
+        call_path("rt::helpers::request", [var("ctx"), request])
     }
 }

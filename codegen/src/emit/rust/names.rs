@@ -1,7 +1,5 @@
 //! Rust names for spec names.
 
-use proc_macro2::{Ident, Span};
-
 /// Lower snake case with every non-identifier character replaced by `_`.
 pub fn snake(s: &str) -> String {
     let mut out: String = crate::emit::name_chars(s).collect();
@@ -35,8 +33,8 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// An identifier for `name` (a [`snake`] name), raw (`r#type`) when the name is a
-/// keyword, as text.
-pub fn ident_str(name: &str) -> String {
+/// keyword.
+pub fn ident(name: &str) -> String {
     // `self`, `Self`, `super`, `crate` cannot be raw: suffix them instead.
     if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
         format!("{name}_")
@@ -44,13 +42,5 @@ pub fn ident_str(name: &str) -> String {
         format!("r#{name}")
     } else {
         name.to_string()
-    }
-}
-
-/// [`ident_str`] as a token.
-pub fn ident(name: &str) -> Ident {
-    match ident_str(name).strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(&ident_str(name), Span::call_site()),
     }
 }

@@ -1,14 +1,16 @@
-//! The promise of the Rust emitter's text writer: every file it emits is exactly what
-//! prettyplease prints for it, and what the syn path it replaced printed. Checked on the
-//! seed specs, the synthetic bench project and generated specs with long and odd names,
-//! strings and defaults (the lines where prettyplease's breaking shows).
+//! The layout oracle of the Rust emitter: every file it emits is exactly what prettyplease
+//! prints when it parses that file again (items spaced as [`space_items`] does). Checked on
+//! the seed specs, the synthetic bench project and generated specs with long and odd
+//! names, strings and defaults (the lines where prettyplease's breaking shows), each
+//! module whole and each action alone, so one long line does not hide the rest.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{header, module_name, module_rs, module_rs_syn, registry, registry_syn, space_items};
+use super::{header, module_name, module_rs, registry, space_items, Table};
 use crate::model::{Action, Model};
+use crate::output::List;
 
 /// `text` as prettyplease prints it: the header comments kept, the rest parsed and
 /// printed again.
@@ -27,68 +29,39 @@ fn reformatted(text: &str) -> String {
     )
 }
 
+fn assert_prettyplease_layout(text: &str, what: &str) {
+    assert_eq!(text, reformatted(text), "{what}: not prettyplease's layout");
+}
+
 /// Checks every module, every action alone and the registry of `model`; returns how many
-/// actions the text writer wrote itself.
+/// actions there were.
 fn check(model: &Model) -> usize {
-    let mut modules: BTreeMap<String, Vec<&Action>> = BTreeMap::new();
-    for a in model.actions.iter() {
-        modules.entry(module_name(a)).or_default().push(a);
+    let mut modules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, a) in model.actions.iter().enumerate() {
+        modules.entry(module_name(a)).or_default().push(i);
     }
-    let mut written = 0;
-    let mut entries = Vec::new();
-    for (module, actions) in &modules {
-        let text = module_rs(actions);
-        assert_eq!(
-            text,
-            reformatted(&text),
-            "{module}: not prettyplease's layout"
-        );
-        assert_eq!(
-            text,
-            module_rs_syn(actions),
-            "{module}: differs from the syn path"
-        );
-        for a in actions {
-            // Each action alone too, so one long line does not hide the rest.
-            let alone = module_rs(&[a]);
-            assert_eq!(
-                alone,
-                reformatted(&alone),
-                "{}: not prettyplease's layout",
-                a.name
-            );
-            assert_eq!(
-                alone,
-                module_rs_syn(&[a]),
-                "{}: differs from the syn path",
-                a.name
-            );
-            if super::text::action(&mut String::new(), a).is_some() {
-                written += 1;
-            }
-            entries.push(super::Entry {
-                module: module.clone(),
-                name: a.name.clone(),
-                summary: a.summary().to_string(),
-                input: a.signature(),
-                handler: super::action::handler(a).to_string(),
-                services: a.services().into_iter().map(str::to_string).collect(),
-            });
+    let list = List::of(&model.actions);
+    let mut rows = Vec::new();
+    for (module, indices) in modules {
+        let actions: Vec<&Action> = indices.iter().map(|&i| &model.actions[i]).collect();
+        assert_prettyplease_layout(&module_rs(&actions), &module);
+        for a in &actions {
+            assert_prettyplease_layout(&module_rs(&[a]), &a.name);
         }
+        rows.push((module, list.pick(indices)));
     }
-    let table = registry(&entries);
-    assert_eq!(
-        table,
-        reformatted(&table),
-        "registry: not prettyplease's layout"
-    );
-    assert_eq!(
-        table,
-        registry_syn(&entries),
-        "registry: differs from the syn path"
-    );
+    assert_prettyplease_layout(&registry(&Table { modules: rows }), "registry");
     assert!(header("x").starts_with("// "));
-    written
+    model.actions.len()
+}
+
+#[test]
+fn items_are_spaced_after_braces_and_uses() {
+    let printed = "//! Doc.\nuse a as b;\nuse c;\nstruct A {}\nfn f() {\n    x\n}\n\
+        static S: &[u8] = &[\n    1,\n];\n/// Doc.\nfn g() {}\n";
+    let spaced = "//! Doc.\nuse a as b;\nuse c;\n\nstruct A {}\nfn f() {\n    x\n}\n\n\
+        static S: &[u8] = &[\n    1,\n];\n\n/// Doc.\nfn g() {}\n";
+    assert_eq!(space_items(printed), spaced);
 }
 
 fn load(root: &Path) -> Model {
@@ -111,7 +84,6 @@ fn the_bench_project_prints_as_prettyplease_prints_it() {
     let dir = tempfile::tempdir().unwrap();
     crate::synthetic::write(dir.path(), 200, 0).unwrap();
     let model = load(dir.path());
-    // Every module of the bench project is written as text (it is what is timed).
     assert_eq!(check(&model), 200);
 }
 
@@ -283,8 +255,5 @@ fn long_and_odd_actions_print_as_prettyplease_prints_them() {
         .unwrap();
     }
     let model = load(dir.path());
-    // Most actions are written as text; the longest names send some through syn.
-    let written = check(&model);
-    eprintln!("{written} of 120 actions written as text");
-    assert!(written >= 60, "{written}");
+    assert_eq!(check(&model), 120);
 }
