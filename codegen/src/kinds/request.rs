@@ -125,28 +125,41 @@ pub(crate) fn read(ctx: &mut Ctx, f: &mut Fields, inputs: &[Input]) -> Option<Re
     let expect = f.require(ctx, "expect").and_then(|n| expect(ctx, n));
     let result = checks::text(ctx, f, "result").and_then(|(r, pos)| returns(ctx, &r, pos));
 
-    let (method, method_pos) = method?;
-    if let (Some(n), "GET" | "DELETE") = (body_node, method.as_str()) {
+    let at = method.as_ref().map_or(f.pos, |(_, pos)| *pos);
+    if let (Some(n), Some((m @ ("GET" | "DELETE"), _))) =
+        (body_node, method.as_ref().map(|(m, p)| (m.as_str(), p)))
+    {
         ctx.error(
             Code::InvalidValue,
             n.pos,
-            format!("a {method} request has a `body`"),
+            format!("a {m} request has a `body`"),
             "OpenStack services ignore or refuse a body on GET and DELETE: pass the values in `path` or `query`, or use POST, PUT or PATCH",
         );
     }
-    let path = path?;
-    checks::path(ctx, &path.0, path.1, inputs);
-    let request = Request {
+    if let Some((path, pos)) = &path {
+        checks::path(ctx, path, *pos, inputs);
+    }
+    let query = query.unwrap_or_default();
+    let mut used: Vec<&str> = path
+        .as_ref()
+        .map(|(p, _)| checks::path_inputs(p).collect())
+        .unwrap_or_default();
+    used.extend(query.iter().filter_map(|(_, v)| placeholder(v)));
+    let mut in_body = Vec::new();
+    if let Some(b) = &body {
+        collect_placeholders(b, &mut in_body);
+    }
+    used.extend(in_body);
+    check_all_used(ctx, &used, inputs, at);
+    Some(Request {
         service: service?.0,
-        method,
-        path: path.0,
-        query: query.unwrap_or_default(),
+        method: method?.0,
+        path: path?.0,
+        query,
         body,
         expect: expect?,
         result: result?,
-    };
-    check_all_used(ctx, &request, inputs, method_pos);
-    Some(request)
+    })
 }
 
 /// `query`: parameter → a literal (string, number, boolean) or `{input: NAME}`.
@@ -251,10 +264,7 @@ fn returns(ctx: &mut Ctx, text: &str, pos: Pos) -> Option<Returns> {
 }
 
 /// An input the request never sends would be accepted from Mistral and silently dropped.
-fn check_all_used(ctx: &mut Ctx, r: &Request, inputs: &[Input], at: Pos) {
-    let mut used: Vec<&str> = checks::path_inputs(&r.path).collect();
-    used.extend(r.query.iter().filter_map(|(_, v)| placeholder(v)));
-    used.extend(r.body_inputs());
+fn check_all_used(ctx: &mut Ctx, used: &[&str], inputs: &[Input], at: Pos) {
     for input in inputs {
         if !used.contains(&input.name.as_str()) {
             ctx.error(

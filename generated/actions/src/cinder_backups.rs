@@ -128,6 +128,49 @@ pub fn create_backup(
     })
 }
 
+/// Input of `int32bit.cinder.backups.delete`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteInput {
+    /// The backup to delete.
+    pub backup_id: rt::Uuid,
+}
+
+/// `int32bit.cinder.backups.delete`: Delete a volume backup.
+///
+/// Cinder deletes only a backup that is `available` or `error` and that no incremental
+/// backup depends on ("Incremental backups exist for this backup"), and answers 202
+/// while cinder-backup removes it. Its DELETE takes no force: forcing is the admin-only
+/// `os-force_delete` action, and even that refuses a backup with incrementals. To
+/// delete whole chains in the right order, use `prune`.
+pub fn delete(
+    ctx: &rt::Context,
+    input: serde_json::Value,
+) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
+    Box::pin(async move {
+        let input: DeleteInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("volumev3", "3.0")]);
+        rt::helpers::request(
+                ctx,
+                rt::helpers::Request {
+                    service: "volumev3",
+                    method: "DELETE",
+                    path: &[
+                        "/backups/",
+                        rt::helpers::path_arg(&input.backup_id).as_str(),
+                    ]
+                        .concat(),
+                    query: &[],
+                    body: None,
+                    values: &[],
+                    expect: &[202],
+                    result: "none",
+                },
+            )
+            .await
+    })
+}
+
 fn default_prune_keep_chains() -> i64 {
     2i64
 }
