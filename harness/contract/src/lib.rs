@@ -343,6 +343,7 @@ mod tests {
             settle: Settle {
                 script: dir.join("settle.py"),
                 trove_db: "mysql+pymysql://root@127.0.0.1:13306/trove?charset=utf8mb4".into(),
+                cinder_db: "postgresql+psycopg2://postgres@127.0.0.1:15432/cinder".into(),
                 trove_user: login("trove"),
             },
             logs: dir.join("logs"),
@@ -372,6 +373,7 @@ mod tests {
             "/admin/project_id",
             "/settle/script",
             "/settle/trove_db",
+            "/settle/cinder_db",
             "/settle/trove_user/username",
             "/settle/trove_user/password",
             "/settle/trove_user/user_domain_name",
