@@ -182,8 +182,8 @@ fn action_changes(old: &Action, new: &Action, out: &mut Vec<SpecChange>) {
             ChangeKind::ImplementationChanged,
             format!(
                 "implementation `{}` → `{}`",
-                old.implementation.kind().as_str(),
-                new.implementation.kind().as_str()
+                old.implementation.word(),
+                new.implementation.word()
             ),
             false,
         );

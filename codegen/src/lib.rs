@@ -12,6 +12,7 @@ mod builtins;
 pub mod catalog_diff;
 pub mod diagnostics;
 pub mod emit;
+pub mod kinds;
 pub mod model;
 pub mod output;
 mod parallel;

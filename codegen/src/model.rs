@@ -8,6 +8,8 @@ use serde_json::Value;
 
 use crate::signature;
 
+pub use crate::kinds::Implementation;
+
 mod deployment;
 pub use deployment::{Environment, Schedule, Scope, Variable};
 
@@ -193,16 +195,11 @@ impl Action {
     /// services of its `microversions` and a custom implementation's `services`; sorted,
     /// deduplicated. The action server's readiness checks the catalog has each.
     pub fn services(&self) -> Vec<&str> {
-        let own: Vec<&str> = match &self.implementation {
-            Implementation::GetField { service, .. }
-            | Implementation::AssertField { service, .. }
-            | Implementation::ListFilter { service, .. } => vec![service],
-            Implementation::Custom { services, .. } => {
-                services.iter().map(String::as_str).collect()
-            }
-        };
-        let mut all: Vec<&str> = own
+        let imp = &self.implementation;
+        let mut all: Vec<&str> = imp
+            .service()
             .into_iter()
+            .chain(imp.more_services().iter().map(String::as_str))
             .chain(self.microversions.iter().map(|m| m.service.as_str()))
             .collect();
         all.sort_unstable();
@@ -313,53 +310,6 @@ pub struct Deprecation {
     pub message: Option<String>,
 }
 
-/// What the action server does for an action. The runtime gives each kind its behaviour.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Implementation {
-    /// GET `path` (placeholders `{input}`) from the service and return the value at `field`.
-    GetField {
-        service: String,
-        path: String,
-        field: String,
-    },
-    /// GET `path` and fail unless the value at `field` equals the input `expected`.
-    AssertField {
-        service: String,
-        path: String,
-        field: String,
-        expected: String,
-        /// Word used in the error message ("volume status is 'error', expect 'available'").
-        subject: String,
-    },
-    /// GET `path` with the non-null `filters` inputs as query parameters, return the list
-    /// at `items`, fail when it is empty.
-    ListFilter {
-        service: String,
-        path: String,
-        items: String,
-        filters: Vec<String>,
-    },
-    /// Hand-written logic: a function in the runtime crate (`runtime/src/custom/`), taking
-    /// the context and one parameter per input. `services`: the catalog service types it
-    /// calls besides those its microversions name (sorted, deduplicated).
-    Custom {
-        function: String,
-        services: Vec<String>,
-    },
-}
-
-impl Implementation {
-    pub fn kind(&self) -> ImplementationKind {
-        match self {
-            Implementation::GetField { .. } => ImplementationKind::GetField,
-            Implementation::AssertField { .. } => ImplementationKind::AssertField,
-            Implementation::ListFilter { .. } => ImplementationKind::ListFilter,
-            Implementation::Custom { .. } => ImplementationKind::Custom,
-        }
-    }
-}
-
 /// A piece of a REST path: literal text or an `{input}` placeholder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathPart<'a> {
@@ -386,40 +336,6 @@ pub fn path_parts(path: &str) -> Vec<PathPart<'_>> {
         parts.push(PathPart::Text(rest));
     }
     parts
-}
-
-/// The `kind:` of an implementation. The spec reader matches on it, so a kind added here
-/// does not compile until it is read (and every emitter matches on [`Implementation`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImplementationKind {
-    GetField,
-    AssertField,
-    ListFilter,
-    Custom,
-}
-
-impl ImplementationKind {
-    pub const ALL: [ImplementationKind; 4] = [
-        ImplementationKind::GetField,
-        ImplementationKind::AssertField,
-        ImplementationKind::ListFilter,
-        ImplementationKind::Custom,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImplementationKind::GetField => "get_field",
-            ImplementationKind::AssertField => "assert_field",
-            ImplementationKind::ListFilter => "list_filter",
-            ImplementationKind::Custom => "custom",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ImplementationKind> {
-        ImplementationKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]

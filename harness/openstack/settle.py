@@ -1,10 +1,11 @@
 """Settle helper: makes happen, for one resource, what only a piece that cannot run on
 this machine would make happen (a Trove guest VM, and the taskmanager steps that wait
-for it). Run with the OpenStack venv's interpreter; reads MA_TEST_OPENSTACK (env.json of
+for it), or what happens too fast here to be seen (a Cinder backup mid-write). Run with the OpenStack venv's interpreter; reads MA_TEST_OPENSTACK (env.json of
 `cargo harness openstack`):
 
     $python settle.py trove-instance-active <instance id>
     $python settle.py trove-backup-completed <backup id>
+    $python settle.py cinder-backup-creating <backup id>
 
 Exits 0 when done; otherwise non-zero with the reason on stderr. Each fact is one
 function, done through the real APIs where one exists and otherwise in the service's own
@@ -132,9 +133,30 @@ def trove_backup_completed(e, backup_id):
     print('Trove backup %s: COMPLETED' % backup_id)
 
 
+def cinder_backup_creating(e, backup_id):
+    """A finished Cinder backup as it was while cinder-backup was still writing it.
+
+    cinder/backup/manager.py:BackupManager.create_backup keeps the backup `creating` (set by
+    cinder/backup/api.py:API.create) until the driver has written every object, then sets
+    it `available`; the real cinder-backup here finishes in a second, too fast to look at a
+    chain mid-write, and Cinder's os-reset_status only sets `available` or `error`
+    (cinder/api/contrib/admin_actions.py). So the status is written back in Cinder's own
+    database, as cinder-backup writes it.
+    """
+    db = sqlalchemy.create_engine(e['settle']['cinder_db'])
+    with db.begin() as c:
+        done = c.execute(sqlalchemy.text(
+            "UPDATE backups SET status = 'creating', updated_at = :now "
+            'WHERE id = :id AND deleted = false'), {'now': now(), 'id': backup_id})
+    if done.rowcount != 1:
+        sys.exit('no Cinder backup %s' % backup_id)
+    print('Cinder backup %s: creating' % backup_id)
+
+
 FACTS = {
     'trove-instance-active': trove_instance_active,
     'trove-backup-completed': trove_backup_completed,
+    'cinder-backup-creating': cinder_backup_creating,
 }
 
 

@@ -76,11 +76,11 @@ fn action(description: &str, default: &str) -> Action {
         },
         tags: vec![],
         deprecated: None,
-        implementation: Implementation::GetField {
+        implementation: Implementation::GetField(codegen::kinds::get_field::GetField {
             service: "compute".into(),
             path: "/x".into(),
             field: "y".into(),
-        },
+        }),
         microversions: vec![Microversion {
             service: "compute".into(),
             version: "2.1".into(),

@@ -102,6 +102,8 @@ fn seed_workflows_pass_every_check() {
     assert_eq!(
         names,
         [
+            "backup_volume",
+            "backup_volumes",
             "create_image",
             "create_volume_backup",
             "create_volume_snapshot",
@@ -109,7 +111,11 @@ fn seed_workflows_pass_every_check() {
             "stop_server"
         ]
     );
-    let image = &model.workflows[0];
+    let image = model
+        .workflows
+        .iter()
+        .find(|w| w.name == "create_image")
+        .unwrap();
     assert_eq!(
         image.actions_used(),
         [
@@ -356,6 +362,8 @@ fn emitted_workflows_are_canonical() {
             "version: \"2.0\"",
             "wf:",
             "  description: Demo.",
+            "  tags:",
+            "    - \"mistral-actions:managed\"",
             "  tasks:",
             "    t:",
             "      action: std.http",

@@ -10,7 +10,7 @@ mod action_history;
 pub mod catalog;
 pub mod mistral;
 mod openapi;
-mod rust;
+pub(crate) mod rust;
 pub mod sql;
 pub mod workflows;
 

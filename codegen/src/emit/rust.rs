@@ -25,13 +25,13 @@
 //! (identifiers, string literals, allocations) the rest. Warm and `--check` runs render
 //! no Rust.
 
-mod action;
+pub(crate) mod action;
 mod attrs;
 mod input;
 mod names;
 mod registry;
 mod shells;
-mod syntax;
+pub(crate) mod syntax;
 
 use std::collections::BTreeMap;
 

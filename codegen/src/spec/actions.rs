@@ -7,8 +7,7 @@ use super::names;
 use super::reader::{Ctx, Fields};
 use crate::diagnostics::Code;
 use crate::model::{
-    path_parts, Action, Deprecation, Example, Implementation, ImplementationKind, Input, InputType,
-    Origin, Output, PathPart,
+    Action, Deprecation, Example, Implementation, Input, InputType, Origin, Output,
 };
 use crate::yaml::{Node, Pos};
 
@@ -370,194 +369,28 @@ fn parse_deprecation(ctx: &mut Ctx, node: &Node) -> (Option<Deprecation>, Option
     )
 }
 
+/// `implementation:`: its `kind` picks the reader ([`crate::kinds`]); `microversions` is
+/// read with the action ([`microversions::parse`]).
 fn parse_implementation(ctx: &mut Ctx, node: &Node, inputs: &[Input]) -> Option<Implementation> {
     let mut f = Fields::new(ctx, node, "`implementation`")?;
     let kind_node = f.require(ctx, "kind")?;
     let kind = ctx.string(kind_node, "kind")?;
-    let Some(known) = ImplementationKind::parse(&kind) else {
-        let kinds: Vec<&str> = ImplementationKind::ALL.iter().map(|k| k.as_str()).collect();
+    f.get("microversions");
+    let Some(read) = Implementation::read(&kind, ctx, &mut f, inputs) else {
         ctx.error(
             Code::InvalidValue,
             kind_node.pos,
             format!("unknown implementation kind `{kind}`"),
-            &format!("use one of: {}", kinds.join(", ")),
+            &format!("use one of: {}", Implementation::WORDS.join(", ")),
         );
         return None;
     };
-    // Read with the action (`microversions::parse`); taken here so it is a known key.
-    f.get("microversions");
-    let mut text = |f: &mut Fields, key: &str| {
-        f.require(ctx, key)
-            .and_then(|n| Some((ctx.string(n, key)?, n.pos)))
-    };
-    let imp = match known {
-        ImplementationKind::GetField => {
-            let (service, path, field) = (
-                text(&mut f, "service"),
-                text(&mut f, "path"),
-                text(&mut f, "field"),
-            );
-            f.finish(ctx, &["kind", "service", "path", "field", "microversions"]);
-            let path = path?;
-            check_path(ctx, &path.0, path.1, inputs);
-            Implementation::GetField {
-                service: service?.0,
-                path: path.0,
-                field: field?.0,
-            }
-        }
-        ImplementationKind::AssertField => {
-            let (service, path, field, expected, subject) = (
-                text(&mut f, "service"),
-                text(&mut f, "path"),
-                text(&mut f, "field"),
-                text(&mut f, "expected"),
-                text(&mut f, "subject"),
-            );
-            f.finish(
-                ctx,
-                &[
-                    "kind",
-                    "service",
-                    "path",
-                    "field",
-                    "expected",
-                    "subject",
-                    "microversions",
-                ],
-            );
-            let path = path?;
-            check_path(ctx, &path.0, path.1, inputs);
-            let expected = expected?;
-            check_input_ref(ctx, &expected.0, expected.1, inputs, "expected");
-            Implementation::AssertField {
-                service: service?.0,
-                path: path.0,
-                field: field?.0,
-                expected: expected.0,
-                subject: subject?.0,
-            }
-        }
-        ImplementationKind::ListFilter => {
-            let (service, path, items) = (
-                text(&mut f, "service"),
-                text(&mut f, "path"),
-                text(&mut f, "items"),
-            );
-            let filters_node = f.require(ctx, "filters");
-            f.finish(
-                ctx,
-                &[
-                    "kind",
-                    "service",
-                    "path",
-                    "items",
-                    "filters",
-                    "microversions",
-                ],
-            );
-            let filters_node = filters_node?;
-            let mut filters = Vec::new();
-            for n in ctx.seq(filters_node, "filters") {
-                if let Some(name) = ctx.string(n, "filters") {
-                    check_input_ref(ctx, &name, n.pos, inputs, "filters");
-                    filters.push(name);
-                }
-            }
-            let path = path?;
-            check_path(ctx, &path.0, path.1, inputs);
-            Implementation::ListFilter {
-                service: service?.0,
-                path: path.0,
-                items: items?.0,
-                filters,
-            }
-        }
-        ImplementationKind::Custom => {
-            let function = text(&mut f, "function");
-            let services = f
-                .get("services")
-                .map(|n| custom_services(ctx, n))
-                .unwrap_or_default();
-            f.finish(ctx, &["kind", "function", "microversions", "services"]);
-            let (function, pos) = function?;
-            if !names::is_rust_path(&function) {
-                ctx.error(
-                    Code::InvalidImplementation,
-                    pos,
-                    format!("`{function}` is not a Rust path"),
-                    "name a function as `module::function` in the runtime crate",
-                );
-            }
-            Implementation::Custom { function, services }
-        }
-    };
-    Some(imp)
-}
-
-/// A custom implementation's `services`: catalog service types it calls besides those
-/// its `microversions` name (the action server's readiness checks the catalog has them).
-fn custom_services(ctx: &mut Ctx, node: &Node) -> Vec<String> {
-    let mut services = Vec::new();
-    for n in ctx.seq(node, "services") {
-        let Some(service) = ctx.string(n, "services") else {
-            continue;
-        };
-        let catalog_type = !service.is_empty()
-            && service
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !catalog_type {
-            ctx.error(
-                Code::InvalidValue,
-                n.pos,
-                format!("`{service}` is not a service type"),
-                "name the service as its type in the Keystone catalog, e.g. `database`",
-            );
-            continue;
-        }
-        services.push(service);
-    }
-    services.sort();
-    services.dedup();
-    services
-}
-
-/// Every `{placeholder}` in a REST path must be an input.
-fn check_path(ctx: &mut Ctx, path: &str, pos: Pos, inputs: &[Input]) {
-    if !path.starts_with('/') {
-        ctx.error(
-            Code::InvalidImplementation,
-            pos,
-            format!("path `{path}` does not start with `/`"),
-            "write the path relative to the service endpoint, e.g. `/servers/{server_id}`",
-        );
-    }
-    for part in path_parts(path) {
-        match part {
-            PathPart::Input(name) => check_input_ref(ctx, name, pos, inputs, "path"),
-            // Only the last text can hold a `{`: the one left unclosed.
-            PathPart::Text(text) if text.contains('{') => ctx.error(
-                Code::InvalidImplementation,
-                pos,
-                format!("path `{path}` has an unclosed `{{`"),
-                "close the placeholder with `}`",
-            ),
-            PathPart::Text(_) => {}
-        }
-    }
-}
-
-fn check_input_ref(ctx: &mut Ctx, name: &str, pos: Pos, inputs: &[Input], what: &str) {
-    if !inputs.iter().any(|i| i.name == name) {
-        let declared: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
-        ctx.error(
-            Code::InvalidImplementation,
-            pos,
-            format!("`{what}` refers to `{name}`, which is not an input of this action"),
-            &format!("declared inputs: {}", declared.join(", ")),
-        );
-    }
+    let known: Vec<&str> = ["kind", "microversions"]
+        .into_iter()
+        .chain(Implementation::keys(&kind).iter().copied())
+        .collect();
+    f.finish(ctx, &known);
+    read
 }
 
 fn parse_example(ctx: &mut Ctx, node: &Node) -> Option<Example> {

@@ -46,7 +46,7 @@ pub fn check(root: &Path, parsed: &[ParsedAction], diags: &mut Diagnostics) {
     let mut cache: BTreeMap<PathBuf, Option<BTreeMap<String, usize>>> = BTreeMap::new();
     for p in parsed {
         let action = &p.action;
-        let (Implementation::Custom { function, .. }, Some(at)) =
+        let (Implementation::Custom(crate::kinds::custom::Custom { function, .. }), Some(at)) =
             (&action.implementation, p.function_pos)
         else {
             continue;

@@ -72,13 +72,10 @@ fn is_version(v: &str) -> bool {
 /// action must say which one it was written against. `declared` is the `microversions`
 /// mapping as written (an entry with a bad version was reported by [`parse`] already).
 pub fn check_declared(ctx: &mut Ctx, imp: &Implementation, declared: Option<&Node>, at: Pos) {
-    let service = match imp {
-        Implementation::GetField { service, .. }
-        | Implementation::AssertField { service, .. }
-        | Implementation::ListFilter { service, .. } => service,
-        Implementation::Custom { .. } => return,
+    let Some(service) = imp.service() else {
+        return;
     };
-    if SERVICES.contains(&service.as_str()) && declared.and_then(|d| d.get(service)).is_none() {
+    if SERVICES.contains(&service) && declared.and_then(|d| d.get(service)).is_none() {
         ctx.error(
             Code::MissingKey,
             at,

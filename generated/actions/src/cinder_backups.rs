@@ -127,3 +127,92 @@ pub fn create_backup(
         rt::custom::cinder::create_backup_in_chain(ctx, input.volume_id).await
     })
 }
+
+/// Input of `int32bit.cinder.backups.delete`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteInput {
+    /// The backup to delete.
+    pub backup_id: rt::Uuid,
+}
+
+/// `int32bit.cinder.backups.delete`: Delete a volume backup.
+///
+/// Cinder deletes only a backup that is `available` or `error` and that no incremental
+/// backup depends on ("Incremental backups exist for this backup"), and answers 202
+/// while cinder-backup removes it. Its DELETE takes no force: forcing is the admin-only
+/// `os-force_delete` action, and even that refuses a backup with incrementals. To
+/// delete whole chains in the right order, use `prune`.
+pub fn delete(
+    ctx: &rt::Context,
+    input: serde_json::Value,
+) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
+    Box::pin(async move {
+        let input: DeleteInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("volumev3", "3.0")]);
+        rt::helpers::request(
+                ctx,
+                rt::helpers::Request {
+                    service: "volumev3",
+                    method: "DELETE",
+                    path: &[
+                        "/backups/",
+                        rt::helpers::path_arg(&input.backup_id).as_str(),
+                    ]
+                        .concat(),
+                    query: &[],
+                    body: None,
+                    values: &[],
+                    expect: &[202],
+                    result: "none",
+                },
+            )
+            .await
+    })
+}
+
+fn default_prune_keep_chains() -> i64 {
+    2i64
+}
+
+fn default_prune_dry_run() -> bool {
+    false
+}
+
+/// Input of `int32bit.cinder.backups.prune`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PruneInput {
+    /// The volume whose backups to prune.
+    pub volume_id: rt::Uuid,
+    /// How many of the newest chains to keep (at least 1).
+    #[serde(default = "default_prune_keep_chains")]
+    pub keep_chains: i64,
+    /// Change nothing; `deleted` lists what would be deleted.
+    #[serde(default = "default_prune_dry_run")]
+    pub dry_run: bool,
+}
+
+/// `int32bit.cinder.backups.prune`: Deletes a volume's older backup chains, keeping the newest.
+///
+/// Of the chains this tool started (a full backup described `Created by Mistral`, with
+/// the incrementals Cinder built on it, as `create_backup` reads them), the newest
+/// `keep_chains` are kept and the older ones deleted. A chain holding a backup that is
+/// being made or restored (`creating`, `restoring`), or one made by someone else, is
+/// left whole; chains this tool did not start are never touched. Cinder deletes a backup
+/// only once no incremental depends on it, a child still being deleted included, so a
+/// chain goes newest first, level by level: the call waits for each level (up to two
+/// minutes) and returns what is left in `waiting`. It is safe to call again, or beside
+/// another call, while deletes are in progress. `dry_run` changes nothing and returns
+/// what would be deleted.
+pub fn prune(
+    ctx: &rt::Context,
+    input: serde_json::Value,
+) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
+    Box::pin(async move {
+        let input: PruneInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("volumev3", "3.0")]);
+        rt::custom::cinder::prune(ctx, input.volume_id, input.keep_chains, input.dry_run)
+            .await
+    })
+}

@@ -39,3 +39,86 @@ pub fn assert_status(
             .await
     })
 }
+
+/// Input of `int32bit.cinder.volumes.list`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInput {
+    /// Only volumes whose metadata holds every key and value of this object.
+    #[serde(default)]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Only volumes in this status.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// `int32bit.cinder.volumes.list`: List the project's volumes, optionally only those carrying some metadata.
+///
+/// `metadata` is matched by Cinder itself (`GET /volumes/detail?metadata=...`), key and
+/// value exactly; the cloud's `resource_filters.json` must allow the `metadata` volume
+/// filter, as Cinder's default one does. Every page is read. Unlike the `filter_by`
+/// actions, no match is not an error: the answer is an empty list.
+pub fn list(
+    ctx: &rt::Context,
+    input: serde_json::Value,
+) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
+    Box::pin(async move {
+        let input: ListInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("volumev3", "3.0")]);
+        rt::helpers::list(
+                ctx,
+                "volumev3",
+                "/volumes/detail",
+                "volumes",
+                &[
+                    ("metadata", rt::helpers::query_value(&input.metadata)),
+                    ("status", rt::helpers::query_value(&input.status)),
+                ],
+            )
+            .await
+    })
+}
+
+/// Input of `int32bit.cinder.volumes.set_metadata`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetMetadataInput {
+    /// The volume.
+    pub volume_id: rt::Uuid,
+    /// The keys and values to set, an object whose values are strings.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `int32bit.cinder.volumes.set_metadata`: Set metadata on a volume.
+///
+/// Cinder merges the keys given into the volume's metadata (keys not given are kept)
+/// and answers the volume's whole metadata. Keys and values are strings of at most 255
+/// characters; Cinder refuses anything else with 400.
+pub fn set_metadata(
+    ctx: &rt::Context,
+    input: serde_json::Value,
+) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
+    Box::pin(async move {
+        let input: SetMetadataInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("volumev3", "3.0")]);
+        rt::helpers::request(
+                ctx,
+                rt::helpers::Request {
+                    service: "volumev3",
+                    method: "POST",
+                    path: &[
+                        "/volumes/",
+                        rt::helpers::path_arg(&input.volume_id).as_str(),
+                        "/metadata",
+                    ]
+                        .concat(),
+                    query: &[],
+                    body: Some("{\"metadata\":{\"input\":\"metadata\"}}"),
+                    values: &[("metadata", rt::helpers::json(&input.metadata))],
+                    expect: &[200],
+                    result: "/metadata",
+                },
+            )
+            .await
+    })
+}

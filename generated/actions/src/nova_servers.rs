@@ -114,6 +114,67 @@ pub fn assert_status(
     })
 }
 
+fn default_create_backup_backup_type() -> String {
+    String::from("daily")
+}
+
+/// Input of `int32bit.nova.servers.create_backup`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBackupInput {
+    /// The server to back up.
+    pub server_id: rt::Uuid,
+    /// The name of the backup image.
+    pub name: String,
+    /// The type of backup (`daily`, `weekly`, …); rotation counts images of this type.
+    #[serde(default = "default_create_backup_backup_type")]
+    pub backup_type: String,
+    /// How many backups of this type to keep (0 deletes them all once this one is done).
+    pub rotation: i64,
+}
+
+/// `int32bit.nova.servers.create_backup`: Back up a server as an image, keeping `rotation` backups of its type.
+///
+/// Nova's `createBackup` snapshots the server into Glance and, once the server is
+/// ACTIVE again, deletes the oldest images of this server and `backup_type` beyond
+/// `rotation`. From compute 2.45 Nova answers the new image's id. Nova refuses
+/// volume-backed servers (snapshot them through Cinder) and servers in states that
+/// cannot be snapshot.
+pub fn create_backup(
+    ctx: &rt::Context,
+    input: serde_json::Value,
+) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
+    Box::pin(async move {
+        let input: CreateBackupInput = rt::input::parse(input)?;
+        let ctx = &ctx.with_microversions(&[("compute", "2.45")]);
+        rt::helpers::request(
+                ctx,
+                rt::helpers::Request {
+                    service: "compute",
+                    method: "POST",
+                    path: &[
+                        "/servers/",
+                        rt::helpers::path_arg(&input.server_id).as_str(),
+                        "/action",
+                    ]
+                        .concat(),
+                    query: &[],
+                    body: Some(
+                        "{\"createBackup\":{\"name\":{\"input\":\"name\"},\"backup_type\":{\"input\":\"backup_type\"},\"rotation\":{\"input\":\"rotation\"}}}",
+                    ),
+                    values: &[
+                        ("name", rt::helpers::json(&input.name)),
+                        ("backup_type", rt::helpers::json(&input.backup_type)),
+                        ("rotation", rt::helpers::json(&input.rotation)),
+                    ],
+                    expect: &[202],
+                    result: "/image_id",
+                },
+            )
+            .await
+    })
+}
+
 /// Input of `int32bit.nova.servers.get_status`.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

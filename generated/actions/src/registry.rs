@@ -28,6 +28,20 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         handler: crate::cinder_backups::create_backup,
     },
     rt::ActionDef {
+        name: "int32bit.cinder.backups.delete",
+        summary: "Delete a volume backup.",
+        input: "backup_id",
+        services: &["volumev3"],
+        handler: crate::cinder_backups::delete,
+    },
+    rt::ActionDef {
+        name: "int32bit.cinder.backups.prune",
+        summary: "Deletes a volume's older backup chains, keeping the newest.",
+        input: "volume_id, keep_chains=2, dry_run=false",
+        services: &["volumev3"],
+        handler: crate::cinder_backups::prune,
+    },
+    rt::ActionDef {
         name: "int32bit.cinder.snapshots.assert_status",
         summary: "Assert a volume snapshot in special status.",
         input: "snapshot_id, status=\"available\"",
@@ -47,6 +61,20 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         input: "volume_id, status=\"available\"",
         services: &["volumev3"],
         handler: crate::cinder_volumes::assert_status,
+    },
+    rt::ActionDef {
+        name: "int32bit.cinder.volumes.list",
+        summary: "List the project's volumes, optionally only those carrying some metadata.",
+        input: "metadata=null, status=null",
+        services: &["volumev3"],
+        handler: crate::cinder_volumes::list,
+    },
+    rt::ActionDef {
+        name: "int32bit.cinder.volumes.set_metadata",
+        summary: "Set metadata on a volume.",
+        input: "volume_id, metadata",
+        services: &["volumev3"],
+        handler: crate::cinder_volumes::set_metadata,
     },
     rt::ActionDef {
         name: "int32bit.glance.images.assert_status",
@@ -77,6 +105,13 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         handler: crate::nova_servers::assert_status,
     },
     rt::ActionDef {
+        name: "int32bit.nova.servers.create_backup",
+        summary: "Back up a server as an image, keeping `rotation` backups of its type.",
+        input: "server_id, name, backup_type=\"daily\", rotation",
+        services: &["compute"],
+        handler: crate::nova_servers::create_backup,
+    },
+    rt::ActionDef {
         name: "int32bit.nova.servers.get_status",
         summary: "Get a server status.",
         input: "server_id",
@@ -103,6 +138,13 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         input: "instance_id",
         services: &["database"],
         handler: crate::trove_backups::create_backup,
+    },
+    rt::ActionDef {
+        name: "int32bit.trove.backups.prune",
+        summary: "Deletes a database instance's older backup chains, keeping the newest.",
+        input: "instance_id, keep_chains=2, dry_run=false",
+        services: &["database"],
+        handler: crate::trove_backups::prune,
     },
 ];
 

@@ -64,3 +64,52 @@ pub fn create_backup(
         rt::custom::trove::create_backup_in_chain(ctx, input.instance_id).await
     })
 }
+
+fn default_prune_keep_chains() -> i64 {
+    2i64
+}
+
+fn default_prune_dry_run() -> bool {
+    false
+}
+
+/// Input of `int32bit.trove.backups.prune`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PruneInput {
+    /// The instance whose backups to prune.
+    pub instance_id: rt::Uuid,
+    /// How many of the newest chains to keep (at least 1).
+    #[serde(default = "default_prune_keep_chains")]
+    pub keep_chains: i64,
+    /// Change nothing; `deleted` lists what would be deleted.
+    #[serde(default = "default_prune_dry_run")]
+    pub dry_run: bool,
+}
+
+/// `int32bit.trove.backups.prune`: Deletes a database instance's older backup chains, keeping the newest.
+///
+/// Of the chains this tool started (a full backup described `Created by Mistral` with
+/// the incrementals made on it, by `parent_id`), the newest `keep_chains` are kept and
+/// the older ones deleted; a chain holding a backup still running (`NEW`, `BUILDING`,
+/// `SAVING`) or made by someone else is left whole, and chains this tool did not start
+/// are never touched. Trove deletes a backup's children itself, deepest first, through
+/// trove-taskmanager, and refuses partway when a child is still running; so a chain
+/// goes with one delete of its root, and only when none of it is running. The call
+/// waits (up to two minutes) for the taskmanager and returns what is left in `waiting`.
+/// Safe to call again. `dry_run` changes nothing and returns what would be deleted.
+pub fn prune(
+    ctx: &rt::Context,
+    input: serde_json::Value,
+) -> rt::BoxFuture<'_, Result<serde_json::Value, rt::ActionError>> {
+    Box::pin(async move {
+        let input: PruneInput = rt::input::parse(input)?;
+        rt::custom::trove::prune(
+                ctx,
+                input.instance_id,
+                input.keep_chains,
+                input.dry_run,
+            )
+            .await
+    })
+}

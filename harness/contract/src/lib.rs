@@ -137,6 +137,9 @@ pub struct Settle {
     pub script: PathBuf,
     /// Trove's database (an SQLAlchemy URL), where the guest's reports are recorded.
     pub trove_db: String,
+    /// Cinder's database (an SQLAlchemy URL), where cinder-backup records a backup's
+    /// status.
+    pub cinder_db: String,
     /// Trove's own service user: the taskmanager boots servers with it.
     pub trove_user: ServiceUser,
 }
@@ -340,6 +343,7 @@ mod tests {
             settle: Settle {
                 script: dir.join("settle.py"),
                 trove_db: "mysql+pymysql://root@127.0.0.1:13306/trove?charset=utf8mb4".into(),
+                cinder_db: "postgresql+psycopg2://postgres@127.0.0.1:15432/cinder".into(),
                 trove_user: login("trove"),
             },
             logs: dir.join("logs"),
@@ -369,6 +373,7 @@ mod tests {
             "/admin/project_id",
             "/settle/script",
             "/settle/trove_db",
+            "/settle/cinder_db",
             "/settle/trove_user/username",
             "/settle/trove_user/password",
             "/settle/trove_user/user_domain_name",

@@ -4,6 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::chains::DESC_PREFIX;
 use super::cinder_chain::{self, Decision, WhyFull};
+use super::retention;
 use crate::clock::Utc;
 use crate::helpers::segment;
 use crate::{ActionError, Context, Uuid};
@@ -160,4 +161,90 @@ pub async fn create_snapshot(ctx: &Context, volume_id: Uuid) -> Result<Value, Ac
         ctx.openstack()?.post(SERVICE, "/snapshots", &body).await?,
         "snapshot",
     )
+}
+
+/// `int32bit.cinder.backups.prune`: deletes the volume's older backup chains of ours,
+/// keeping the newest `keep_chains` (the rule: [`retention`]). Cinder deletes a backup only
+/// once no incremental depends on it, a child being deleted included, so each level of a
+/// chain goes once the one below is gone: newest first, waiting within the call (up to
+/// [`retention::WAIT`]) and returning what is left in `waiting`. Safe to call again, or
+/// beside another call: a delete someone else already started is skipped.
+pub async fn prune(
+    ctx: &Context,
+    volume_id: Uuid,
+    keep_chains: i64,
+    dry_run: bool,
+) -> Result<Value, ActionError> {
+    let keep = retention::keep_count(keep_chains)?;
+    let os = ctx.openstack()?;
+    let deadline = std::time::Instant::now() + retention::WAIT;
+    let mut deleted: Vec<String> = Vec::new();
+    loop {
+        let backups: Vec<cinder_chain::Backup> = volume_backups(ctx, &volume_id)
+            .await?
+            .iter()
+            .filter_map(cinder_chain::Backup::from_json)
+            .collect();
+        let chains: Vec<retention::Chain> = cinder_chain::chains(&backups)
+            .into_iter()
+            .map(|members| retention::Chain {
+                members: members.into_iter().map(member).collect(),
+            })
+            .collect();
+        let judged = retention::judge(&chains, keep);
+        let condemned: Vec<&retention::Member> = judged
+            .condemned
+            .iter()
+            .flat_map(|c| c.newest_first())
+            .collect();
+        if dry_run {
+            let would: Vec<String> = condemned.iter().map(|m| m.id.clone()).collect();
+            return Ok(retention::outcome(&would, &judged.kept, &[], true));
+        }
+        let deletable = |m: &&retention::Member| {
+            backups
+                .iter()
+                .any(|b| b.id == m.id && b.status == "available" && !b.has_dependents)
+        };
+        let next: Vec<&retention::Member> = condemned.iter().copied().filter(deletable).collect();
+        let waiting: Vec<String> = condemned
+            .iter()
+            .filter(|m| !next.contains(m))
+            .map(|m| m.id.clone())
+            .collect();
+        for m in &next {
+            let path = format!("/backups/{}", segment(&m.id));
+            match os
+                .request(reqwest::Method::DELETE, SERVICE, &path, &[], None)
+                .await
+            {
+                Ok(_) => deleted.push(m.id.clone()),
+                // Another prune started this delete first (400: not available any more),
+                // or finished it (404).
+                Err(ActionError::OpenStack {
+                    status: 400 | 404, ..
+                }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if condemned.is_empty() {
+            return Ok(retention::outcome(&deleted, &judged.kept, &[], false));
+        }
+        if std::time::Instant::now() >= deadline {
+            let mut left = waiting;
+            left.extend(next.iter().map(|m| m.id.clone()));
+            return Ok(retention::outcome(&deleted, &judged.kept, &left, false));
+        }
+        tokio::time::sleep(retention::POLL).await;
+    }
+}
+
+/// A Cinder backup as the retention rule sees it.
+fn member(b: &cinder_chain::Backup) -> retention::Member {
+    retention::Member {
+        id: b.id.clone(),
+        ours: super::chains::is_ours(b.description.as_deref()),
+        busy: matches!(b.status.as_str(), "creating" | "restoring"),
+        created_at: b.created_at,
+    }
 }

@@ -37,6 +37,8 @@ pub struct Backup {
     /// When the backed-up data was taken: the backup's creation, or its snapshot's.
     pub data_timestamp: SystemTime,
     pub from_snapshot: bool,
+    /// Cinder refuses to delete it while this holds (a child, even one being deleted).
+    pub has_dependents: bool,
 }
 
 impl Backup {
@@ -57,6 +59,10 @@ impl Backup {
                 .and_then(parse_iso8601)
                 .unwrap_or(created_at),
             from_snapshot: text("snapshot_id").is_some(),
+            has_dependents: v
+                .get("has_dependent_backups")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 }
@@ -94,15 +100,12 @@ impl WhyFull {
     }
 }
 
-/// The decision for a new backup of the volume (not of a snapshot) whose backups are
-/// `backups`, in any order.
-pub fn decide(backups: &[Backup]) -> Decision {
-    let mut live: Vec<&Backup> = backups
-        .iter()
-        .filter(|b| !GONE.contains(&b.status.as_str()))
-        .collect();
+/// `live` sorted by creation, and the index of the root each one descends from (`None`
+/// when its parent is not listed): each incremental backup hangs off the backup Cinder
+/// would have chosen when it was made, the newest one before it (for a backup of a
+/// snapshot, the newest one older than the snapshot's data).
+fn lineage(mut live: Vec<&Backup>) -> (Vec<&Backup>, Vec<Option<usize>>) {
     live.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    // The root each backup descends from; `None` when its parent is not listed.
     let mut roots: Vec<Option<usize>> = Vec::with_capacity(live.len());
     for (i, b) in live.iter().enumerate() {
         let root = if b.is_incremental {
@@ -118,6 +121,40 @@ pub fn decide(backups: &[Backup]) -> Decision {
         };
         roots.push(root);
     }
+    (live, roots)
+}
+
+/// The volume's chains as they were made: each full backup with the incrementals that
+/// descend from it, in the order they were made. Backups that failed (`error`, never
+/// available) or are gone belong to none; backups being deleted still do, until they are
+/// gone (Cinder still counts them as dependents).
+pub fn chains(backups: &[Backup]) -> Vec<Vec<&Backup>> {
+    let live = backups
+        .iter()
+        .filter(|b| !matches!(b.status.as_str(), "error" | "deleted"))
+        .collect();
+    let (live, roots) = lineage(live);
+    let mut chains: Vec<Vec<&Backup>> = Vec::new();
+    let mut chain_of_root = std::collections::BTreeMap::new();
+    for (i, root) in roots.iter().enumerate() {
+        let Some(root) = root else { continue };
+        let at = *chain_of_root.entry(*root).or_insert_with(|| {
+            chains.push(Vec::new());
+            chains.len() - 1
+        });
+        chains[at].push(live[i]);
+    }
+    chains
+}
+
+/// The decision for a new backup of the volume (not of a snapshot) whose backups are
+/// `backups`, in any order.
+pub fn decide(backups: &[Backup]) -> Decision {
+    let live = backups
+        .iter()
+        .filter(|b| !GONE.contains(&b.status.as_str()))
+        .collect();
+    let (live, roots) = lineage(live);
     let Some(parent) = newest(
         live.iter()
             .enumerate()
@@ -171,6 +208,7 @@ mod tests {
             created_at: at(t),
             data_timestamp: at(t),
             from_snapshot: false,
+            has_dependents: false,
         }
     }
 

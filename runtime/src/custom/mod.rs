@@ -10,5 +10,6 @@ pub mod chains;
 pub mod cinder;
 pub mod cinder_chain;
 pub mod nova;
+pub mod retention;
 pub mod system;
 pub mod trove;

@@ -8,6 +8,7 @@
 use serde_json::{json, Map, Value};
 
 use super::chains::{self, Link, DESC_PREFIX};
+use super::retention;
 use crate::clock::Utc;
 use crate::helpers::segment;
 use crate::{ActionError, Context, Uuid};
@@ -22,20 +23,12 @@ pub async fn create_backup_in_chain(
 ) -> Result<Value, ActionError> {
     let os = ctx.openstack()?;
     let now = Utc::now();
-    let listed = os
-        .get_all(
-            SERVICE,
-            "/backups",
-            &[("instance_id", instance_id.to_string())],
-            "backups",
-        )
-        .await?;
-    // Trove before 26 ignores the filter. Only completed backups can be built on: a
-    // failed one has no data, and one still running is not a parent yet.
-    let links: Vec<Link> = listed
+    // Only completed backups can be built on: a failed one has no data, and one still
+    // running is not a parent yet.
+    let links: Vec<Link> = instance_backups(ctx, &instance_id)
+        .await?
         .iter()
-        .filter(|b| b.get("instance_id").and_then(Value::as_str) == Some(instance_id.as_str()))
-        .filter(|b| b.get("status").and_then(Value::as_str) == Some("COMPLETED"))
+        .filter(|b| status(b) == "COMPLETED")
         .filter_map(Link::from_json)
         .collect();
     let chains = chains::chains(&links);
@@ -86,4 +79,108 @@ pub async fn create_backup_in_chain(
     body.get_mut("backup")
         .map(Value::take)
         .ok_or_else(|| ActionError::upstream(format!("{SERVICE} answered without `backup`")))
+}
+
+/// Every backup of `instance_id` (Trove before 26 ignores the filter: never count another
+/// instance's backup).
+async fn instance_backups(ctx: &Context, instance_id: &Uuid) -> Result<Vec<Value>, ActionError> {
+    let listed = ctx
+        .openstack()?
+        .get_all(
+            SERVICE,
+            "/backups",
+            &[("instance_id", instance_id.to_string())],
+            "backups",
+        )
+        .await?;
+    Ok(listed
+        .into_iter()
+        .filter(|b| b.get("instance_id").and_then(Value::as_str) == Some(instance_id.as_str()))
+        .collect())
+}
+
+fn status(b: &Value) -> &str {
+    b.get("status").and_then(Value::as_str).unwrap_or("")
+}
+
+/// `int32bit.trove.backups.prune`: deletes the instance's older backup chains of ours,
+/// keeping the newest `keep_chains` (the rule: [`retention`]).
+///
+/// Trove deletes a backup's children itself, deepest first, each through
+/// trove-taskmanager, and refuses (422) partway when one of them is still running
+/// (`trove/backup/models.py`, `Backup.delete`). So a chain goes with one DELETE of its root,
+/// and only when none of its backups is running (the rule leaves such a chain whole
+/// anyway); chains go newest first. The call waits (up to [`retention::WAIT`]) until the
+/// taskmanager has removed them, and returns what is left in `waiting`. Safe to call
+/// again: a root already gone answers 404, which is skipped.
+pub async fn prune(
+    ctx: &Context,
+    instance_id: Uuid,
+    keep_chains: i64,
+    dry_run: bool,
+) -> Result<Value, ActionError> {
+    let keep = retention::keep_count(keep_chains)?;
+    let os = ctx.openstack()?;
+    let deadline = std::time::Instant::now() + retention::WAIT;
+    let mut deleted: Vec<String> = Vec::new();
+    let mut asked: Vec<String> = Vec::new();
+    loop {
+        let listed = instance_backups(ctx, &instance_id).await?;
+        let links: Vec<Link> = listed.iter().filter_map(Link::from_json).collect();
+        let chains: Vec<retention::Chain> = chains::chains(&links)
+            .into_iter()
+            .map(|chain| retention::Chain {
+                members: chain.iter().filter_map(|l| member(&listed, l)).collect(),
+            })
+            .collect();
+        let judged = retention::judge(&chains, keep);
+        let condemned: Vec<&retention::Member> = judged
+            .condemned
+            .iter()
+            .flat_map(|c| c.newest_first())
+            .collect();
+        if dry_run {
+            let would: Vec<String> = condemned.iter().map(|m| m.id.clone()).collect();
+            return Ok(retention::outcome(&would, &judged.kept, &[], true));
+        }
+        if condemned.is_empty() {
+            return Ok(retention::outcome(&deleted, &judged.kept, &[], false));
+        }
+        for chain in &judged.condemned {
+            let root = &chain.members[0].id;
+            if asked.contains(root) {
+                continue;
+            }
+            let path = format!("/backups/{}", segment(root));
+            match os
+                .request(reqwest::Method::DELETE, SERVICE, &path, &[], None)
+                .await
+            {
+                Ok(_) => deleted.extend(chain.newest_first().map(|m| m.id.clone())),
+                // Gone already: another prune, or the taskmanager, got there first.
+                Err(ActionError::OpenStack { status: 404, .. }) => {}
+                Err(e) => return Err(e),
+            }
+            asked.push(root.clone());
+        }
+        if std::time::Instant::now() >= deadline {
+            let waiting: Vec<String> = condemned.iter().map(|m| m.id.clone()).collect();
+            return Ok(retention::outcome(&deleted, &judged.kept, &waiting, false));
+        }
+        tokio::time::sleep(retention::POLL).await;
+    }
+}
+
+/// A Trove backup (`link`, from `listed`) as the retention rule sees it.
+fn member(listed: &[Value], link: &Link) -> Option<retention::Member> {
+    let b = listed
+        .iter()
+        .find(|b| b.get("id").and_then(Value::as_str) == Some(link.id.as_str()))?;
+    let created = b.get("created").and_then(Value::as_str)?;
+    Some(retention::Member {
+        id: link.id.clone(),
+        ours: chains::is_ours(link.description.as_deref()),
+        busy: matches!(status(b), "NEW" | "BUILDING" | "SAVING"),
+        created_at: crate::clock::parse_iso8601(created)?,
+    })
 }

@@ -30,6 +30,22 @@ impl Scoped<'_> {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value, ActionError> {
+        let (_, answer) = self
+            .request_with_status(method, service, path, query, body)
+            .await?;
+        Ok(answer)
+    }
+
+    /// [`Self::request`], with the success status the service answered (`kind: request`
+    /// decides by it).
+    pub async fn request_with_status(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), ActionError> {
         let os = self.os;
         let method_name = method_name(&method);
         let key = os.session_key(self.project).await?;
@@ -100,14 +116,15 @@ impl Scoped<'_> {
                 });
             }
             if text.trim().is_empty() {
-                return Ok(Value::Null);
+                return Ok((status.as_u16(), Value::Null));
             }
-            return serde_json::from_str(&text).map_err(|e| ActionError::Upstream {
+            let answer = serde_json::from_str(&text).map_err(|e| ActionError::Upstream {
                 log: format!("{service} answered {method_name} with something that is not JSON"),
                 message: format!(
                     "{service} answered {method_name} {path} with something that is not JSON: {e}"
                 ),
-            });
+            })?;
+            return Ok((status.as_u16(), answer));
         }
     }
 

@@ -11,7 +11,9 @@ mod logs;
 mod nova;
 #[path = "../common/binary.rs"]
 mod process;
+mod prune;
 mod reach;
 mod ready;
+mod requests;
 mod support;
 mod trove;

@@ -106,6 +106,25 @@ impl Fixtures {
         )
     }
 
+    /// A request whose error status is an answer too: `(status, body)`.
+    pub async fn raw(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let s = self.os.scoped(None, None, FIXTURE_MICROVERSIONS);
+        match s
+            .request_with_status(method.clone(), service, path, &[], body.as_ref())
+            .await
+        {
+            Ok(answer) => answer,
+            Err(ActionError::OpenStack { status, .. }) => (status, Value::Null),
+            Err(e) => panic!("fixture: {method} {path}: {e}"),
+        }
+    }
+
     pub async fn get(&self, service: &str, path: &str) -> Value {
         self.send(Method::GET, service, path, None).await
     }

@@ -1,7 +1,7 @@
 //! The Actions part of the catalog: one section per action.
 
 use super::markdown::{cell, code, fence_for, inline};
-use crate::model::{Action, Implementation, Input, Model};
+use crate::model::{Action, Input, Model};
 use crate::prior::Prior;
 use crate::signature::python_json_dumps;
 
@@ -90,7 +90,7 @@ pub(super) fn view(model: &Model, prior: &Prior, a: &Action, used_by: &str) -> A
             )
         },
         deprecation,
-        implementation: implementation_line(&a.implementation),
+        implementation: a.implementation.line(),
         microversions: a
             .microversions
             .iter()
@@ -135,63 +135,5 @@ fn input_row(i: &Input) -> InputRow {
             Some(v) => cell(&code(&python_json_dumps(v))),
         },
         description: cell(&i.description),
-    }
-}
-
-fn implementation_line(imp: &Implementation) -> String {
-    match imp {
-        Implementation::GetField {
-            service,
-            path,
-            field,
-        } => format!(
-            "{}: GET {} from the {} service, return {}",
-            code("get_field"),
-            code(path),
-            code(service),
-            code(field)
-        ),
-        Implementation::AssertField {
-            service,
-            path,
-            field,
-            expected,
-            ..
-        } => format!(
-            "{}: GET {} from the {} service, fail unless {} equals input {}",
-            code("assert_field"),
-            code(path),
-            code(service),
-            code(field),
-            code(expected)
-        ),
-        Implementation::ListFilter {
-            service,
-            path,
-            items,
-            filters,
-        } => {
-            format!(
-            "{}: GET {} from the {} service with {} as query filters, return {}, fail when empty",
-            code("list_filter"),
-            code(path),
-            code(service),
-            filters.iter().map(|f| code(f)).collect::<Vec<_>>().join(", "),
-            code(items)
-        )
-        }
-        Implementation::Custom { function, services } if services.is_empty() => {
-            format!("{}: hand-written {}", code("custom"), code(function))
-        }
-        Implementation::Custom { function, services } => format!(
-            "{}: hand-written {}, calling {}",
-            code("custom"),
-            code(function),
-            services
-                .iter()
-                .map(|s| code(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }

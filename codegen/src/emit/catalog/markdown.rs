@@ -2,7 +2,7 @@
 //! whatever the specs hold.
 
 /// A code span that survives any backticks inside `s`.
-pub(super) fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let ticks = "`".repeat(longest_backtick_run(s) + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
         " "

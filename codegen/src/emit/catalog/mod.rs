@@ -6,7 +6,7 @@
 //! `templates/catalog.md`.
 
 mod actions;
-mod markdown;
+pub(crate) mod markdown;
 mod schedules;
 mod workflows;
 

@@ -11,7 +11,7 @@ use super::syntax::{
     array, awaited, call_path, ident, let_stmt, method, pat, pat_empty_struct, pat_typed, path,
     question, reference, semi, string, tail, tuple, ty, var,
 };
-use crate::model::{path_parts, Action, Implementation, PathPart};
+use crate::model::{path_parts, Action, PathPart};
 
 /// The handler's name in its module: the last dotted part of the action's name (`r#` when
 /// a keyword).
@@ -71,66 +71,29 @@ pub fn items(action: &Action, shells: &mut Shells) -> Vec<Item> {
     items
 }
 
+/// What a kind's call ([`crate::kinds::Kind::call`]) can use of the action's inputs.
+pub(crate) struct Inputs<'a>(&'a [Field<'a>]);
+
+impl Inputs<'_> {
+    /// `input.name` as a value that serialises (a secret exposed: the call uses it).
+    pub fn value(&self, name: &str) -> Expr {
+        find(self.0, name).value_ref()
+    }
+
+    /// The request path (a `&str`) with the inputs in it.
+    pub fn path(&self, path: &str) -> Expr {
+        path_expr(path, self.0)
+    }
+
+    /// `ctx` and every input as a custom function receives them, in spec order.
+    pub fn custom_args(&self) -> impl Iterator<Item = Expr> + '_ {
+        std::iter::once(var("ctx")).chain(self.0.iter().map(Field::custom_arg))
+    }
+}
+
 /// The call the handler awaits: what the implementation kind does.
 fn body(action: &Action, fields: &[Field]) -> Expr {
-    let find = |name: &str| find(fields, name);
-    match &action.implementation {
-        Implementation::GetField {
-            service,
-            path,
-            field,
-        } => call_path(
-            "rt::helpers::get_field",
-            [
-                var("ctx"),
-                string(service),
-                path_expr(path, fields),
-                string(field),
-            ],
-        ),
-        Implementation::AssertField {
-            service,
-            path,
-            field,
-            expected,
-            subject,
-        } => call_path(
-            "rt::helpers::assert_field",
-            [
-                var("ctx"),
-                string(service),
-                path_expr(path, fields),
-                string(field),
-                call_path("rt::helpers::json", [find(expected).value_ref()]),
-                string(subject),
-            ],
-        ),
-        Implementation::ListFilter {
-            service,
-            path,
-            items,
-            filters,
-        } => {
-            let pairs = filters.iter().map(|name| {
-                let value = call_path("rt::helpers::query_value", [find(name).value_ref()]);
-                tuple([string(name), value])
-            });
-            call_path(
-                "rt::helpers::list_filter",
-                [
-                    var("ctx"),
-                    string(service),
-                    path_expr(path, fields),
-                    string(items),
-                    reference(array(pairs)),
-                ],
-            )
-        }
-        Implementation::Custom { function, .. } => {
-            let args = std::iter::once(var("ctx")).chain(fields.iter().map(Field::custom_arg));
-            call_path(&format!("rt::custom::{function}"), args)
-        }
-    }
+    action.implementation.call(&Inputs(fields))
 }
 
 /// The request path (a `&str`): the spec's text with each `{input}` replaced by that input,

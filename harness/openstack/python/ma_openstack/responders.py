@@ -92,6 +92,14 @@ class Swift(BaseHTTPRequestHandler):
     def _is_account(self):
         return re.fullmatch(r'/v1/AUTH_[0-9a-f]+/?', urlsplit(self.path).path)
 
+    def _object(self):
+        """The backup object a path names: `/v1/AUTH_<project>/database_backups/<name>`, the
+        container and names where the settle helper says the guest's backup runner put a
+        backup (`location`), or None."""
+        match = re.fullmatch(r'/v1/AUTH_[0-9a-f]+/database_backups/([^/]+)',
+                             urlsplit(self.path).path)
+        return match and match.group(1)
+
     def do_GET(self):
         if self._is_account():
             return self._account(True)
@@ -100,12 +108,40 @@ class Swift(BaseHTTPRequestHandler):
     def do_HEAD(self):
         if self._is_account():
             return self._account(False)
+        name = self._object()
+        if name and name not in DELETED_OBJECTS:
+            # swift/proxy/controllers/obj.py HEAD of an object: 200 with its metadata; here
+            # the object of a backup of no data (the checksum settle.py records).
+            self.send_response(200)
+            self.send_header('Content-Length', '0')
+            self.send_header('Content-Type', 'application/octet-stream')
+            self.send_header('Etag', 'd41d8cd98f00b204e9800998ecf8427e')
+            self.send_header('X-Timestamp', '%.5f' % time.time())
+            self.end_headers()
+            return
+        self._not_found()
+
+    def do_DELETE(self):
+        # swift/proxy/controllers/obj.py DELETE: 204 No Content, 404 once it is gone
+        # (trove/taskmanager/models.py:BackupTasks.delete_files_from_swift deletes a
+        # backup's object when trove-taskmanager deletes the backup).
+        name = self._object()
+        if name and name not in DELETED_OBJECTS:
+            DELETED_OBJECTS.add(name)
+            self.send_response(204)
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+            return
         self._not_found()
 
     def _not_found(self):
         self.send_response(404)
         self.send_header('Content-Length', '0')
         self.end_headers()
+
+
+# Backup objects trove-taskmanager deleted; every other one under database_backups exists.
+DELETED_OBJECTS = set()
 
 
 class GuestAgent(object):

@@ -13,7 +13,7 @@ use super::config::{self, Settings, REGION};
 use super::launch::Ctx;
 use super::seed::{self, Identities};
 use super::tls::Tls;
-use super::{trove, venv};
+use super::{cinder, trove, venv};
 
 pub fn settle_script(ctx: &Ctx) -> PathBuf {
     ctx.root.join("harness").join("openstack").join("settle.py")
@@ -93,6 +93,7 @@ pub fn write(
         settle: Settle {
             script: settle_script(ctx),
             trove_db: s.mysql_db(trove::DATABASE),
+            cinder_db: s.postgres_db(cinder::DATABASE),
             trove_user: service_user("trove"),
         },
         logs: ctx.dir.join("logs"),

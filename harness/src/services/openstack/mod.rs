@@ -124,8 +124,9 @@ impl OpenStack {
             });
             let trove = scope.spawn(|| {
                 timed("trove", || trove::start(&others, &s)).and_then(|api| {
-                    timed("responders", || trove::start_responders(&others, &s))
-                        .map(|r| vec![api, r])
+                    let responders = timed("responders", || trove::start_responders(&others, &s))?;
+                    let taskmanager = trove::start_taskmanager(&others)?;
+                    Ok(vec![api, responders, taskmanager])
                 })
             });
             let qcow2 = scope.spawn(|| test_image(&ctx));

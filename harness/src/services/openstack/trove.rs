@@ -1,6 +1,8 @@
-//! Trove 26: trove-api on MariaDB, RabbitMQ. No taskmanager and no guest: what they would
-//! do for an instance or a backup is done by the settle helper (`harness/openstack/settle.py`,
-//! see [`super::settle`]), and our responder answers the guest agent's RPC calls.
+//! Trove 26: trove-api on MariaDB, RabbitMQ, and trove-taskmanager for its backup delete
+//! path only (`harness/openstack/python/ma_openstack/trove_taskmanager.py`). No guest: what
+//! the taskmanager and a guest would do for an instance or a new backup is done by the
+//! settle helper (`harness/openstack/settle.py`), and our responder answers the guest
+//! agent's RPC calls.
 
 use std::fs;
 use std::time::Duration;
@@ -37,6 +39,8 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
          # The guest agent's heartbeat (every report_interval) keeps an instance's service\n\
          # status fresh; there is no guest here, so a settled instance stays fresh a day.\n\
          agent_heartbeat_expiry = 86400\n\
+         # trove-taskmanager runs Trove's own backup delete path and drops the rest.\n\
+         taskmanager_manager = ma_openstack.trove_taskmanager.DeletesOnly\n\
          {messaging}\
          [database]\n\
          connection = {db}\n\
@@ -68,6 +72,14 @@ pub fn start(ctx: &Ctx, s: &Settings) -> Result<Background> {
     let mut api = ctx.spawn("trove-api", cmd)?;
     launch::wait_http(&mut api, s.ports.trove, "/", Duration::from_secs(90))?;
     Ok(api)
+}
+
+/// trove-taskmanager with [`trove.conf`](conf_file)'s `taskmanager_manager`: deleting a
+/// backup goes through Trove's own code, child by child, as trove-api casts it.
+pub fn start_taskmanager(ctx: &Ctx) -> Result<Background> {
+    let mut cmd = ctx.command("trove-taskmanager");
+    cmd.arg("--config-file").arg(conf_file(ctx)?);
+    ctx.spawn("trove-taskmanager", cmd)
 }
 
 fn manage(ctx: &Ctx, name: &str, args: &[&str]) -> Result<Duration> {

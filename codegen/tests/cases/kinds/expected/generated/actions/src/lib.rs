@@ -11,6 +11,8 @@ pub mod compute_defaults;
 #[rustfmt::skip]
 pub mod compute_servers;
 #[rustfmt::skip]
+pub mod storage_backups;
+#[rustfmt::skip]
 mod registry;
 
 pub use registry::*;

@@ -55,6 +55,27 @@ pub static ACTIONS: &[rt::ActionDef] = &[
         services: &["compute", "database", "image"],
         handler: crate::compute_servers::rebuild,
     },
+    rt::ActionDef {
+        name: "demo.storage.backups.count",
+        summary: "How many backups a volume has, by the status of the answer.",
+        input: "volume_id, status=\"available\"",
+        services: &["volumev3"],
+        handler: crate::storage_backups::count,
+    },
+    rt::ActionDef {
+        name: "demo.storage.backups.delete",
+        summary: "Delete a backup.",
+        input: "backup_id",
+        services: &["volumev3"],
+        handler: crate::storage_backups::delete,
+    },
+    rt::ActionDef {
+        name: "demo.storage.backups.rename",
+        summary: "Rename a backup, returning its new name.",
+        input: "backup_id, name, description=null, secret_note=null",
+        services: &["volumev3"],
+        handler: crate::storage_backups::rename,
+    },
 ];
 
 /// The action called `name`.
