@@ -18,4 +18,5 @@ mod deploy {
     mod first_apply;
     mod ownership;
     mod scopes;
+    mod trust;
 }
