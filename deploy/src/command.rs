@@ -158,12 +158,20 @@ fn warn(who: &Identity, tree: &Tree, plan: &Plan) {
 /// Conflicts stop plan and apply: each named, with what to do.
 fn report_conflicts(plan: &Plan) -> bool {
     for c in &plan.conflicts {
-        eprintln!(
-            "error: {} {} ({}) is not ours (it lacks mistral-actions' mark) and holds a name the specs use: rename or delete it, or rename ours in the specs; nothing was changed",
-            c.kind.word(),
-            c.name,
-            c.id
-        );
+        match &c.project {
+            None => eprintln!(
+                "error: {} {} ({}) is not ours (it lacks mistral-actions' mark) and holds a name the specs use: rename or delete it, or rename ours in the specs; nothing was changed",
+                c.kind.word(),
+                c.name,
+                c.id
+            ),
+            Some(project) => eprintln!(
+                "error: {} {} is also project {project}'s public one ({}): Mistral finds environments by name among the project's and every public one, so it would change or delete that one too; rename ours in the specs; nothing was changed",
+                c.kind.word(),
+                c.name,
+                c.id
+            ),
+        }
     }
     !plan.conflicts.is_empty()
 }
@@ -239,20 +247,9 @@ pub fn run_apply(args: &DeployArgs) -> u8 {
         .map(|w| (w.name.clone(), w.id.clone()))
         .collect();
     let report = apply::apply(&client, &tree, &resolved, &plan, ids, &mut |step, secs| {
-        println!("  {} ({secs:.2}s)", past(step));
+        println!("  {} ({secs:.2}s)", step.done());
     });
     finish(&report, started)
-}
-
-/// `created workflow flow`.
-fn past(step: &plan::Step) -> String {
-    let verb = match step.op {
-        Op::Create => "created",
-        Op::Update => "updated",
-        Op::Replace => "replaced",
-        Op::Delete => "deleted",
-    };
-    format!("{verb} {} {}", step.kind.word(), step.name)
 }
 
 fn finish(report: &Report, started: Instant) -> u8 {

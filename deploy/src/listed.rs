@@ -142,6 +142,9 @@ pub struct Listed {
     /// Names Mistral has that are not the project's but may surprise: Mistral's own
     /// actions and other projects' public actions holding one of the tree's names.
     pub elsewhere: Vec<ListedAction>,
+    /// Other projects' public environments: Mistral finds (updates, deletes) an
+    /// environment by name among the project's and every public one.
+    pub public_environments: Vec<ListedEnvironment>,
 }
 
 /// The raw answers of the four list calls (`None`: not listed).
@@ -197,7 +200,10 @@ impl Listed {
         action_names: &dyn Fn(&str) -> bool,
     ) -> Result<Listed, Error> {
         let mine = |p: &Option<String>| project.is_none() || p.as_deref() == project;
-        let environments: Vec<ListedEnvironment> = parse("environments", raw.environments)?;
+        let (environments, other_envs): (Vec<ListedEnvironment>, Vec<_>) =
+            parse::<ListedEnvironment>("environments", raw.environments)?
+                .into_iter()
+                .partition(|e| mine(&e.project_id));
         let workflows: Vec<ListedWorkflow> = parse("workflows", raw.workflows)?;
         let triggers: Vec<ListedTrigger> = parse("cron_triggers", raw.triggers)?;
         let actions: Vec<ListedAction> = match raw.actions {
@@ -209,9 +215,10 @@ impl Listed {
             .filter(|a| a.namespace.as_deref().unwrap_or_default().is_empty())
             .partition(|a| a.project_id.is_some() && mine(&a.project_id));
         Ok(Listed {
-            environments: environments
+            environments,
+            public_environments: other_envs
                 .into_iter()
-                .filter(|e| mine(&e.project_id))
+                .filter(|e| e.scope.as_deref() == Some("public"))
                 .collect(),
             actions,
             workflows: workflows
@@ -242,7 +249,10 @@ mod tests {
             environments: vec![
                 json!({"id": "e1", "name": "env", "project_id": "p1",
                        "variables": "{\"mistral_actions_managed\": true}"}),
-                json!({"id": "e2", "name": "env", "project_id": "p2", "variables": {}}),
+                json!({"id": "e2", "name": "env", "project_id": "p2", "variables": {},
+                       "scope": "public"}),
+                json!({"id": "e3", "name": "env", "project_id": "p3", "variables": {},
+                       "scope": "private"}),
             ],
             actions: Some(vec![
                 json!({"id": "std.echo", "name": "std.echo"}),
@@ -263,6 +273,8 @@ mod tests {
         let listed = Listed::of_project(raw, Some("p1"), "", &|n| n == "x.y.z").unwrap();
         assert_eq!(listed.environments.len(), 1);
         assert!(listed.environments[0].ours(), "marked by its variable");
+        assert_eq!(listed.public_environments.len(), 1);
+        assert_eq!(listed.public_environments[0].id, "e2");
         assert_eq!(listed.actions.len(), 1);
         assert!(listed.actions[0].ours());
         assert_eq!(listed.elsewhere.len(), 1, "the SQL row of another project");

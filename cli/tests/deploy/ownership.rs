@@ -157,13 +157,53 @@ fn prune_removes_a_dropped_schedule_and_leaves_a_foreign_trigger_and_its_workflo
     );
     assert!(
         pruned.stdout.contains(&format!(
-            "Not deleted: workflow dtprune_flow ({}) is used by cron trigger dtprune_theirs (",
+            "Not deleted: workflow dtprune_flow ({}): cron trigger dtprune_theirs (",
             wf["id"].as_str().unwrap()
-        )) && pruned.stdout.contains(", not ours)"),
+        )) && pruned.stdout.contains(", not ours) uses it, so both stay"),
         "{}",
         pruned.all()
     );
     assert!(member.find("workflows", "dtprune_flow").is_some());
     assert!(member.find("cron_triggers", "dtprune_theirs").is_some());
     member.clean("dtprune");
+}
+
+/// Mistral finds an environment by name among the project's and every public one: a
+/// member deleting its own `x` deletes another project's public `x` too (checked by hand
+/// on Mistral 23.0.0), and reads it for `env: x`. So a public environment of another
+/// project under one of our names is a conflict too.
+#[test]
+fn another_project_s_public_environment_under_our_name_stops_apply() {
+    let env = Env::get();
+    let admin = env.api(&env.os.project_admin, &env.os.project);
+    let alt = env.api(&env.os.user, &env.os.project_alt);
+    admin.clean("dtshadow");
+    alt.clean("dtshadow");
+    let theirs = admin.post_json(
+        "/environments",
+        &json!({"name": "dtshadow_env", "description": "Theirs.", "scope": "public",
+                "variables": {"who": "them"}}),
+    );
+    let p = Project::new("dtshadow", "private");
+    p.file(
+        "environments/e.yaml",
+        "environments:\n  dtshadow_env:\n    description: Ours.\n    variables: {who: us}\n",
+    )
+    .generate();
+    let proxy = Proxy::to(&env.mistral.api_root);
+    let apply = cli(&env, ALT_CLOUD, &p, &["apply", "--url", &proxy.api_root], &[]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert_eq!(proxy.take_writes(), Vec::<String>::new());
+    assert!(
+        apply.stderr.contains(&format!(
+            "error: environment dtshadow_env is also project {}'s public one ({})",
+            env.os.project.id,
+            theirs["id"].as_str().unwrap()
+        )),
+        "{}",
+        apply.all()
+    );
+    let still = admin.find("environments", "dtshadow_env").unwrap();
+    assert_eq!(still["id"], theirs["id"]);
+    admin.clean("dtshadow");
 }

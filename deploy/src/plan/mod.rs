@@ -81,31 +81,45 @@ pub struct Step {
 impl Step {
     /// `create workflow flow`, as progress and reports say it.
     pub fn describe(&self) -> String {
-        let verb = match self.op {
+        format!("{} {} {}", self.op.word(), self.kind.word(), self.name)
+    }
+
+    /// `created workflow flow`, once done.
+    pub fn done(&self) -> String {
+        format!("{}d {} {}", self.op.word(), self.kind.word(), self.name)
+    }
+}
+
+impl Op {
+    pub fn word(self) -> &'static str {
+        match self {
             Op::Create => "create",
             Op::Update => "update",
             Op::Replace => "replace",
             Op::Delete => "delete",
-        };
-        format!("{verb} {} {}", self.kind.word(), self.name)
+        }
     }
 }
 
-/// A resource someone else made (it lacks our mark) holding a name of the tree.
+/// A resource someone else made holding a name of the tree: in the project without our
+/// mark, or (environments, which Mistral finds by name) another project's public one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Foreign {
     pub kind: Kind,
     pub name: String,
     pub id: String,
+    /// The other project, for another project's public environment.
+    pub project: Option<String>,
 }
 
-/// A workflow `--prune` leaves, because cron triggers that stay use it.
+/// Ours, dropped by the tree, that `--prune` leaves, and why: a workflow cron triggers
+/// that stay use; an environment another project's public one shares a name with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blocked {
-    pub workflow: String,
+    pub kind: Kind,
+    pub name: String,
     pub id: String,
-    /// The triggers (name, id, whether ours) using it.
-    pub triggers: Vec<(String, String, bool)>,
+    pub why: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -189,6 +203,7 @@ fn match_kind<'a, S, L>(
                         kind,
                         name: name.clone(),
                         id: id.to_string(),
+                        project: None,
                     });
                     continue;
                 }
@@ -294,20 +309,57 @@ pub fn plan(tree: &Tree, resolved: &Resolved, listed: &Listed, options: &Options
         .collect();
     let mut deletable = Vec::new();
     for (name, id) in workflows.orphans {
-        let users: Vec<(String, String, bool)> = listed
+        let users: Vec<String> = listed
             .triggers
             .iter()
             .filter(|t| t.workflow_id.as_deref() == Some(id) && !going.contains(t.id.as_str()))
-            .map(|t| (t.name.clone(), t.id.clone(), t.ours()))
+            .map(|t| {
+                let whose = if t.ours() { "" } else { ", not ours" };
+                format!("cron trigger {} ({}{whose})", t.name, t.id)
+            })
             .collect();
         if users.is_empty() || !options.prune {
             deletable.push((name, id));
         } else {
             plan.blocked.push(Blocked {
-                workflow: name.to_string(),
+                kind: Kind::Workflow,
+                name: name.to_string(),
                 id: id.to_string(),
-                triggers: users,
+                why: format!(
+                    "{} uses it, so both stay (Mistral refuses to delete a workflow a cron trigger uses)",
+                    users.join(", ")
+                ),
             });
+        }
+    }
+    // Mistral deletes an environment by name, the project's and every public one of that
+    // name alike: another project's public one would go with ours.
+    let shadowed = |name: &str| listed.public_environments.iter().find(|e| e.name == name);
+    let mut env_orphans = Vec::new();
+    for (name, id) in envs.orphans {
+        match shadowed(name).filter(|_| options.prune) {
+            None => env_orphans.push((name, id)),
+            Some(other) => plan.blocked.push(Blocked {
+                kind: Kind::Environment,
+                name: name.to_string(),
+                id: id.to_string(),
+                why: format!(
+                    "project {}'s public environment {} has its name, and Mistral deletes environments by name: it would go too",
+                    other.project_id.as_deref().unwrap_or("?"),
+                    other.id
+                ),
+            }),
+        }
+    }
+    for name in tree.environments.keys() {
+        if let Some(other) = shadowed(name) {
+            plan.conflicts.push(Foreign {
+                kind: Kind::Environment,
+                name: name.clone(),
+                id: other.id.clone(),
+                project: other.project_id.clone(),
+            });
+            phases.write[0].retain(|s| s.name != *name);
         }
     }
     orphans(
@@ -328,7 +380,7 @@ pub fn plan(tree: &Tree, resolved: &Resolved, listed: &Listed, options: &Options
         &mut plan,
         prune,
         Kind::Environment,
-        envs.orphans,
+        env_orphans,
         &mut phases.delete[2],
     );
 

@@ -74,22 +74,13 @@ pub fn text(plan: &Plan, header: &str) -> String {
         );
     }
     for b in &plan.blocked {
-        let users: Vec<String> = b
-            .triggers
-            .iter()
-            .map(|(name, id, ours)| {
-                format!(
-                    "cron trigger {name} ({id}{})",
-                    if *ours { "" } else { ", not ours" }
-                )
-            })
-            .collect();
         let _ = writeln!(
             out,
-            "Not deleted: workflow {} ({}) is used by {}; both stay (Mistral refuses to delete a workflow a cron trigger uses)",
-            b.workflow,
+            "Not deleted: {} {} ({}): {}",
+            b.kind.word(),
+            b.name,
             b.id,
-            users.join(", ")
+            b.why
         );
     }
     for note in &plan.notes {

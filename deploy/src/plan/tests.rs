@@ -234,6 +234,7 @@ fn prune_deletes_in_reverse_order_and_leaves_a_workflow_a_foreign_trigger_uses()
         ]
     );
     let without = run(&t, lists.clone(), false);
+    assert!(without.blocked.is_empty());
     assert!(without.steps.is_empty());
     assert_eq!(without.kept.len(), 4);
 
@@ -252,14 +253,44 @@ fn prune_deletes_in_reverse_order_and_leaves_a_workflow_a_foreign_trigger_uses()
             "delete environment env1"
         ]
     );
+    assert_eq!(p.blocked.len(), 1, "{:?}", p.blocked);
+    let b = &p.blocked[0];
     assert_eq!(
-        p.blocked,
-        [Blocked {
-            workflow: "flow".into(),
-            id: "id-flow".into(),
-            triggers: vec![("theirs".into(), "t-foreign".into(), false)],
+        (b.kind, b.name.as_str(), b.id.as_str()),
+        (Kind::Workflow, "flow", "id-flow")
+    );
+    assert!(
+        b.why
+            .starts_with("cron trigger theirs (t-foreign, not ours) uses it, so both stay"),
+        "{}",
+        b.why
+    );
+}
+
+#[test]
+fn another_project_s_public_environment_of_our_name_stops_apply_and_prune() {
+    let t = tree();
+    let mut lists = applied(&t);
+    lists[0].push(json!({"id": "e-theirs", "name": "env1", "project_id": "p2",
+        "scope": "public", "variables": {}}));
+    let p = run(&t, lists.clone(), true);
+    assert_eq!(
+        p.conflicts,
+        [Foreign {
+            kind: Kind::Environment,
+            name: "env1".into(),
+            id: "e-theirs".into(),
+            project: Some("p2".into()),
         }]
     );
+    let mut dropped = t.clone();
+    dropped.environments.clear();
+    let p = run(&dropped, lists, true);
+    assert!(p.steps.is_empty(), "{:?}", described(&p));
+    assert_eq!(p.blocked[0].kind, Kind::Environment);
+    assert!(p.blocked[0]
+        .why
+        .contains("project p2's public environment e-theirs"));
 }
 
 #[test]
