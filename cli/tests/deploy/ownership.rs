@@ -191,7 +191,13 @@ fn another_project_s_public_environment_under_our_name_stops_apply() {
     )
     .generate();
     let proxy = Proxy::to(&env.mistral.api_root);
-    let apply = cli(&env, ALT_CLOUD, &p, &["apply", "--url", &proxy.api_root], &[]);
+    let apply = cli(
+        &env,
+        ALT_CLOUD,
+        &p,
+        &["apply", "--url", &proxy.api_root],
+        &[],
+    );
     assert_eq!(apply.code, 1, "{}", apply.all());
     assert_eq!(proxy.take_writes(), Vec::<String>::new());
     assert!(
