@@ -356,6 +356,8 @@ fn emitted_workflows_are_canonical() {
             "version: \"2.0\"",
             "wf:",
             "  description: Demo.",
+            "  tags:",
+            "    - \"mistral-actions:managed\"",
             "  tasks:",
             "    t:",
             "      action: std.http",
