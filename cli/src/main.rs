@@ -1,7 +1,9 @@
 //! `mistral-actions`: what an operator runs beside the packaged server, with no toolchain
-//! and no source tree. `action-list` compares Mistral's rows with the rows built into this
-//! binary; `config check` loads a server configuration with the server's own code and tries
-//! its Keystone login; `token new` writes a bearer token file.
+//! and no source tree. `plan` and `apply` make a Mistral hold what a generated tree asks
+//! (the packaged one by default), through its REST API; `action-list` compares Mistral's
+//! rows with the rows built into this binary; `config check` loads a server configuration
+//! with the server's own code and tries its Keystone login; `token new` writes a bearer
+//! token file.
 
 mod config_check;
 mod envfile;
@@ -11,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use mistral_actions_deploy::DeployArgs;
 use mistral_actions_listing::{ActionListArgs, Source};
 
 /// The operator's command line for mistral-actions-server.
@@ -23,6 +26,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Show what `apply` would change in Mistral (environments, actions, workflows, cron
+    /// triggers), with diffs, secrets redacted; exit 0 when nothing, 2 when something, 1
+    /// on an error.
+    Plan(DeployArgs),
+    /// Make Mistral hold what the generated tree asks: create, update, replace (cron
+    /// triggers) and, with --prune, delete what mistral-actions made; never touches
+    /// others' resources; stops before any write when one holds our names.
+    Apply(DeployArgs),
     /// List the actions a live Mistral has (REST API), marking ours and drift from the
     /// rows this release registers; exit 1 if any of ours needs fixing.
     ActionList(ActionListArgs),
@@ -69,6 +80,8 @@ const STATE_JSON: &str = include_str!("../../generated/sql/state.json");
 
 fn main() -> ExitCode {
     let ok = match Cli::parse().command {
+        Command::Plan(args) => return ExitCode::from(mistral_actions_deploy::run_plan(&args)),
+        Command::Apply(args) => return ExitCode::from(mistral_actions_deploy::run_apply(&args)),
         Command::ActionList(args) => match mistral_actions_listing::from_state_json(STATE_JSON) {
             Ok(wanted) => {
                 mistral_actions_listing::run(&args, Source::from_env(args.url.clone()), &wanted)

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use crate::services::databases::Databases;
+use crate::services::mistral_for_tests::Mistral;
 use crate::services::openstack::OpenStack;
 use crate::services::rabbitmq::RabbitMq;
 
@@ -46,6 +47,7 @@ fn status(mut cmd: Command) -> Result<bool> {
 /// the broker and the databases it uses last.
 #[derive(Default)]
 struct Services {
+    mistral: Option<Mistral>,
     openstack: Option<OpenStack>,
     rabbit: Option<RabbitMq>,
     databases: Option<Databases>,
@@ -79,6 +81,33 @@ fn start_openstack(root: &Path, slot: &RefCell<Services>) -> Result<bool> {
     Ok(true)
 }
 
+/// Mistral 23 on that OpenStack, as deployed (`MA_TEST_MISTRAL`), reused by e2e.
+fn start_mistral(root: &Path, slot: &RefCell<Services>) -> Result<bool> {
+    let mut services = slot.borrow_mut();
+    let openstack = services
+        .openstack
+        .as_ref()
+        .context("OpenStack did not start")?;
+    let mistral = Mistral::start(
+        root,
+        &openstack.env_file,
+        &services
+            .rabbit
+            .as_ref()
+            .context("RabbitMQ did not start")?
+            .transport_url(),
+        &services
+            .databases
+            .as_ref()
+            .context("the databases did not start")?
+            .postgres
+            .url(""),
+    )?;
+    mistral.export();
+    services.mistral = Some(mistral);
+    Ok(true)
+}
+
 /// Installs a checker's venv and exports its interpreter to the tests.
 fn export_venv(root: &Path, venv: &crate::test_venvs::Venv) -> Result<bool> {
     let py = crate::test_venvs::ensure(root, venv)?;
@@ -103,7 +132,7 @@ pub fn run(root: &Path) -> Result<bool> {
         cmd.arg(root).args(["generate", "--check"]);
         status(cmd)
     };
-    let steps: [Step; 11] = [
+    let steps: [Step; 12] = [
         (
             "rustfmt --check",
             Box::new(|| status(cargo(root, &["fmt", "--all", "--", "--check"]))),
@@ -137,6 +166,10 @@ pub fn run(root: &Path) -> Result<bool> {
         (
             "mistral venv (MA_MISTRAL_PYTHON for the tests)",
             Box::new(|| crate::services::mistral::export(root).map(|_| true)),
+        ),
+        (
+            "start Mistral (Keystone auth, trusts, periodic task; MA_TEST_MISTRAL)",
+            Box::new(|| start_mistral(root, &services)),
         ),
         (
             "OpenAPI validator venv (MA_OPENAPI_PYTHON for the tests)",

@@ -22,12 +22,14 @@ use anyhow::{bail, Context, Result};
 use harness_contract::USER_CLOUD;
 use serde_json::{json, Value};
 
+use harness_contract::{MistralEnv, MISTRAL_ENV};
+
 use crate::services::databases::Databases;
 use crate::services::mistral_api::MistralApi;
+use crate::services::mistral_for_tests::Mistral;
 use crate::services::openstack::{self, OpenStack};
 use crate::services::postgres::{self, Postgres};
 use crate::services::rabbitmq::{self, RabbitMq};
-use crate::services::{mistral, mistral_server};
 
 const STEPS: usize = 6;
 
@@ -61,8 +63,7 @@ pub fn run(root: &Path) -> Result<bool> {
 #[derive(Default)]
 struct Started {
     fleet: Option<actors::Fleet>,
-    catalog: Option<cloud::CatalogEntry>,
-    mistral: Option<mistral_server::MistralServer>,
+    mistral: Option<Mistral>,
     openstack: Option<OpenStack>,
     rabbit: Option<RabbitMq>,
     postgres: Option<Postgres>,
@@ -74,7 +75,6 @@ impl Drop for Started {
         progress(6, "stopping everything started");
         let started = Instant::now();
         drop(self.fleet.take());
-        drop(self.catalog.take());
         drop(self.mistral.take());
         drop(self.openstack.take());
         drop(self.rabbit.take());
@@ -84,11 +84,10 @@ impl Drop for Started {
     }
 }
 
-/// Where Mistral's broker and database server are, and the OpenStack.
+/// The OpenStack and the Mistral the run acts on.
 struct Reached {
-    transport_url: String,
-    postgres: String,
     cloud: cloud::Cloud,
+    mistral: MistralEnv,
 }
 
 fn exported(name: &str) -> Option<String> {
@@ -96,23 +95,31 @@ fn exported(name: &str) -> Option<String> {
 }
 
 impl Started {
-    /// What `cargo harness ci` exported, else everything started here (as `cargo harness
-    /// openstack` starts it).
+    /// What `cargo harness ci` exported (or `cargo harness openstack` printed), else
+    /// everything started here (as `cargo harness openstack` starts it).
     fn services(&mut self, root: &Path) -> Result<Reached> {
+        if let Some(file) = exported(MISTRAL_ENV) {
+            eprintln!("    using the Mistral (and OpenStack) of {MISTRAL_ENV}={file}");
+            let mistral = MistralEnv::read(Path::new(&file))?;
+            return Ok(Reached {
+                cloud: cloud::Cloud::read(&mistral.openstack_env)?,
+                mistral,
+            });
+        }
         let Some(env_file) = exported(openstack::ENV) else {
             eprintln!(
-                "    no {}: starting PostgreSQL, MariaDB, RabbitMQ and the real OpenStack",
+                "    no {}: starting PostgreSQL, MariaDB, RabbitMQ, the real OpenStack and Mistral",
                 openstack::ENV
             );
-            let (os, rabbit, databases) = crate::openstack_cmd::start_stack(root)?;
+            let stack = crate::openstack_cmd::start_stack(root)?;
             let reached = Reached {
-                transport_url: rabbit.transport_url(),
-                postgres: databases.postgres.url(""),
-                cloud: cloud::Cloud::read(&os.env_file)?,
+                cloud: cloud::Cloud::read(&stack.openstack.env_file)?,
+                mistral: stack.mistral.env.clone(),
             };
-            self.openstack = Some(os);
-            self.rabbit = Some(rabbit);
-            self.databases = Some(databases);
+            self.mistral = Some(stack.mistral);
+            self.openstack = Some(stack.openstack);
+            self.rabbit = Some(stack.rabbit);
+            self.databases = Some(stack.databases);
             return Ok(reached);
         };
         eprintln!("    using the OpenStack of {}={env_file}", openstack::ENV);
@@ -124,10 +131,15 @@ impl Started {
             Some(url) => url,
             None => self.postgres.insert(Postgres::start(root)?).url(""),
         };
+        let mistral = self.mistral.insert(Mistral::start(
+            root,
+            Path::new(&env_file),
+            &transport_url,
+            &postgres,
+        )?);
         Ok(Reached {
-            transport_url,
-            postgres,
             cloud: cloud::Cloud::read(Path::new(&env_file))?,
+            mistral: mistral.env.clone(),
         })
     }
 }
@@ -148,13 +160,12 @@ fn run_steps(root: &Path) -> Result<()> {
     // Our side as operators get it: the package (`cargo harness dist`), unpacked.
     let unpacked = actors::package(root)?;
     let cli = unpacked.bin(crate::dist::smoke::CLI_BIN);
-    let venv = mistral::ensure(root).map(|_| mistral::venv_dir(root))?;
-    let Reached {
-        transport_url,
-        postgres,
-        cloud,
-    } = started.services(root)?;
-    // Made while Mistral starts: they need only OpenStack.
+    progress(
+        2,
+        "reaching (or starting) Mistral with Keystone auth and its periodic task",
+    );
+    let Reached { cloud, mistral } = started.services(root)?;
+    // Made meanwhile: they need only OpenStack.
     let making = {
         let config = cloud.config(USER_CLOUD)?;
         let (env, env_file) = (cloud.env.clone(), cloud.env_file.clone());
@@ -165,35 +176,17 @@ fn run_steps(root: &Path) -> Result<()> {
             anyhow::Ok((client, made, started.elapsed()))
         })
     };
-
-    progress(
-        2,
-        "migrating a fresh Mistral database, starting mistral-server with Keystone auth",
-    );
     let (user, _) = cloud.user_login()?;
-    let mistral = started.mistral.insert(mistral_server::start(
-        root,
-        &venv,
-        &transport_url,
-        &postgres,
-        &cloud.mistral_keystone(),
-        &user.token,
-    )?);
-    let api = MistralApi::new(&mistral.url, Some(&user.token));
-    refuses_strangers(&mistral.url)?;
+    let mistral_url = mistral.api_root.trim_end_matches("/v2").to_string();
+    let api = MistralApi::new(&mistral_url, Some(&user.token));
+    refuses_strangers(&mistral_url)?;
     probe(&api, &cloud.env.auth_url)?;
-    let api_root = format!("{}/v2", mistral.url);
-    started.catalog = Some(cloud::CatalogEntry::register(&cloud, &api_root)?);
-    eprintln!(
-        "    registered in Keystone's catalog as {}: {api_root}",
-        cloud::MISTRAL_TYPE
-    );
 
     progress(
         3,
         "registering our actions with the generated SQL, starting the action server",
     );
-    let database = mistral_server::database_url(&postgres);
+    let database = mistral.database_url.clone();
     let before: BTreeSet<String> = api.action_names()?.into_iter().collect();
     for builtin in [
         "std.echo",

@@ -1,26 +1,29 @@
-//! `cargo harness openstack`: the tests' real OpenStack by hand. Starts PostgreSQL, MariaDB,
-//! RabbitMQ and the whole stack (`services::openstack`), prints how to use it, and keeps
-//! it running until Ctrl-C (or Enter).
+//! `cargo harness openstack`: the tests' real OpenStack and Mistral by hand. Starts
+//! PostgreSQL, MariaDB, RabbitMQ, the whole stack (`services::openstack`) and Mistral on it
+//! (`services::mistral_for_tests`), prints how to use them, and keeps them running until
+//! Ctrl-C (or Enter).
 
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Result;
-use harness_contract::{OpenStackEnv, USER_CLOUD};
+use harness_contract::{OpenStackEnv, MISTRAL_ENV, USER_CLOUD};
 
 use crate::services::databases::Databases;
+use crate::services::mistral_for_tests::Mistral;
 use crate::services::openstack::{self, OpenStack};
 use crate::services::process;
 use crate::services::rabbitmq::RabbitMq;
 
 /// Everything one run started; fields drop (stop) in declaration order.
-struct Stack {
-    openstack: OpenStack,
-    rabbit: RabbitMq,
-    databases: Databases,
+pub struct Stack {
+    pub mistral: Mistral,
+    pub openstack: OpenStack,
+    pub rabbit: RabbitMq,
+    pub databases: Databases,
 }
 
-pub fn start_stack(root: &Path) -> Result<(OpenStack, RabbitMq, Databases)> {
+pub fn start_stack(root: &Path) -> Result<Stack> {
     let databases = Databases::start(root)?;
     let rabbit = RabbitMq::start(root)?;
     let openstack = OpenStack::start(
@@ -29,21 +32,27 @@ pub fn start_stack(root: &Path) -> Result<(OpenStack, RabbitMq, Databases)> {
         &databases.mariadb.url(""),
         &rabbit,
     )?;
-    Ok((openstack, rabbit, databases))
+    let mistral = Mistral::start(
+        root,
+        &openstack.env_file,
+        &rabbit.transport_url(),
+        &databases.postgres.url(""),
+    )?;
+    Ok(Stack {
+        mistral,
+        openstack,
+        rabbit,
+        databases,
+    })
 }
 
 pub fn run(root: &Path) -> Result<bool> {
     process::stop_all_on_interrupt();
     let started = Instant::now();
-    let (openstack, rabbit, databases) = start_stack(root)?;
-    let stack = Stack {
-        openstack,
-        rabbit,
-        databases,
-    };
+    let stack = start_stack(root)?;
     let env = OpenStackEnv::read(&stack.openstack.env_file)?;
     eprintln!(
-        "OpenStack is up ({:.0}s, services ≈{} MiB resident). To use it:",
+        "OpenStack and Mistral are up ({:.0}s, OpenStack services ≈{} MiB resident). To use them:",
         started.elapsed().as_secs_f32(),
         stack.openstack.rss_mib()
     );
@@ -52,6 +61,7 @@ pub fn run(root: &Path) -> Result<bool> {
         openstack::ENV,
         stack.openstack.env_file.display()
     );
+    println!("export {MISTRAL_ENV}={}", stack.mistral.env_file.display());
     println!(
         "export MA_TEST_POSTGRES_URL={}",
         stack.databases.postgres.url("")

@@ -1,9 +1,9 @@
 //! `action-list`: what a live Mistral has registered (`GET /v2/actions`), each of ours and
 //! each the specs define with a [`Verdict`]. One implementation, the operator CLI's
 //! `mistral-actions action-list` (rows built into it from `generated/sql/state.json`),
-//! which `cargo xtask action-list` runs; the harness's e2e lists with [`list_actions`] too.
+//! which `cargo xtask action-list` runs. Mistral is reached through the one client of the
+//! operator CLI, `mistral_actions_deploy::mistral`.
 
-mod source;
 mod verdict;
 mod wanted;
 
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
-pub use source::{list_actions, Source, MISTRAL};
+pub use mistral_actions_deploy::mistral::{Client, Source, SERVICE_TYPE as MISTRAL};
 pub use verdict::{compare, verdicts, Verdict};
 pub use wanted::{from_state_json, Wanted};
 
@@ -45,10 +45,13 @@ pub enum Format {
 /// refused) is printed and is a failure.
 pub fn run(
     args: &ActionListArgs,
-    source: Result<Source, String>,
+    source: Result<Source, mistral_actions_deploy::Error>,
     wanted: &BTreeMap<String, Wanted>,
 ) -> bool {
-    let listed = match source.and_then(|s| s.list()) {
+    let listed = match source
+        .and_then(|s| Client::connect(&s))
+        .and_then(|c| c.list("/actions", &[], "actions"))
+    {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");

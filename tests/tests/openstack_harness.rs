@@ -421,7 +421,16 @@ for name in sys.argv[1:]:
 "#;
     let out = Command::new(&env.python)
         .args(["-c", script])
-        .args(["ma-test", "ma-test-appcred", "ma-test-tls", "ma-admin"])
+        .args([
+            "ma-test",
+            "ma-test-appcred",
+            "ma-test-tls",
+            "ma-admin",
+            "ma-test-other",
+            "ma-test-project-admin",
+            "ma-test-alt",
+            "ma-test-other-alt",
+        ])
         .env("OS_CLIENT_CONFIG_FILE", &env.clouds_yaml)
         .output()
         .expect("cannot run the venv's python");
@@ -431,12 +440,20 @@ for name in sys.argv[1:]:
         "openstacksdk could not use clouds.yaml: {}{stdout}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let project = &env.project.id;
-    for cloud in ["ma-test ", "ma-test-appcred ", "ma-test-tls "] {
+    let (project, alt) = (&env.project.id, &env.project_alt.id);
+    for (cloud, project) in [
+        ("ma-test ", project),
+        ("ma-test-appcred ", project),
+        ("ma-test-tls ", project),
+        ("ma-test-other ", project),
+        ("ma-test-project-admin ", project),
+        ("ma-test-alt ", alt),
+        ("ma-test-other-alt ", alt),
+    ] {
         assert!(
             stdout
                 .lines()
-                .any(|l| l.starts_with(cloud) && l.contains(project)),
+                .any(|l| l.starts_with(cloud) && l.contains(project.as_str())),
             "{cloud}not logged in to {project}: {stdout}"
         );
     }

@@ -1,6 +1,6 @@
 //! `cargo xtask`: the command line over the `codegen` library, and nothing else: what
 //! needs services, an async runtime or an HTTP client (ci, e2e, the package, the
-//! operator's `action-list`) lives in other packages, which [`forward`] runs, so that
+//! operator's `action-list`, `plan` and `apply`) lives in other packages, which [`forward`] runs, so that
 //! building the generator compiles none of it.
 
 #[cfg(feature = "mimalloc")]
@@ -95,6 +95,21 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// Show what `apply` would change in a live Mistral, with diffs; exit 0 (nothing), 2
+    /// (changes) or 1 (runs `mistral-actions plan --generated <root>/generated`; `--help`
+    /// shows its options).
+    #[command(disable_help_flag = true)]
+    Plan {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+    /// Make a live Mistral hold generated/ through its REST API (runs `mistral-actions
+    /// apply --generated <root>/generated`; `--help` shows its options).
+    #[command(disable_help_flag = true)]
+    Apply {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -120,6 +135,8 @@ fn main() -> ExitCode {
             let args: Vec<OsString> = std::iter::once("action-list".into()).chain(args).collect();
             return forward("mistral-actions-cli", &args);
         }
+        Command::Plan { args } => return forward_deploy(cli.root.as_deref(), "plan", args),
+        Command::Apply { args } => return forward_deploy(cli.root.as_deref(), "apply", args),
         command => command,
     };
     let root = cli.root.unwrap_or_else(workspace_root);
@@ -153,7 +170,9 @@ fn main() -> ExitCode {
             },
         ),
         Command::Sql(command) => sql_cmd::run(&root, command),
-        Command::Ci | Command::ActionList { .. } => unreachable!("forwarded above"),
+        Command::Ci | Command::ActionList { .. } | Command::Plan { .. } | Command::Apply { .. } => {
+            unreachable!("forwarded above")
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -167,6 +186,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `mistral-actions plan|apply --generated <root>/generated <args>`.
+fn forward_deploy(root: Option<&Path>, command: &str, args: Vec<OsString>) -> ExitCode {
+    let root = root.map_or_else(workspace_root, Path::to_path_buf);
+    let generated = root.join(codegen::output::GENERATED_DIR);
+    let args: Vec<OsString> = [
+        command.into(),
+        "--generated".into(),
+        generated.into_os_string(),
+    ]
+    .into_iter()
+    .chain(args)
+    .collect();
+    forward("mistral-actions-cli", &args)
 }
 
 /// Runs `cargo run --quiet --package <package> -- <args>` in this workspace and exits

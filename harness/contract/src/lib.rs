@@ -7,6 +7,12 @@
 //! The harness writes it ([`OpenStackEnv::write`]); the tests read it
 //! ([`OpenStackEnv::from_env`]); so does the settle helper, `harness/openstack/settle.py`,
 //! by these field names (keep them stable, or change it too).
+//!
+//! The Mistral the harness starts beside it is [`MistralEnv`] (`MA_TEST_MISTRAL`).
+
+mod mistral;
+
+pub use mistral::{MistralEnv, MISTRAL_ENV};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +32,16 @@ pub const APPCRED_CLOUD: &str = "ma-test-appcred";
 pub const TLS_CLOUD: &str = "ma-test-tls";
 /// The cloud admin, in the admin project.
 pub const ADMIN_CLOUD: &str = "ma-admin";
+/// [`OpenStackEnv::other_user`] in the test project: another member, whose resources are
+/// someone else's to a tool that tells its own from others'.
+pub const OTHER_CLOUD: &str = "ma-test-other";
+/// [`OpenStackEnv::project_admin`] in the test project.
+pub const PROJECT_ADMIN_CLOUD: &str = "ma-test-project-admin";
+/// The test user in the second test project (`ma-test-alt`), where tests that must see
+/// only their own resources (pruning everything a tool owns) work.
+pub const ALT_CLOUD: &str = "ma-test-alt";
+/// [`OpenStackEnv::other_user`] in the second test project.
+pub const OTHER_ALT_CLOUD: &str = "ma-test-other-alt";
 
 /// env.json: everything a test needs to reach the services. Ports are the usual ones
 /// when they are free at start.
@@ -46,6 +62,13 @@ pub struct OpenStackEnv {
     pub admin: Admin,
     /// The test user, `member` and `reader` in both test projects.
     pub user: User,
+    /// A second user with the same roles in both test projects ([`OTHER_CLOUD`],
+    /// [`OTHER_ALT_CLOUD`]).
+    pub other_user: User,
+    /// A user holding `admin` (and `member`, `reader`) in the test project
+    /// ([`PROJECT_ADMIN_CLOUD`]). Keystone (scope not enforced) and Mistral (`admin` in the
+    /// token's roles) then treat it as an admin everywhere, as deployments do.
+    pub project_admin: User,
     /// `ma-test`, in domain `ma-test`.
     pub project: Project,
     /// `ma-test-alt`, where the same user has the same roles (per-call project
@@ -149,11 +172,16 @@ pub struct Settle {
 pub enum Error {
     /// `MA_TEST_OPENSTACK` is not set.
     Unset,
+    /// `MA_TEST_MISTRAL` is not set.
+    MistralUnset,
     Io {
+        /// The variable that named the file.
+        var: &'static str,
         path: PathBuf,
         source: std::io::Error,
     },
     Json {
+        var: &'static str,
         path: PathBuf,
         source: serde_json::Error,
     },
@@ -169,8 +197,17 @@ impl fmt::Display for Error {
                  alone: `cargo harness openstack` in another shell, then export the {ENV}=… \
                  line it prints."
             ),
-            Error::Io { path, source } => write!(f, "{} ({ENV}): {source}", path.display()),
-            Error::Json { path, source } => write!(f, "{} ({ENV}): {source}", path.display()),
+            Error::MistralUnset => write!(
+                f,
+                "{MISTRAL_ENV} is not set: this needs the real Mistral 23 (Keystone auth, \
+                 cron triggers) that `cargo xtask ci` starts before the tests. To run it \
+                 alone: `cargo harness openstack` in another shell, then export the \
+                 {ENV}=… and {MISTRAL_ENV}=… lines it prints."
+            ),
+            Error::Io { var, path, source } => write!(f, "{} ({var}): {source}", path.display()),
+            Error::Json { var, path, source } => {
+                write!(f, "{} ({var}): {source}", path.display())
+            }
         }
     }
 }
@@ -187,6 +224,30 @@ pub fn env_file() -> Result<PathBuf, Error> {
         .ok_or(Error::Unset)
 }
 
+/// Reads a JSON file of this contract; `var` names the variable that points to it.
+fn read_json<T: serde::de::DeserializeOwned>(var: &'static str, path: &Path) -> Result<T, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        var,
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| Error::Json {
+        var,
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `value` as pretty JSON at `path`.
+fn write_json<T: Serialize>(var: &'static str, path: &Path, value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value).expect("strings and paths serialise");
+    std::fs::write(path, text + "\n").map_err(|source| Error::Io {
+        var,
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 impl OpenStackEnv {
     /// The env.json that `MA_TEST_OPENSTACK` names.
     pub fn from_env() -> Result<Self, Error> {
@@ -194,25 +255,17 @@ impl OpenStackEnv {
     }
 
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            source,
-        })
+        read_json(ENV, path)
     }
 
     /// Writes env.json at `path`, and [`Self::clouds_yaml_text`] at [`Self::clouds_yaml`].
     pub fn write(&self, path: &Path) -> Result<(), Error> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        let text = serde_json::to_string_pretty(self).expect("strings and paths serialise");
-        std::fs::write(path, text + "\n").map_err(io(path))?;
-        std::fs::write(&self.clouds_yaml, self.clouds_yaml_text()).map_err(io(&self.clouds_yaml))
+        write_json(ENV, path, self)?;
+        std::fs::write(&self.clouds_yaml, self.clouds_yaml_text()).map_err(|source| Error::Io {
+            var: ENV,
+            path: self.clouds_yaml.clone(),
+            source,
+        })
     }
 
     /// `<python> <script> <fact> <id>` with `MA_TEST_OPENSTACK` set to `env_file` (this
@@ -246,14 +299,29 @@ impl OpenStackEnv {
                 q(&login.project_domain_name),
             )
         };
-        let user = ServiceUser {
-            username: self.user.name.clone(),
-            password: self.user.password.clone(),
-            user_domain_name: self.user.domain_name.clone(),
-            project_name: self.project.name.clone(),
-            project_domain_name: self.project.domain_name.clone(),
+        let login = |user: &User, project: &Project| ServiceUser {
+            username: user.name.clone(),
+            password: user.password.clone(),
+            user_domain_name: user.domain_name.clone(),
+            project_name: project.name.clone(),
+            project_domain_name: project.domain_name.clone(),
         };
+        let user = login(&self.user, &self.project);
         let cacert = format!("    cacert: {}\n", q(&self.ca_file.to_string_lossy()));
+        let more: String = [
+            (OTHER_CLOUD, &self.other_user, &self.project),
+            (PROJECT_ADMIN_CLOUD, &self.project_admin, &self.project),
+            (ALT_CLOUD, &self.user, &self.project_alt),
+            (OTHER_ALT_CLOUD, &self.other_user, &self.project_alt),
+        ]
+        .iter()
+        .map(|(cloud, u, p)| {
+            format!(
+                "\x20 {cloud}:\n{}",
+                password(&self.auth_url, &login(u, p), "")
+            )
+        })
+        .collect();
         format!(
             "# The test cloud of `cargo harness openstack` (regenerated on every start).\n\
              clouds:\n\
@@ -262,7 +330,7 @@ impl OpenStackEnv {
              \x20 {APPCRED_CLOUD}:\n    auth_type: v3applicationcredential\n    auth:\n      \
              auth_url: {}\n      application_credential_id: {}\n      \
              application_credential_secret: {}\n{common}\
-             \x20 {ADMIN_CLOUD}:\n{}",
+             \x20 {ADMIN_CLOUD}:\n{}{more}",
             password(&self.auth_url, &user, ""),
             password(&self.auth_url_tls, &user, &cacert),
             q(&self.auth_url),
@@ -315,6 +383,18 @@ mod tests {
                 name: "ma-test-user".into(),
                 id: "u1".into(),
                 password: "ma-test-user-secret".into(),
+                domain_name: "ma-test".into(),
+            },
+            other_user: User {
+                name: "ma-test-other".into(),
+                id: "u2".into(),
+                password: "ma-test-other-secret".into(),
+                domain_name: "ma-test".into(),
+            },
+            project_admin: User {
+                name: "ma-test-admin".into(),
+                id: "u3".into(),
+                password: "ma-test-admin-secret".into(),
                 domain_name: "ma-test".into(),
             },
             project: project("ma-test", "p1"),
@@ -425,7 +505,19 @@ mod tests {
         let admin = cloud(ADMIN_CLOUD);
         assert!(admin.contains("      username: \"admin\"\n"), "{admin}");
         assert!(admin.contains("      project_name: \"admin\"\n"), "{admin}");
-        for text in [user, tls, appcred, admin] {
+        let other_alt = cloud(OTHER_ALT_CLOUD);
+        assert!(
+            other_alt.contains("      username: \"ma-test-other\"\n")
+                && other_alt.contains("      project_name: \"ma-test-alt\"\n"),
+            "{other_alt}"
+        );
+        let project_admin = cloud(PROJECT_ADMIN_CLOUD);
+        assert!(
+            project_admin.contains("      username: \"ma-test-admin\"\n")
+                && project_admin.contains("      project_name: \"ma-test\"\n"),
+            "{project_admin}"
+        );
+        for text in [user, tls, appcred, admin, other_alt, project_admin] {
             assert!(text.contains("    region_name: \"RegionOne\"\n"), "{text}");
         }
     }

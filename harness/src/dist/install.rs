@@ -32,6 +32,13 @@ for f in /etc/mistral-actions/server.yaml /etc/default/mistral-actions-server; d
 done
 say "conffiles: server.yaml, /etc/default/mistral-actions-server"
 ls /usr/share/mistral-actions/sql/postgresql/*/*.up.sql >/dev/null
+# What apply reads, at its default path: plan reads the whole tree before it calls Mistral
+# (here, nothing listens: it must get that far and no further).
+out=$(env -i PATH="$PATH" MISTRAL_ACTIONS_URL=u MISTRAL_ACTIONS_TOKEN=t \
+  /usr/bin/mistral-actions plan --url http://127.0.0.1:9/v2 2>&1) && { echo "$out"; exit 1; } || true
+echo "$out" | grep -q "cannot reach Mistral at http://127.0.0.1:9/v2" \
+  || { echo "mistral-actions plan of the installed tree: $out"; exit 1; }
+say "mistral-actions plan: reads /usr/share/mistral-actions (mistral/, workflows/, sql/state.json)"
 [ -e /lib/systemd/system/mistral-actions-server.service ]
 # As the unit runs it: its user, its config, its environment file (none set yet).
 runuser -u mistral-actions -- /usr/bin/mistral-actions-server \

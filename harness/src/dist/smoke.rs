@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use harness_contract::{OpenStackEnv, APPCRED_CLOUD, ENV};
+use harness_contract::{MistralEnv, OpenStackEnv, APPCRED_CLOUD, ENV, MISTRAL_ENV, USER_CLOUD};
 
 use crate::services::mistral_api;
 use crate::services::process::{self, Background};
@@ -219,6 +219,7 @@ pub fn check(root: &Path, deb: &Path) -> Result<()> {
     )?;
     let token = unpacked.token()?;
     config_check(&unpacked, &token)?;
+    plan_check(&unpacked, &env)?;
 
     let logs = root.join("target/dist/work/logs");
     let port = process::free_port(None)?;
@@ -254,6 +255,55 @@ pub fn check(root: &Path, deb: &Path) -> Result<()> {
     }
     eprintln!("    token new + SIGHUP (the unit's ExecReload): the new token is accepted");
     server.stop();
+    Ok(())
+}
+
+/// `mistral-actions plan` of the package on the packaged tree: its help, and, when ci's
+/// Mistral is up (`MA_TEST_MISTRAL`), a plan against it as the test user (which writes
+/// nothing): the package holds what apply reads.
+fn plan_check(unpacked: &Unpacked, env: &OpenStackEnv) -> Result<()> {
+    let help = unpacked
+        .cli(&["plan", "--help"])
+        .output()
+        .with_context(|| format!("cannot run {CLI_BIN} plan --help"))?;
+    let text = String::from_utf8_lossy(&help.stdout);
+    if !help.status.success() || !text.contains("--generated") {
+        bail!("{CLI_BIN} plan --help: {text}");
+    }
+    if MistralEnv::from_env().is_err() {
+        eprintln!("    {CLI_BIN} plan --help: ok (no {MISTRAL_ENV}: no plan against Mistral)");
+        return Ok(());
+    }
+    let tree = unpacked.dir.join("usr/share/mistral-actions");
+    let mut cmd = unpacked.cli(&["plan", "--generated", &tree.to_string_lossy()]);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("OS_") {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .env("OS_CLIENT_CONFIG_FILE", &env.clouds_yaml)
+        .env("OS_CLOUD", USER_CLOUD)
+        .env("MISTRAL_ACTIONS_URL", "http://127.0.0.1:8989")
+        .env("MISTRAL_ACTIONS_TOKEN", "smoke")
+        .output()
+        .with_context(|| format!("cannot run {CLI_BIN} plan"))?;
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = out.status.code();
+    if !matches!(code, Some(0 | 2)) || !said.contains(&tree.to_string_lossy().into_owned()) {
+        bail!("{CLI_BIN} plan of the packaged tree (exit {code:?}):\n{said}");
+    }
+    eprintln!(
+        "    {CLI_BIN} plan of the packaged tree against ci's Mistral: exit {}, `{}`",
+        code.unwrap_or_default(),
+        said.lines()
+            .find(|l| l.starts_with("Plan:") || l.starts_with("No changes"))
+            .unwrap_or_default()
+    );
     Ok(())
 }
 

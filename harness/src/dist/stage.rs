@@ -93,7 +93,9 @@ pub fn tree(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result
     )?;
     let share = tree.join("usr/share").join(PACKAGE);
     let generated = root.join("generated");
-    for dir in ["sql", "workflows"] {
+    // What `mistral-actions apply` reads by default (`mistral/`, `workflows/`,
+    // `sql/state.json`), besides the migrations.
+    for dir in ["mistral", "sql", "workflows"] {
         for rel in files_under(&generated.join(dir))? {
             copy(
                 &generated.join(dir).join(&rel),

@@ -160,14 +160,14 @@ impl MistralApi {
     }
 
     /// The names of every action Mistral lists (builtins from its providers and ad-hoc ones
-    /// from its database), following `next` links if it pages.
+    /// from its database), through the operator CLI's client.
     pub fn action_names(&self) -> Result<Vec<String>> {
-        let listed = mistral_actions_listing::list_actions(
-            &self.agent,
-            &self.url(""),
-            self.token.as_deref(),
-        )
-        .map_err(anyhow::Error::msg)?;
+        use mistral_actions_deploy::mistral::{Client, Source};
+        let client = Client::connect(&Source::Plain {
+            api_root: self.url(""),
+            token: self.token.clone(),
+        })?;
+        let listed = client.list("/actions", &[], "actions")?;
         Ok(listed
             .iter()
             .filter_map(|a| a["name"].as_str().map(str::to_string))

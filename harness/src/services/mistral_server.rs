@@ -1,6 +1,10 @@
-//! A real mistral-server (api, engine, executor) for the end-to-end run: its config under
-//! `target/services/mistral`, a database migrated by Mistral's own `mistral-db-manage`,
-//! RabbitMQ for messaging, Keystone auth on (as deployed), loopback allowed for std.http.
+//! A real Mistral as a deployment runs it: `mistral-server --server api,engine,executor`
+//! and, in a process of its own, the periodic task that fires cron triggers
+//! (`--server periodic`, with `[cron_trigger] run_in_api = False`: running it in the API
+//! is deprecated). Its config under `target/services/mistral`, a database migrated by
+//! Mistral's own `mistral-db-manage`, RabbitMQ for messaging, Keystone auth on with a
+//! service user that can take the trusts cron triggers run through, loopback allowed for
+//! std.http.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +18,7 @@ use super::process::{self, Background};
 
 pub struct MistralServer {
     server: Background,
+    periodic: Option<Background>,
     /// `http://127.0.0.1:<port>`; the REST API is under `/v2`.
     pub url: String,
 }
@@ -24,7 +29,7 @@ pub fn dir(root: &Path) -> PathBuf {
 }
 
 /// The database Mistral gets, dropped and created afresh on each start.
-pub const DATABASE: &str = "mistral_e2e";
+pub const DATABASE: &str = "mistral";
 
 /// The Keystone Mistral checks callers' tokens with (keystonemiddleware), and the service
 /// user it does so as.
@@ -42,7 +47,8 @@ pub struct Keystone {
 /// Creates a fresh database on the PostgreSQL server at `postgres` (a libpq URL without a
 /// database, like `postgresql://postgres@127.0.0.1:15432/`), writes mistral.conf for it,
 /// `transport_url` and `keystone`, migrates it with `mistral-db-manage upgrade head`, starts
-/// mistral-server and waits until its REST API answers a caller with `token`.
+/// mistral-server (api, engine, executor) and waits until its REST API answers a caller
+/// with `token`, then the periodic task and waits until it says it started.
 pub fn start(
     root: &Path,
     venv: &Path,
@@ -57,6 +63,7 @@ pub fn start(
     let marker = conf.to_string_lossy().into_owned();
     // A server left by a killed run would still hold its port and database.
     process::kill_leftover(&pid_file, &marker);
+    process::kill_leftover(&periodic_pid_file(&dir), &marker);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     super::db::fresh_postgres(postgres, DATABASE)?;
@@ -115,6 +122,7 @@ pub fn start(
         .stop_with(libc::SIGINT, Duration::from_secs(15));
         let mut mistral = MistralServer {
             server,
+            periodic: None,
             url: format!("http://127.0.0.1:{port}"),
         };
         let api = MistralApi::new(&mistral.url, Some(token));
@@ -138,6 +146,7 @@ pub fn start(
                     mistral.url,
                     took.as_secs_f32()
                 );
+                mistral.periodic = Some(start_periodic(venv, &dir, &conf, &marker)?);
                 return Ok(mistral);
             }
             Err(e) if attempt < 2 => {
@@ -154,14 +163,51 @@ pub fn start(
     unreachable!("the loop returns")
 }
 
+fn periodic_pid_file(dir: &Path) -> PathBuf {
+    dir.with_file_name("mistral-periodic.pid")
+}
+
+/// `mistral-server --server periodic`: the cron triggers' loop, as deployments run it.
+fn start_periodic(venv: &Path, dir: &Path, conf: &Path, marker: &str) -> Result<Background> {
+    let log = dir.join("mistral-periodic.log");
+    let mut cmd = Command::new(venv.join("bin").join("mistral-server"));
+    cmd.args(["--server", "periodic", "--config-file"])
+        .arg(conf)
+        .current_dir(dir);
+    let mut periodic = Background::spawn(
+        "mistral-server --server periodic",
+        cmd,
+        &log,
+        &periodic_pid_file(dir),
+        marker,
+    )?
+    .stop_with(libc::SIGINT, Duration::from_secs(15));
+    let took = periodic.wait_ready("started", Duration::from_secs(60), || {
+        fs::read_to_string(&log).is_ok_and(|t| t.contains("Periodic server started"))
+    })?;
+    eprintln!(
+        "    mistral-server --server periodic (pid {}) started in {:.1}s",
+        periodic.pid(),
+        took.as_secs_f32()
+    );
+    Ok(periodic)
+}
+
 impl MistralServer {
-    /// An error if the server has died (with the end of its log).
+    /// An error if a process has died (with the end of its log).
     pub fn check_alive(&mut self) -> Result<()> {
-        self.server.check_alive()
+        self.server.check_alive()?;
+        match self.periodic.as_mut() {
+            Some(p) => p.check_alive(),
+            None => Ok(()),
+        }
     }
 
-    /// SIGINT to the process group, then SIGKILL.
+    /// SIGINT to each process group, then SIGKILL.
     pub fn stop(mut self) {
+        if let Some(mut p) = self.periodic.take() {
+            p.stop();
+        }
         self.server.stop();
     }
 }
@@ -180,7 +226,7 @@ fn config(
 ) -> String {
     let k = keystone;
     format!(
-        "# Written by `cargo harness e2e` for a throwaway Mistral; not for production.\n\
+        "# Written by `cargo harness` for the tests' throwaway Mistral; not for production.\n\
          [DEFAULT]\n\
          transport_url = {transport_url}\n\
          debug = False\n\
@@ -192,6 +238,8 @@ fn config(
          auth_enable = True\n\
          \n\
          [keystone_authtoken]\n\
+         # Also the trustee of the trusts cron triggers run through\n\
+         # (mistral/utils/openstack/keystone.py, _admin_client).\n\
          www_authenticate_uri = {auth_url}\n\
          auth_url = {auth_url}\n\
          auth_type = password\n\
@@ -210,6 +258,10 @@ fn config(
          host = 127.0.0.1\n\
          port = {port}\n\
          api_workers = 1\n\
+         \n\
+         [cron_trigger]\n\
+         # The periodic task runs in `mistral-server --server periodic`, as deployed.\n\
+         run_in_api = False\n\
          \n\
          [action_std_http]\n\
          # Mistral 23 refuses loopback targets by default; our action server is on loopback.\n\
@@ -247,7 +299,7 @@ mod tests {
         let text = config(
             Path::new("/x/mistral"),
             "rabbit://guest:guest@127.0.0.1:5673/",
-            "postgresql+psycopg2://postgres@127.0.0.1:15432/mistral_e2e",
+            "postgresql+psycopg2://postgres@127.0.0.1:15432/mistral",
             18990,
             &keystone,
         );
@@ -262,7 +314,7 @@ mod tests {
         }
         for wanted in [
             "DEFAULT.transport_url=rabbit://guest:guest@127.0.0.1:5673/",
-            "database.connection=postgresql+psycopg2://postgres@127.0.0.1:15432/mistral_e2e",
+            "database.connection=postgresql+psycopg2://postgres@127.0.0.1:15432/mistral",
             "pecan.auth_enable=True",
             "keystone_authtoken.auth_type=password",
             "keystone_authtoken.auth_url=http://127.0.0.1:5000/v3",
@@ -272,6 +324,7 @@ mod tests {
             "openstack_actions.default_region=RegionOne",
             "api.host=127.0.0.1",
             "api.port=18990",
+            "cron_trigger.run_in_api=False",
             "action_std_http.denied_cidrs=169.254.0.0/16",
         ] {
             assert!(
@@ -289,7 +342,7 @@ mod tests {
     fn the_database_url_names_the_fresh_database() {
         assert_eq!(
             database_url("postgresql://postgres@127.0.0.1:15432/"),
-            "postgresql://postgres@127.0.0.1:15432/mistral_e2e"
+            "postgresql://postgres@127.0.0.1:15432/mistral"
         );
     }
 }

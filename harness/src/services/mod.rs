@@ -7,6 +7,7 @@ pub mod haproxy;
 pub mod mariadb;
 pub mod mistral;
 pub mod mistral_api;
+pub mod mistral_for_tests;
 pub mod mistral_server;
 pub mod openstack;
 pub mod postgres;

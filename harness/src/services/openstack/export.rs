@@ -71,6 +71,18 @@ pub fn write(
             password: seed::test_password(),
             domain_name: seed::TEST_DOMAIN.into(),
         },
+        other_user: User {
+            name: seed::OTHER_USER.into(),
+            id: ids.other_user_id.clone(),
+            password: config::password(seed::OTHER_USER),
+            domain_name: seed::TEST_DOMAIN.into(),
+        },
+        project_admin: User {
+            name: seed::PROJECT_ADMIN.into(),
+            id: ids.project_admin_id.clone(),
+            password: config::password(seed::PROJECT_ADMIN),
+            domain_name: seed::TEST_DOMAIN.into(),
+        },
         project: project(seed::TEST_PROJECT, &ids.project_id),
         project_alt: project(seed::TEST_PROJECT_ALT, &ids.project_alt_id),
         application_credential: ApplicationCredential {

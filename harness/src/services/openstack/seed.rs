@@ -14,6 +14,10 @@ pub const TEST_DOMAIN: &str = "ma-test";
 pub const TEST_PROJECT: &str = "ma-test";
 pub const TEST_PROJECT_ALT: &str = "ma-test-alt";
 pub const TEST_USER: &str = "ma-test-user";
+/// A second member of both test projects.
+pub const OTHER_USER: &str = "ma-test-other";
+/// `admin` in the test project.
+pub const PROJECT_ADMIN: &str = "ma-test-admin";
 pub const APP_CRED_NAME: &str = "ma-test-appcred";
 pub const SERVICE_USERS: [&str; 6] = ["glance", "cinder", "nova", "placement", "trove", "mistral"];
 pub const IMAGE_NAME: &str = "ma-test-image";
@@ -38,6 +42,17 @@ pub struct Identities {
     pub service_project_id: String,
     pub app_cred_id: String,
     pub user_id: String,
+    pub other_user_id: String,
+    pub project_admin_id: String,
+}
+
+/// What the test domain's part of seeding made.
+struct TestIds {
+    project_id: String,
+    project_alt_id: String,
+    user_id: String,
+    other_user_id: String,
+    project_admin_id: String,
 }
 
 /// The catalog: `(type, name, URL)`, each with public, internal and admin endpoints.
@@ -156,7 +171,7 @@ pub fn keystone(s: &Settings) -> Result<Identities> {
             }
             Ok(())
         });
-        let test = (|| -> Result<(String, String, String)> {
+        let test = (|| -> Result<TestIds> {
             let domain = id(
                 &admin.post(
                     &format!("{ks}/domains"),
@@ -175,19 +190,35 @@ pub fn keystone(s: &Settings) -> Result<Identities> {
             };
             let project_id = project(TEST_PROJECT)?;
             let project_alt_id = project(TEST_PROJECT_ALT)?;
-            let user_id = id(
-                &admin.post(
-                    &format!("{ks}/users"),
-                    &json!({"user": {"name": TEST_USER, "domain_id": domain,
-                                     "password": test_password()}}),
-                )?,
-                "user",
-            )?;
+            let user = |name: &str| -> Result<String> {
+                id(
+                    &admin.post(
+                        &format!("{ks}/users"),
+                        &json!({"user": {"name": name, "domain_id": domain,
+                                         "password": config::password(name)}}),
+                    )?,
+                    "user",
+                )
+            };
+            let user_id = user(TEST_USER)?;
+            let other_user_id = user(OTHER_USER)?;
+            let project_admin_id = user(PROJECT_ADMIN)?;
             for p in [&project_id, &project_alt_id] {
-                grant(p, &user_id, "member")?;
-                grant(p, &user_id, "reader")?;
+                for u in [&user_id, &other_user_id] {
+                    grant(p, u, "member")?;
+                    grant(p, u, "reader")?;
+                }
             }
-            Ok((project_id, project_alt_id, user_id))
+            for role in ["admin", "member", "reader"] {
+                grant(&project_id, &project_admin_id, role)?;
+            }
+            Ok(TestIds {
+                project_id,
+                project_alt_id,
+                user_id,
+                other_user_id,
+                project_admin_id,
+            })
         })();
         (
             services.join().expect("no panic"),
@@ -197,7 +228,9 @@ pub fn keystone(s: &Settings) -> Result<Identities> {
     });
     let service_project = service_project?;
     catalog_done?;
-    let (project_id, project_alt_id, user_id) = test?;
+    let test = test?;
+    let (project_id, project_alt_id, user_id) =
+        (test.project_id, test.project_alt_id, test.user_id);
     let (user, _) = api::login(
         &s.keystone_url(),
         TEST_USER,
@@ -219,6 +252,8 @@ pub fn keystone(s: &Settings) -> Result<Identities> {
         service_project_id: service_project,
         app_cred_id: id(&cred, "application_credential")?,
         user_id,
+        other_user_id: test.other_user_id,
+        project_admin_id: test.project_admin_id,
     })
 }
 

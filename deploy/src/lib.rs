@@ -1,0 +1,24 @@
+//! `plan` and `apply`: what a generated tree asks of a live Mistral (environments,
+//! actions, workflows, cron triggers), through its REST API.
+//!
+//! - [`tree`] reads the generated tree, typed; [`secrets`] reads the values environments
+//!   take when applying (never shown);
+//! - [`mistral`] is the one Mistral client of the operator CLI (login, catalog, lists,
+//!   writes); [`listed`] types what it lists and tells ours by our marks;
+//! - [`plan`] is a pure function of the three: ordered steps with their diffs, conflicts
+//!   with others' resources, what is kept or blocked;
+//! - [`apply`] runs a plan's steps and reports; [`command`] is `plan` and `apply` as the
+//!   CLI runs them (options, output, exit codes).
+
+pub mod apply;
+pub mod command;
+mod error;
+pub mod listed;
+pub mod mistral;
+pub mod plan;
+mod progress;
+pub mod secrets;
+pub mod tree;
+
+pub use command::{run_apply, run_plan, Actions, DeployArgs};
+pub use error::Error;
