@@ -99,13 +99,13 @@ impl Case<'_> {
         let mut model: Vec<Volume> = tagged.iter().map(|v| Volume::new(v)).collect();
         for run in 1..=RUNS {
             let (exec, secs) = self.execute()?;
+            let output = json_text(&exec["output"]);
             ensure!(
                 exec["state"] == "SUCCESS",
-                "nightly run {run}/{RUNS} ended {}: {}",
+                "nightly run {run}/{RUNS} ended {}: {}; output {output}",
                 exec["state"],
                 exec["state_info"]
             );
-            let output = json_text(&exec["output"]);
             ensure!(
                 output["failed"] == json!([]),
                 "nightly run {run}/{RUNS}: failed {}",
