@@ -177,9 +177,14 @@ impl Case<'_> {
             output["failed"],
             failing.id
         );
-        let refusal = entry_of(&output, &failing.id)?["error"].to_string();
+        // What the action server answered (std.http's result): Cinder's refusal, quoted.
+        let error = &entry_of(&output, &failing.id)?["error"];
+        let refusal = error
+            .pointer("/content/error/message")
+            .and_then(Value::as_str)
+            .with_context(|| format!("volume {}: no error message in {error}", failing.id))?;
         ensure!(
-            refusal.contains("400") && refusal.contains("\\\"error\\\""),
+            refusal.contains("answered 400") && refusal.contains("\"error\""),
             "volume {}: the error is not Cinder's refusal of a volume in error: {refusal}",
             failing.id
         );
@@ -196,7 +201,7 @@ impl Case<'_> {
             self.cinder.holds_only(&v.id, newest)?;
         }
         eprintln!(
-            "    nightly run {}: ERROR in {secs:.0}s as expected: {info}; the others: {}",
+            "    nightly run {}: ERROR in {secs:.0}s as expected: {info} ({refusal}); the others: {}",
             RUNS + 1,
             done.join("; ")
         );
