@@ -82,8 +82,7 @@ impl Client {
 
     /// `GET` from the service of that catalog type.
     pub fn get(&self, service: &str, path: &str) -> Result<Value> {
-        self.runtime
-            .block_on(self.send(Method::GET, service, path, None))
+        self.call(Method::GET, service, path, None)
     }
 
     /// One request; a `GET` is sent once more if the connection broke: gunicorn closes
