@@ -22,6 +22,7 @@ fn sample(placeholder: &str) -> Option<&'static str> {
         "C" => "2",
         "M" => "3",
         "R" => "1",
+        "S" => "4",
         "URL" => "http://127.0.0.1:8989/v2",
         "DIR" => "/tmp",
         _ => return None,
