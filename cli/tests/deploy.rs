@@ -19,4 +19,5 @@ mod deploy {
     mod ownership;
     mod scopes;
     mod trust;
+    mod watch;
 }

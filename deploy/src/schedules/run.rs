@@ -72,6 +72,11 @@ impl fmt::Display for Window {
 /// The options of `schedules`.
 #[derive(Args, Debug, Clone)]
 pub struct SchedulesArgs {
+    /// Only these schedules (cron trigger names); every one of ours when none is given.
+    /// A name with no trigger of ours is an error (exit 1): a schedule that is gone does
+    /// not fire either.
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
     #[command(flatten)]
     pub login: LoginArgs,
     /// How far back to count slots (never before a trigger was created): a number and
@@ -104,12 +109,28 @@ fn runs_of(trigger: &ListedTrigger, items: Vec<Value>) -> Vec<Run> {
 }
 
 /// Lists the owned triggers and their executions, and watches each.
-fn read(client: &Client, now: DateTime, window: Window) -> Result<Vec<Watched>, Error> {
+fn read(
+    client: &Client,
+    names: &[String],
+    now: DateTime,
+    window: Window,
+) -> Result<Vec<Watched>, Error> {
     let project = client.identity().project_id.as_deref();
     let mut triggers = owned_triggers(
         client.list("/cron_triggers", &[], "cron_triggers")?,
         project,
     )?;
+    if !names.is_empty() {
+        triggers.retain(|t| names.contains(&t.name));
+        let missing: Vec<&str> = names
+            .iter()
+            .filter(|n| !triggers.iter().any(|t| &t.name == *n))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::NoSchedule(missing.join(", ")));
+        }
+    }
     triggers.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     let since = now
         .plus_seconds(-window.secs - EARLY)
@@ -154,7 +175,7 @@ pub fn run_schedules(args: &SchedulesArgs) -> u8 {
     let read = args
         .login
         .connect()
-        .and_then(|client| Ok((whom(&client), read(&client, now, args.window)?)));
+        .and_then(|client| Ok((whom(&client), read(&client, &args.names, now, args.window)?)));
     let (header, schedules) = match read {
         Ok(r) => r,
         Err(e) => {
