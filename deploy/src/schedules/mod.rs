@@ -132,7 +132,8 @@ impl Watched {
 }
 
 /// Lays `runs` (the trigger's executions since `now - window_secs - EARLY`) on the
-/// slots the trigger expects in `[now - window_secs, now]`.
+/// slots the trigger expects in `[now - window_secs, now + EARLY]` (a fire starts up to
+/// `EARLY` before its slot).
 pub fn watch(trigger: &ListedTrigger, runs: Vec<Run>, now: DateTime, window_secs: i64) -> Watched {
     let mut watched = Watched {
         name: trigger.name.clone(),
@@ -175,7 +176,7 @@ pub fn watch(trigger: &ListedTrigger, runs: Vec<Run>, now: DateTime, window_secs
     watched
 }
 
-/// The fires croniter expects in `[start, now]` for a trigger made at `created`: from
+/// The fires croniter expects in `[start, now + EARLY]` for a trigger made at `created`: from
 /// `first_execution_time` when it has one (its first fire, whatever the pattern), then
 /// each next fire of the pattern after the one before, as Mistral chains them.
 fn expected(
@@ -193,7 +194,9 @@ fn expected(
         None => (Vec::new(), created),
     };
     let from = after.plus_seconds(1).unwrap_or(after).max(start);
-    let end = now.plus_seconds(1).unwrap_or(now);
+    // A slot up to EARLY ahead may have started already.
+    let last = now.plus_seconds(EARLY).unwrap_or(now);
+    let end = last.plus_seconds(1).unwrap_or(last);
     for slot in parsed.slots(from, end) {
         if slots.len() == MAX_SLOTS {
             return Err(format!(
@@ -202,5 +205,5 @@ fn expected(
         }
         slots.push(slot);
     }
-    Ok(slots.into_iter().filter(|&s| s <= now).collect())
+    Ok(slots.into_iter().filter(|&s| s <= last).collect())
 }

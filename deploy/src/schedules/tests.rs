@@ -75,6 +75,29 @@ fn early_late_and_missing_fires_land_on_their_slots() {
 }
 
 #[test]
+fn a_fire_that_started_just_before_its_slot_counts_before_the_slot() {
+    let trigger = trigger("minutely", "* * * * *", "2026-12-07 10:00:30", None);
+    let w = watch(
+        &trigger,
+        vec![
+            run("e1", "SUCCESS", "2026-12-07 10:00:58"),
+            run("e2", "RUNNING", "2026-12-07 10:01:59"),
+        ],
+        at("2026-12-07 10:01:59"),
+        7 * DAY,
+    );
+    assert_eq!(
+        outline(&w),
+        [
+            "2026-12-07 10:01:00 SUCCESS e1",
+            "2026-12-07 10:02:00 RUNNING e2"
+        ]
+    );
+    let w = watch(&trigger, vec![], at("2026-12-07 10:00:58"), 7 * DAY);
+    assert_eq!(outline(&w), ["2026-12-07 10:01:00 DUE"]);
+}
+
+#[test]
 fn after_downtime_the_catch_up_fire_stands_for_one_swallowed_slot() {
     // Mistral was down from 10:00:30 to 10:05:58: it fires once for the stored next
     // time (10:01) just before 10:06, then 10:06 on time.
