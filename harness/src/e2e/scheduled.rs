@@ -171,11 +171,15 @@ impl Cinder {
     }
 }
 
-/// The temporary project: the real specs, with the one schedule and its environment.
+/// The temporary project: the real specs, with the one schedule and its environment,
+/// generated.
 fn project(root: &Path, volume: &str) -> Result<tempfile::TempDir> {
     let dir = tempfile::tempdir().context("cannot make a temporary directory")?;
     let specs = dir.path().join("specs");
     copy_dir(&root.join("specs"), &specs)?;
+    // The generator checks the custom actions' functions against their source.
+    let custom = Path::new("runtime/src/custom");
+    copy_dir(&root.join(custom), &dir.path().join(custom))?;
     for replaced in ["schedules", "environments"] {
         std::fs::remove_dir_all(specs.join(replaced))
             .with_context(|| format!("cannot remove the copy's specs/{replaced}"))?;
@@ -397,5 +401,42 @@ fn wait_fires(
                 );
         }
         std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_copied_specs_generate_the_one_schedule_and_its_environment() {
+        let volume = "0b9a2f4e-6c1d-4e8a-9f3b-2d7c5e1a4b60";
+        let project = project(&crate::workspace_root(), volume).unwrap();
+        let mistral = project.path().join("generated/mistral");
+        let names = |dir: &str| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(mistral.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names("cron_triggers"), [format!("{NAME}.json")]);
+        assert_eq!(names("environments"), [format!("{ENVIRONMENT}.json")]);
+        let trigger: Value = serde_json::from_str(
+            &std::fs::read_to_string(mistral.join(format!("cron_triggers/{NAME}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(trigger["pattern"], "* * * * *");
+        assert_eq!(trigger["workflow_name"], "create_volume_backup");
+        assert_eq!(
+            trigger["workflow_input"],
+            json!({"volume_id": volume, "backup_name": NAME})
+        );
+        // The workflows the e2e uploaded before: apply finds them as they are.
+        assert_eq!(
+            super::super::cases::generated_workflows(project.path()).unwrap(),
+            super::super::cases::generated_workflows(&crate::workspace_root()).unwrap()
+        );
     }
 }
