@@ -6,6 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use harness_contract::USER_CLOUD;
 use mistral_actions_cron::DateTime;
+use mistral_actions_deploy::schedules::render::STATES;
 use serde_json::Value;
 
 use super::mistral::Api;
@@ -79,23 +80,15 @@ fn body(run: &Run) -> String {
 }
 
 fn openmetrics(last_success: i64, missed: usize, fired: usize) -> String {
-    let states: String = [
-        "CANCELLED",
-        "ERROR",
-        "IDLE",
-        "NONE",
-        "PAUSED",
-        "RUNNING",
-        "SUCCESS",
-    ]
-    .iter()
-    .map(|s| {
-        format!(
-            "mistral_actions_schedule_last_state{{schedule=\"{NAME}\",state=\"{s}\"}} {}\n",
-            u8::from(*s == "SUCCESS")
-        )
-    })
-    .collect();
+    let states: String = STATES
+        .iter()
+        .map(|s| {
+            format!(
+                "mistral_actions_schedule_last_state{{schedule=\"{NAME}\",state=\"{s}\"}} {}\n",
+                u8::from(*s == "SUCCESS")
+            )
+        })
+        .collect();
     format!(
         "\
 # HELP mistral_actions_schedule_last_success_timestamp_seconds Start of the schedule's newest execution that ended SUCCESS in the window (Unix time; 0: none).

@@ -204,7 +204,7 @@ pub fn json(report: &Report) -> String {
 
 /// The states `mistral_actions_schedule_last_state` has a sample for, so that each
 /// series exists (0) before it is first taken; `NONE`: no run in the window.
-const STATES: [&str; 7] = [
+pub const STATES: [&str; 7] = [
     "CANCELLED",
     "ERROR",
     "IDLE",
