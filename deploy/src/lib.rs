@@ -1,5 +1,6 @@
 //! `plan` and `apply`: what a generated tree asks of a live Mistral (environments,
-//! actions, workflows, cron triggers), through its REST API.
+//! actions, workflows, cron triggers), through its REST API; `schedules`: whether the
+//! cron triggers apply made really fire.
 //!
 //! - [`tree`] reads the generated tree, typed; [`secrets`] reads the values environments
 //!   take when applying (never shown);

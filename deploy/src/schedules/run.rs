@@ -90,7 +90,7 @@ pub struct SchedulesArgs {
 
 /// The executions of `trigger` started since `since`, from one listing's answer.
 /// `has:` is a LIKE, so the description is read back to check the id is the trigger's.
-fn runs_of(trigger: &ListedTrigger, items: Vec<Value>) -> Vec<Run> {
+pub(super) fn runs_of(trigger: &ListedTrigger, items: Vec<Value>) -> Vec<Run> {
     items
         .into_iter()
         .filter_map(|e| {

@@ -279,9 +279,22 @@ cleanup (cron trigger id-cleanup)
 FAILING: 1 of 2 schedules: cleanup (1 missed).
 "
     );
-    let healthy = &schedules[..1];
-    assert!(render::text(&report(healthy))
-        .ends_with("\nOK: 1 schedule, no slot missed, no last run in ERROR.\n"));
+    assert_eq!(
+        render::text(&report(&schedules[..1])),
+        "\
+Mistral http://m/v2, project demo (p1) as alice
+Window 1h: slots from 2026-12-07 09:05:20 to 2026-12-07 10:05:20 UTC; a slot with no execution 60 s after it is MISSED.
+
+backup (cron trigger id-backup)
+  pattern \"*/2 * * * *\": every 2 minutes; workflow flow
+  created 2026-12-07 10:00:30, next fire 2026-12-07 10:06:00
+  2026-12-07 10:02:00  SUCCESS    execution e2 started 2026-12-07 10:02:00
+  2026-12-07 10:04:00  SUCCESS    execution e4 started 2026-12-07 10:03:59
+  2 slots: 2 fired, 0 missed, 0 due; last run SUCCESS (execution e4 started 2026-12-07 10:03:59)
+
+OK: 1 schedule, no slot missed, no last run in ERROR.
+"
+    );
     assert_eq!(
         render::text(&report(&[])),
         "\
@@ -398,5 +411,26 @@ mistral_actions_schedule_last_state{schedule="cleanup",state="RUNNING"} 0
 mistral_actions_schedule_last_state{schedule="cleanup",state="SUCCESS"} 0
 # EOF
 "#
+    );
+}
+
+#[test]
+fn only_executions_whose_description_names_the_trigger_are_its_own() {
+    let t = trigger("backup", "* * * * *", "2026-12-07 10:00:00", None);
+    let by = |id: &str| {
+        format!("{{\"triggered_by\": {{\"type\": \"cron_trigger\", \"id\": \"{id}\"}}}}")
+    };
+    let listed = vec![
+        json!({"id": "x1", "state": "SUCCESS", "created_at": "2026-12-07 10:01:00",
+               "description": by("id-backup")}),
+        // `has:` is a LIKE: a longer id containing ours, a free text naming it.
+        json!({"id": "x2", "state": "SUCCESS", "created_at": "2026-12-07 10:01:00",
+               "description": by("id-backup-2")}),
+        json!({"id": "x3", "state": "SUCCESS", "created_at": "2026-12-07 10:01:00",
+               "description": "started by hand after id-backup failed"}),
+    ];
+    assert_eq!(
+        run::runs_of(&t, listed),
+        [run("x1", "SUCCESS", "2026-12-07 10:01:00")]
     );
 }
