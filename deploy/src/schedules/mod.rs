@@ -15,8 +15,9 @@
 //! 2 s and Mistral's whole-second `created_at`); when that slot already has an execution,
 //! to the newest earlier slot that has none (a late catch-up fire stands for a slot the
 //! downtime swallowed). Executions are taken oldest first. A slot without an execution is
-//! `MISSED` once it is [`GRACE`] in the past, `due` until then, so a fire in progress is
-//! never reported.
+//! `MISSED` once it is [`GRACE`] in the past, `due` until then (a slot up to `EARLY`
+//! ahead is listed too, since its fire may have started), so a fire in progress is never
+//! reported.
 
 mod matching;
 pub mod render;
