@@ -7,8 +7,10 @@
 //! writes nothing when the plan is empty). Mistral's periodic task then fires the
 //! trigger through the user's trust: a full backup first, an incremental one on top of
 //! it (Cinder's `is_incremental`), both SUCCESS within 3 minutes of the apply, and
-//! `mistral-actions schedules` counts 2 fired, 0 missed, exit 0. The trigger is deleted
-//! before it fires a third time; the environment, backups and volume after.
+//! `mistral-actions schedules` counts 2 fired, 0 missed, exit 0. Its environment is then
+//! deleted out of band: the third fire cannot start, Mistral writes no execution, and
+//! `schedules` reports it `MISSED` with exit 1 within two slots. The trigger, backups and
+//! volume are removed after.
 //!
 //! It runs beside the other cases (it needs only the action servers' address and token)
 //! and acts through the packaged CLI and the public APIs only.
@@ -66,7 +68,7 @@ impl Service {
     /// Deletes what may be gone already, saying what could not be deleted.
     fn delete_quietly(&self, path: &str) {
         if let Err(e) = self.delete(path) {
-            if !format!("{e:#}").contains("404") {
+            if !format!("{e:#}").contains("HTTP 404") {
                 eprintln!("    note: DELETE {path}: {e:#}");
             }
         }
@@ -324,10 +326,13 @@ impl Backup<'_> {
             .context("the trigger has no id")?
             .to_string();
 
-        // Two fires; `schedules` counts them before a third can start.
+        // Two fires; `schedules` counts them before a third can start. Then the
+        // environment goes behind apply's back: the third fire cannot start (each
+        // execution took its variables when it started, so the two carry on).
         let two = wait_fires(mistral, &id, applied_at, |fires| fires.len() >= 2)?;
         let watched = self.cli(&["schedules", NAME, "--format", "json"])?;
-        mistral.delete_quietly(&format!("/cron_triggers/{NAME}"));
+        mistral.delete(&format!("/environments/{ENVIRONMENT}"))?;
+        let first_failing = first_slot_not_begun();
         ensure!(watched.code == 0, "schedules did not exit 0:\n{watched}");
         let report: Value =
             serde_json::from_str(&watched.stdout).context("schedules printed no JSON")?;
@@ -360,11 +365,53 @@ impl Backup<'_> {
             kinds == [(false, "available"), (true, "available")],
             "Cinder was to hold a full backup, then an incremental one (is_incremental, status): {kinds:?}"
         );
+        let both = applied_at.elapsed().as_secs_f32();
+        let missed = self.wait_missed(first_failing)?;
+        let fires = wait_fires(mistral, &id, applied_at, |_| true)?;
+        ensure!(
+            fires.len() == 2,
+            "a fire without its environment was to leave no execution: {fires:?}"
+        );
         Ok(format!(
-            "scheduled backup: applied (then plan exit 0, a second apply without a write), fired twice, a full then an incremental backup, SUCCESS {:.0}s after apply; schedules: 2 fired, 0 missed, exit 0",
-            applied_at.elapsed().as_secs_f32()
+            "scheduled backup: applied (then plan exit 0, a second apply without a write), fired twice, a full then an incremental backup, SUCCESS {both:.0}s after apply; schedules: 2 fired, 0 missed, exit 0; environment deleted: MISSED, exit 1, {missed}s after the first fire that could not start"
         ))
     }
+
+    /// Polls `schedules` until it exits 1 on a missed slot, at the latest a slot (its
+    /// grace) after `first_failing`, the first slot that cannot start (a Unix time);
+    /// how long after that slot.
+    fn wait_missed(&self, first_failing: i64) -> Result<i64> {
+        loop {
+            let watched = self.cli(&["schedules", NAME, "--format", "json"])?;
+            let report: Value = serde_json::from_str(&watched.stdout)
+                .with_context(|| format!("schedules printed no JSON:\n{watched}"))?;
+            let counted = &report["schedules"][0];
+            if watched.code == 1 {
+                ensure!(
+                    counted["fired"] == 2 && counted["missed"] == 1,
+                    "schedules was to count 2 fired and 1 missed:\n{watched}"
+                );
+                return Ok(unix_now() - first_failing);
+            }
+            ensure!(
+                watched.code == 0 && unix_now() < first_failing + 60 + 10,
+                "schedules did not report the fire without its environment MISSED within two slots:\n{watched}"
+            );
+            std::thread::sleep(Duration::from_secs(3));
+        }
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The next minute Mistral has not begun to fire (it starts a fire up to 2 s early), as
+/// a Unix time.
+fn first_slot_not_begun() -> i64 {
+    (unix_now() + 2).div_euclid(60) * 60 + 60
 }
 
 /// Trigger `id`'s executions (id, state), oldest first, once `done` holds of them; an
