@@ -242,7 +242,6 @@ fn run_steps(root: &Path) -> Result<()> {
                 "    4 servers (one paused), 6 volumes, a snapshot, a backup, a Trove instance and backup made in {:.0}s",
                 took.as_secs_f32()
             );
-            // The scheduled backup waits minutes on Mistral's periodic task: beside the cases.
             let backup = scheduled::Backup {
                 root,
                 cli: &cli,
@@ -251,20 +250,11 @@ fn run_steps(root: &Path) -> Result<()> {
                 server_url: fleet.url.clone(),
                 server_token: fleet.token.clone(),
             };
-            let (cases, backup) = std::thread::scope(|s| {
-                let backup = s.spawn(|| backup.run());
-                let cases = run_cases(&api, &client, &resources, &cloud, fleet);
-                (cases, backup.join())
-            });
-            let backup =
-                backup.unwrap_or_else(|_| Err(anyhow::anyhow!("the scheduled backup panicked")));
-            match backup {
-                Ok(done) => eprintln!("    {done}"),
-                Err(e) => problems.push(format!("the scheduled backup: {e:#}")),
-            }
-            if let Err(e) = cases {
-                problems.push(format!("{e:#}"));
-            }
+            let ran = backup.beside(|| run_cases(&api, &client, &resources, &cloud, fleet));
+            problems.extend(
+                ran.into_iter()
+                    .filter_map(|r| r.err().map(|e| format!("{e:#}"))),
+            );
         }
     }
     if let Some(mistral) = started.mistral.as_mut() {

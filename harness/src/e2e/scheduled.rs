@@ -12,8 +12,8 @@
 //! `schedules` reports it `MISSED` with exit 1 within two slots. The trigger, backups and
 //! volume are removed after.
 //!
-//! It runs beside the other cases (it needs only the action servers' address and token)
-//! and acts through the packaged CLI and the public APIs only.
+//! It runs beside the other cases ([`Backup::beside`]: it needs only the action servers'
+//! address and token) and acts through the packaged CLI and the public APIs only.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -280,9 +280,28 @@ impl Backup<'_> {
         })
     }
 
+    /// Runs the whole check in a thread while `cases` runs (it waits minutes on Mistral's
+    /// periodic task): both outcomes, the check's first.
+    pub fn beside(&self, cases: impl FnOnce() -> Result<()>) -> [Result<()>; 2] {
+        let (backup, cases) = std::thread::scope(|s| {
+            let backup = s.spawn(|| self.run());
+            let cases = cases();
+            (backup.join(), cases)
+        });
+        let backup = match backup {
+            Ok(Ok(done)) => {
+                eprintln!("    {done}");
+                Ok(())
+            }
+            Ok(Err(e)) => Err(e.context("the scheduled backup")),
+            Err(_) => Err(anyhow::anyhow!("the scheduled backup panicked")),
+        };
+        [backup, cases]
+    }
+
     /// The whole check; the trigger, environment, backups and volume are removed
     /// whether it passes or not.
-    pub fn run(&self) -> Result<String> {
+    fn run(&self) -> Result<String> {
         let (user, _) = self.cloud.user_login()?;
         let mistral = Service {
             api: user.clone(),
