@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use mistral_actions_deploy::DeployArgs;
+use mistral_actions_deploy::{DeployArgs, SchedulesArgs};
 use mistral_actions_listing::{ActionListArgs, Source};
 
 /// The operator's command line for mistral-actions-server.
@@ -34,6 +34,19 @@ enum Command {
     /// triggers) and, with --prune, delete what mistral-actions made; never touches
     /// others' resources; stops before any write when one holds our names.
     Apply(DeployArgs),
+    /// Check that the cron triggers `apply` made really fire: each slot their patterns
+    /// expected, the execution it started or MISSED; exit 1 on a missed slot or a last run
+    /// in ERROR (or on an error), 0 otherwise.
+    ///
+    /// For each cron trigger carrying mistral-actions' mark (its other triggers are left
+    /// out): its pattern and next fire, every slot croniter expects within --window since
+    /// the trigger was created, and the execution each fire started (Mistral names the
+    /// trigger in the execution's description; a fire may start up to 2 s early, or late
+    /// after downtime) with its state. A slot with no execution 60 s after it is MISSED: a
+    /// fire Mistral fails to start (missing environment, broken trust, bad input) leaves no
+    /// row and still advances the next fire time, so only counting slots notices it.
+    /// Never shows a trigger's input or environment.
+    Schedules(SchedulesArgs),
     /// List the actions a live Mistral has (REST API), marking ours and drift from the
     /// rows this release registers; exit 1 if any of ours needs fixing.
     ActionList(ActionListArgs),
@@ -82,6 +95,9 @@ fn main() -> ExitCode {
     let ok = match Cli::parse().command {
         Command::Plan(args) => return ExitCode::from(mistral_actions_deploy::run_plan(&args)),
         Command::Apply(args) => return ExitCode::from(mistral_actions_deploy::run_apply(&args)),
+        Command::Schedules(args) => {
+            return ExitCode::from(mistral_actions_deploy::run_schedules(&args))
+        }
         Command::ActionList(args) => match mistral_actions_listing::from_state_json(STATE_JSON) {
             Ok(wanted) => {
                 mistral_actions_listing::run(&args, Source::from_env(args.url.clone()), &wanted)

@@ -1,4 +1,4 @@
-//! `mistral-actions plan` and `apply` against the real Mistral 23 of `cargo xtask ci`
+//! `mistral-actions plan`, `apply` and `schedules` against the real Mistral 23 of `cargo xtask ci`
 //! (Keystone auth, cron triggers through trusts, the periodic task in its own process):
 //! `MA_TEST_MISTRAL` names it, and every test fails, saying how to start it, without it.
 //!
@@ -19,4 +19,5 @@ mod deploy {
     mod ownership;
     mod scopes;
     mod trust;
+    mod watch;
 }

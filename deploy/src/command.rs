@@ -32,6 +32,24 @@ pub enum Actions {
     Sql,
 }
 
+/// Where Mistral is: the login options `plan`, `apply` and `schedules` share.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LoginArgs {
+    /// Mistral's API root (`http://host:8989/v2`). Default: $MISTRAL_URL, else the
+    /// `workflowv2` endpoint of the Keystone catalog of $OS_CLOUD (clouds.yaml) or of the
+    /// cloud the $OS_* variables describe (password, application credential or
+    /// $OS_TOKEN; $OS_CACERT or clouds.yaml `cacert` for a private CA).
+    #[arg(long)]
+    pub url: Option<String>,
+}
+
+impl LoginArgs {
+    /// Logs in and finds Mistral.
+    pub fn connect(&self) -> Result<Client, Error> {
+        Source::from_env(self.url.clone()).and_then(|s| Client::connect(&s))
+    }
+}
+
 /// The options of `plan` and `apply`.
 #[derive(Args, Debug, Clone)]
 pub struct DeployArgs {
@@ -39,12 +57,8 @@ pub struct DeployArgs {
     /// packaged one.
     #[arg(long, value_name = "DIR", default_value = tree::PACKAGED)]
     pub generated: PathBuf,
-    /// Mistral's API root (`http://host:8989/v2`). Default: $MISTRAL_URL, else the
-    /// `workflowv2` endpoint of the Keystone catalog of $OS_CLOUD (clouds.yaml) or of the
-    /// cloud the $OS_* variables describe (password, application credential or
-    /// $OS_TOKEN; $OS_CACERT or clouds.yaml `cacert` for a private CA).
-    #[arg(long)]
-    pub url: Option<String>,
+    #[command(flatten)]
+    pub login: LoginArgs,
     /// `api`: register the actions through Mistral's API; `sql`: leave them to the SQL
     /// migrations (operators with database access).
     #[arg(long, value_enum, default_value_t = Actions::Api)]
@@ -64,19 +78,30 @@ struct Planned {
     plan: Plan,
 }
 
-fn print_errors(errors: &[Error]) {
+pub(crate) fn print_errors(errors: &[Error]) {
     for e in errors {
         eprintln!("error: {e}");
     }
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn header(client: &Client, tree: &Tree) -> String {
+    format!(
+        "{}; namespace '{}', scope {}; from {}",
+        whom(client),
+        tree.settings.namespace,
+        tree.settings.scope,
+        tree.dir.display()
+    )
+}
+
+/// Which Mistral, project and user a command acts on: the first line of its output.
+pub(crate) fn whom(client: &Client) -> String {
     let who = client.identity();
     let project = match (&who.project_name, &who.project_id) {
         (Some(n), Some(i)) => format!("project {n} ({i})"),
@@ -88,13 +113,7 @@ fn header(client: &Client, tree: &Tree) -> String {
         .as_deref()
         .map(|u| format!(" as {u}"))
         .unwrap_or_default();
-    format!(
-        "Mistral {}, {project}{user}; namespace '{}', scope {}; from {}",
-        client.api_root(),
-        tree.settings.namespace,
-        tree.settings.scope,
-        tree.dir.display()
-    )
+    format!("Mistral {}, {project}{user}", client.api_root())
 }
 
 /// Reads the tree and the values to read when applying, logs in, lists, plans.
@@ -102,9 +121,7 @@ fn plan_from(args: &DeployArgs) -> Result<Planned, Vec<Error>> {
     let with_actions = args.actions == Actions::Api;
     let tree = Tree::read(&args.generated, with_actions).map_err(|e| vec![e])?;
     let resolved = Resolved::read(&tree, &|k| std::env::var(k).ok())?;
-    let client = Source::from_env(args.url.clone())
-        .and_then(|s| Client::connect(&s))
-        .map_err(|e| vec![e])?;
+    let client = args.login.connect().map_err(|e| vec![e])?;
     let raw = Listed::read(&client, with_actions).map_err(|e| vec![e])?;
     let listed = Listed::of_project(
         raw,

@@ -19,6 +19,9 @@ pub enum Error {
     /// Where Mistral is, or the login to Keystone, failed.
     #[error("{0}")]
     Connect(String),
+    /// `schedules NAME`: no cron trigger of ours has that name.
+    #[error("no cron trigger of mistral-actions in this project is named {0}")]
+    NoSchedule(String),
     /// Mistral refused a request (`status`) or could not be reached (`None`).
     #[error("{method} {path}: {}", answer(*status, message))]
     Mistral {

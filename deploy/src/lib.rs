@@ -1,5 +1,6 @@
 //! `plan` and `apply`: what a generated tree asks of a live Mistral (environments,
-//! actions, workflows, cron triggers), through its REST API.
+//! actions, workflows, cron triggers), through its REST API; `schedules`: whether the
+//! cron triggers apply made really fire.
 //!
 //! - [`tree`] reads the generated tree, typed; [`secrets`] reads the values environments
 //!   take when applying (never shown);
@@ -8,7 +9,9 @@
 //! - [`plan`] is a pure function of the three: ordered steps with their diffs, conflicts
 //!   with others' resources, what is kept or blocked;
 //! - [`apply`] runs a plan's steps and reports; [`command`] is `plan` and `apply` as the
-//!   CLI runs them (options, output, exit codes).
+//!   CLI runs them (options, output, exit codes);
+//! - [`schedules`] watches our cron triggers: each slot croniter expects, the execution
+//!   that fire started or `MISSED`.
 
 pub mod apply;
 pub mod command;
@@ -17,8 +20,10 @@ pub mod listed;
 pub mod mistral;
 pub mod plan;
 mod progress;
+pub mod schedules;
 pub mod secrets;
 pub mod tree;
 
-pub use command::{run_apply, run_plan, Actions, DeployArgs};
+pub use command::{run_apply, run_plan, Actions, DeployArgs, LoginArgs};
 pub use error::Error;
+pub use schedules::{run_schedules, SchedulesArgs};

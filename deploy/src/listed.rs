@@ -147,6 +147,19 @@ pub struct Listed {
     pub public_environments: Vec<ListedEnvironment>,
 }
 
+/// The cron triggers of `project` (`None`: every one listed) that carry our mark, from
+/// the answer of `GET /cron_triggers`: what `schedules` watches.
+pub fn owned_triggers(
+    items: Vec<Value>,
+    project: Option<&str>,
+) -> Result<Vec<ListedTrigger>, Error> {
+    Ok(parse::<ListedTrigger>("cron_triggers", items)?
+        .into_iter()
+        .filter(|t| project.is_none() || t.project_id.as_deref() == project)
+        .filter(ListedTrigger::ours)
+        .collect())
+}
+
 /// The raw answers of the four list calls (`None`: not listed).
 pub struct Raw {
     pub environments: Vec<Value>,

@@ -137,7 +137,16 @@ fn synthesise(root: &Path, dir: &Path, opts: &Options) -> Result<()> {
     );
     codegen::synthetic::write(dir, opts.actions, opts.workflows)
         .with_context(|| format!("cannot synthesise a project in {}", dir.display()))?;
-    eprintln!("bench: generating it (cargo xtask generate, release)");
+    generate(root, dir)
+}
+
+/// `cargo xtask generate` on the project in `dir`, with the release build `cargo xtask
+/// bench` uses.
+pub fn generate(root: &Path, dir: &Path) -> Result<()> {
+    eprintln!(
+        "bench: generating {} (cargo xtask generate, release)",
+        dir.display()
+    );
     let status = crate::cargo(root)
         .args([
             "run",
@@ -156,7 +165,8 @@ fn synthesise(root: &Path, dir: &Path, opts: &Options) -> Result<()> {
         .context("cannot run cargo")?;
     ensure!(
         status.success(),
-        "cargo xtask generate failed on the synthetic project ({status})"
+        "cargo xtask generate failed on {} ({status})",
+        dir.display()
     );
     Ok(())
 }

@@ -181,7 +181,7 @@ pub fn run(root: &Path) -> Result<bool> {
         ),
         (
             "tests",
-            Box::new(|| status(cargo(root, &["test", "--workspace"]))),
+            Box::new(|| status(cargo(root, &["test", "--workspace", "--no-fail-fast"]))),
         ),
         (
             "package: build, lintian, systemd-analyze, the packaged server (cargo harness dist --check)",

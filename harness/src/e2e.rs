@@ -14,6 +14,7 @@ mod migrations;
 mod nightly;
 mod resources;
 mod runs;
+mod scheduled;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -242,9 +243,19 @@ fn run_steps(root: &Path) -> Result<()> {
                 "    4 servers (one paused), 6 volumes, a snapshot, a backup, a Trove instance and backup made in {:.0}s",
                 took.as_secs_f32()
             );
-            if let Err(e) = run_cases(&api, &client, &resources, &cloud, fleet) {
-                problems.push(format!("{e:#}"));
-            }
+            let backup = scheduled::Backup {
+                root,
+                cli: &cli,
+                cloud: &cloud,
+                mistral: &mistral.api_root,
+                server_url: fleet.url.clone(),
+                server_token: fleet.token.clone(),
+            };
+            let ran = backup.beside(|| run_cases(&api, &client, &resources, &cloud, fleet));
+            problems.extend(
+                ran.into_iter()
+                    .filter_map(|r| r.err().map(|e| format!("{e:#}"))),
+            );
         }
     }
     if let Some(mistral) = started.mistral.as_mut() {

@@ -4,6 +4,7 @@
 //! parts, and runs ci. The generator's own command line is `cargo xtask`, kept apart so
 //! that building it compiles none of this (no async runtime, no HTTP stack).
 
+mod bench_deploy;
 mod bench_server;
 mod bench_sql;
 mod ci;
@@ -68,6 +69,20 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         connections: usize,
     },
+    /// `plan` and `apply` of the operator CLI (release) on a synthetic project against
+    /// the tests' Mistral (`MA_TEST_MISTRAL`, else started here), beside the same writes
+    /// sent by a bare client; works in (and prunes) a project of its own, `ma-bench`.
+    BenchDeploy {
+        /// Number of synthetic actions.
+        #[arg(long, default_value_t = 1_000)]
+        actions: usize,
+        /// Number of synthetic workflows (four tasks each).
+        #[arg(long, default_value_t = 100)]
+        workflows: usize,
+        /// Number of schedules (cron triggers) on those workflows.
+        #[arg(long, default_value_t = 100)]
+        schedules: usize,
+    },
     /// The newest up migration of a synthetic project applied to PostgreSQL and MariaDB
     /// (the down too), beside the same rows as 500-row INSERTs.
     BenchSql {
@@ -99,6 +114,18 @@ fn main() -> ExitCode {
             requests,
             connections,
         } => bench_server::run(&root, requests, connections),
+        Command::BenchDeploy {
+            actions,
+            workflows,
+            schedules,
+        } => bench_deploy::run(
+            &root,
+            &bench_deploy::Options {
+                actions,
+                workflows,
+                schedules,
+            },
+        ),
         Command::BenchSql {
             actions,
             workflows,

@@ -6,7 +6,7 @@
 //! Label values are bounded and never the caller's text: action names from the registry
 //! (any other name is [`UNKNOWN_ACTION`]), error kinds, catalog service types and methods
 //! the code names, HTTP statuses, allowlisted programs and exit codes. Every metric and
-//! label is listed in the README ("Metrics").
+//! label is listed in server/README.md ("Metrics").
 
 use std::time::Duration;
 

@@ -110,6 +110,14 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// Check that the cron triggers apply made really fire: each expected slot, its
+    /// execution or MISSED; exit 1 on a missed slot or a last run in ERROR (runs
+    /// `mistral-actions schedules`; `--help` shows its options).
+    #[command(disable_help_flag = true)]
+    Schedules {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -131,10 +139,9 @@ fn main() -> ExitCode {
             args.push("ci".into());
             return forward("harness", &args);
         }
-        Command::ActionList { args } => {
-            let args: Vec<OsString> = std::iter::once("action-list".into()).chain(args).collect();
-            return forward("mistral-actions-cli", &args);
-        }
+        Command::ActionList { args } => return forward_cli("action-list", args),
+        // Reads Mistral only: no generated tree to pass.
+        Command::Schedules { args } => return forward_cli("schedules", args),
         Command::Plan { args } => return forward_deploy(cli.root.as_deref(), "plan", args),
         Command::Apply { args } => return forward_deploy(cli.root.as_deref(), "apply", args),
         command => command,
@@ -170,7 +177,11 @@ fn main() -> ExitCode {
             },
         ),
         Command::Sql(command) => sql_cmd::run(&root, command),
-        Command::Ci | Command::ActionList { .. } | Command::Plan { .. } | Command::Apply { .. } => {
+        Command::Ci
+        | Command::ActionList { .. }
+        | Command::Plan { .. }
+        | Command::Apply { .. }
+        | Command::Schedules { .. } => {
             unreachable!("forwarded above")
         }
     };
@@ -200,6 +211,12 @@ fn forward_deploy(root: Option<&Path>, command: &str, args: Vec<OsString>) -> Ex
     .into_iter()
     .chain(args)
     .collect();
+    forward("mistral-actions-cli", &args)
+}
+
+/// `mistral-actions <command> <args>`, through [`forward`].
+fn forward_cli(command: &str, args: Vec<OsString>) -> ExitCode {
+    let args: Vec<OsString> = std::iter::once(command.into()).chain(args).collect();
     forward("mistral-actions-cli", &args)
 }
 

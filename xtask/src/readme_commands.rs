@@ -1,4 +1,4 @@
-//! Every `cargo xtask …` (or `cargo harness …`) command line the README shows is one the
+//! Every `cargo xtask …` (or `cargo harness …`) command line the README or `docs/` shows is one the
 //! command line accepts: each is parsed by the real parser, as it is written and with its
 //! synopsis spelled out (`[--format json]` with and without, `a|b` each, `<rev>`/`NAME`/`N`
 //! a sample value), without running anything. Each tool's tests call [`problems`] with
@@ -22,6 +22,7 @@ fn sample(placeholder: &str) -> Option<&'static str> {
         "C" => "2",
         "M" => "3",
         "R" => "1",
+        "S" => "4",
         "URL" => "http://127.0.0.1:8989/v2",
         "DIR" => "/tmp",
         _ => return None,
@@ -145,17 +146,46 @@ fn incomplete(kind: clap::error::ErrorKind) -> bool {
     )
 }
 
-/// What is wrong with the README's `<tool> …` command lines (in `root`), each parsed by
-/// `parse` (the tool's arguments, without its name); empty when all are accepted. Fewer
-/// than `at_least` found is a problem too (the extraction would be broken).
+/// The documents whose command lines are checked: the README and `docs/*.md`, sorted.
+fn documents(root: &Path) -> Vec<(String, String)> {
+    let mut names = vec!["README.md".to_string()];
+    if let Ok(entries) = std::fs::read_dir(root.join("docs")) {
+        let mut docs: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".md"))
+            .map(|n| format!("docs/{n}"))
+            .collect();
+        docs.sort();
+        names.extend(docs);
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(root.join(&name))
+                .unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
+            (name, text)
+        })
+        .collect()
+}
+
+/// What is wrong with the `<tool> …` command lines the README and `docs/` show (in `root`),
+/// each parsed by `parse` (the tool's arguments, without its name); empty when all are
+/// accepted. Fewer than `at_least` found is a problem too (the extraction would be broken).
 pub fn problems(
     root: &Path,
     tool: &str,
     at_least: usize,
     parse: impl Fn(&[String]) -> Result<(), clap::Error>,
 ) -> Vec<String> {
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md is there");
-    let shown = shown(&readme, tool);
+    let shown: Vec<(String, Shown)> = documents(root)
+        .into_iter()
+        .flat_map(|(name, text)| {
+            shown(&text, tool)
+                .into_iter()
+                .map(move |s| (name.clone(), s))
+        })
+        .collect();
     if shown.len() < at_least {
         return vec![format!(
             "only {} `{tool}` command lines found (at least {at_least} expected), is the extraction broken? {shown:#?}",
@@ -163,12 +193,12 @@ pub fn problems(
         )];
     }
     let mut problems = Vec::new();
-    for s in &shown {
+    for (file, s) in &shown {
         let synopsis = s.text.strip_prefix(tool).unwrap_or(&s.text);
         let (lines, elided) = match expand(synopsis) {
             Ok(x) => x,
             Err(e) => {
-                problems.push(format!("README.md:{}: `{}`: {e}", s.line, s.text));
+                problems.push(format!("{file}:{}: `{}`: {e}", s.line, s.text));
                 continue;
             }
         };
@@ -177,7 +207,7 @@ pub fn problems(
                 Ok(()) => {}
                 Err(e) if elided && incomplete(e.kind()) => {}
                 Err(e) => problems.push(format!(
-                    "README.md:{}: `{}` as `{tool} {}`: {}",
+                    "{file}:{}: `{}` as `{tool} {}`: {}",
                     s.line,
                     s.text,
                     args.join(" "),

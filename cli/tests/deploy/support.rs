@@ -114,6 +114,15 @@ impl Run {
 /// `mistral-actions <args> --generated <project>/generated` as `cloud` of the harness's
 /// clouds.yaml, with no other `OS_*` of this environment; `vars` added.
 pub fn cli(env: &Env, cloud: &str, project: &Project, args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let generated = project.generated();
+    let mut args = args.to_vec();
+    args.extend(["--generated", generated.to_str().unwrap()]);
+    operator(env, cloud, project.root(), &args, vars)
+}
+
+/// `mistral-actions <args>` in `dir` as `cloud` of the harness's clouds.yaml, with no
+/// other `OS_*` of this environment; `vars` added.
+pub fn operator(env: &Env, cloud: &str, dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mistral-actions"));
     for (k, _) in std::env::vars() {
         if k.starts_with("OS_") || k == "MISTRAL_URL" {
@@ -121,11 +130,9 @@ pub fn cli(env: &Env, cloud: &str, project: &Project, args: &[&str], vars: &[(&s
         }
     }
     cmd.args(args)
-        .arg("--generated")
-        .arg(project.generated())
         .env("OS_CLIENT_CONFIG_FILE", &env.os.clouds_yaml)
         .env("OS_CLOUD", cloud)
-        .current_dir(project.root());
+        .current_dir(dir);
     for (k, v) in vars {
         cmd.env(k, v);
     }

@@ -111,6 +111,12 @@ pub fn tree(root: &Path, layout: &Layout, built: &[(String, PathBuf)]) -> Result
     copy(&deb.join("copyright"), &doc.join("copyright"), 0o644)?;
     gzip(&deb.join("changelog"), &doc.join("changelog.Debian.gz"))?;
     copy(&root.join("README.md"), &doc.join("README.md"), 0o644)?;
+    // The README links the operators' details: the package carries them beside it.
+    copy(
+        &root.join("docs/operating.md"),
+        &doc.join("docs/operating.md"),
+        0o644,
+    )?;
     copy(
         &root.join("server/README.md"),
         &doc.join("README.server.md"),

@@ -71,11 +71,12 @@ impl Fleet {
             servers.push((name, port, Some(server)));
         }
         let backends: Vec<(&str, u16)> = servers.iter().map(|(n, p, _)| (*n, *p)).collect();
-        crate::services::haproxy::check_readme(root, &logs)?;
+        crate::services::haproxy::check_documented(root, &logs)?;
         let haproxy = Haproxy::start(&logs, HEALTH, &backends)?;
         eprintln!(
-            "    haproxy at {} in front of both, health check GET {HEALTH} (the README's configuration: haproxy -c accepts it)",
-            haproxy.url
+            "    haproxy at {} in front of both, health check GET {HEALTH} (the configuration of {}: haproxy -c accepts it)",
+            haproxy.url,
+            crate::services::haproxy::DOCUMENT
         );
         Ok(Fleet {
             url: haproxy.url.clone(),

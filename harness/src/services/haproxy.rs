@@ -40,10 +40,11 @@ fn validate(binary: &str, cfg: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The load-balancer configuration the README shows (the fenced block with the health
-/// check) is one haproxy accepts, checked with the same haproxy the run uses.
-pub fn check_readme(root: &Path, dir: &Path) -> Result<()> {
-    let readme = root.join("README.md");
+/// The load-balancer configuration the operators' documentation shows (the fenced block
+/// with the health check in `DOCUMENT`) is one haproxy accepts, checked with the same
+/// haproxy the run uses.
+pub fn check_documented(root: &Path, dir: &Path) -> Result<()> {
+    let readme = root.join(DOCUMENT);
     let text =
         fs::read_to_string(&readme).with_context(|| format!("cannot read {}", readme.display()))?;
     let block = text
@@ -51,15 +52,20 @@ pub fn check_readme(root: &Path, dir: &Path) -> Result<()> {
         .skip(1)
         .step_by(2)
         .find(|b| b.contains("option httpchk GET /readyz"))
-        .context("README.md shows no HAProxy configuration with `option httpchk GET /readyz`")?;
-    let cfg = dir.join("readme-haproxy.cfg");
+        .with_context(|| {
+            format!("{DOCUMENT} shows no HAProxy configuration with `option httpchk GET /readyz`")
+        })?;
+    let cfg = dir.join("documented-haproxy.cfg");
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     fs::write(&cfg, block.trim_start_matches(|c| c != '\n'))
         .with_context(|| format!("cannot write {}", cfg.display()))?;
     validate(binary()?, &cfg)
 }
 
-/// The configuration the README shows, for servers at `backends` (name, port).
+/// Where operators read the load balancer's configuration (README: "More than one server").
+pub const DOCUMENT: &str = "docs/operating.md";
+
+/// The configuration the documentation shows, for servers at `backends` (name, port).
 pub fn config(port: u16, stats_port: u16, health: &str, backends: &[(&str, u16)]) -> String {
     let servers: String = backends
         .iter()

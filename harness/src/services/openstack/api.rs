@@ -55,16 +55,26 @@ pub fn login(
 
 impl Api {
     fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Value> {
+        let body = body.map(|b| ("application/json", b.to_string()));
+        self.send_as(method, url, body.as_ref().map(|(t, b)| (*t, b.as_str())))
+    }
+
+    /// `body`: its content type and text.
+    fn send_as(&self, method: &str, url: &str, body: Option<(&str, &str)>) -> Result<Value> {
         let what = format!("{method} {url}");
+        // Mistral exposes its text-taking methods as `text/plain` (answering JSON all the
+        // same): asking for JSON there is refused (406).
+        let accept = match body {
+            Some(("text/plain", _)) => "*/*",
+            _ => "application/json",
+        };
         let req = self
             .agent
             .request(method, url)
             .set("X-Auth-Token", &self.token)
-            .set("Accept", "application/json");
+            .set("Accept", accept);
         let resp = match body {
-            Some(b) => req
-                .set("Content-Type", "application/json")
-                .send_string(&b.to_string()),
+            Some((content_type, text)) => req.set("Content-Type", content_type).send_string(text),
             None => req.call(),
         }
         .map_err(|e| describe(&what, e))?;
@@ -85,8 +95,18 @@ impl Api {
         self.send("POST", url, Some(body))
     }
 
+    /// A POST of text (Mistral's workflow and action definitions).
+    pub fn post_text(&self, url: &str, text: &str) -> Result<Value> {
+        self.send_as("POST", url, Some(("text/plain", text)))
+    }
+
     pub fn put(&self, url: &str, body: &Value) -> Result<Value> {
         self.send("PUT", url, Some(body))
+    }
+
+    /// A PUT without a body (Keystone's role assignments).
+    pub fn put_empty(&self, url: &str) -> Result<()> {
+        self.send_as("PUT", url, None).map(drop)
     }
 
     pub fn delete(&self, url: &str) -> Result<()> {
