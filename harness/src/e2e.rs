@@ -11,6 +11,7 @@ pub mod cloud;
 mod failover;
 mod listing;
 mod migrations;
+mod nightly;
 mod resources;
 mod runs;
 mod scheduled;
@@ -269,7 +270,7 @@ fn run_steps(root: &Path) -> Result<()> {
 }
 
 /// The seed workflows, the every-action workflow and the failover workflow, all at once
-/// through HAProxy, while one server is stopped and started again.
+/// through HAProxy, while one server is stopped and started again; then the nightly backup.
 fn run_cases(
     api: &MistralApi,
     client: &resources::Client,
@@ -281,6 +282,9 @@ fn run_cases(
         "mistral_actions_url": fleet.url,
         "mistral_actions_token": fleet.token,
     });
+    if nightly::only() {
+        return nightly::run(api, client, cloud, &env);
+    }
     let image_name = format!("e2e-image-{}-{}", std::process::id(), unix_secs());
     let mut sequences = cases::cases(resources, &cloud.env, &image_name);
     sequences.push(vec![failover::case(&resources.volume)]);
@@ -292,7 +296,8 @@ fn run_cases(
         .find(|(w, _)| *w == failover::WORKFLOW_NAME)
         .context("the failover workflow did not run")?;
     eprintln!("    failover: {}", failover::figures(api, id, fleet)?);
-    Ok(())
+    // After the others: it runs for minutes and needs the servers all up.
+    nightly::run(api, client, cloud, &env)
 }
 
 fn unix_secs() -> u64 {

@@ -82,8 +82,7 @@ impl Client {
 
     /// `GET` from the service of that catalog type.
     pub fn get(&self, service: &str, path: &str) -> Result<Value> {
-        self.runtime
-            .block_on(self.send(Method::GET, service, path, None))
+        self.call(Method::GET, service, path, None)
     }
 
     /// One request; a `GET` is sent once more if the connection broke: gunicorn closes
@@ -106,6 +105,40 @@ impl Client {
             other => other,
         }
         .with_context(|| format!("{service}: {path}"))
+    }
+
+    /// One request of any method, for the e2e modules that make and remove their own
+    /// resources; an empty answer is `null`.
+    pub fn call(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
+        self.runtime
+            .block_on(self.send(method, service, path, body))
+    }
+
+    /// Available 1 GB volumes, one per (name, metadata), all asked for before any is
+    /// waited for; their ids in the same order.
+    pub fn volumes(&self, wanted: &[(String, Value)]) -> Result<Vec<String>> {
+        self.runtime.block_on(async {
+            let mut ids = Vec::new();
+            for (name, metadata) in wanted {
+                let body = json!({"volume": {"size": 1, "name": name, "metadata": metadata}});
+                ids.push(id(
+                    &self.post("volumev3", "/volumes", body).await?,
+                    "/volume/id",
+                )?);
+            }
+            for volume in &ids {
+                let path = format!("/volumes/{volume}");
+                self.wait_for("volumev3", &path, "/volume/status", "available")
+                    .await?;
+            }
+            Ok(ids)
+        })
     }
 
     async fn post(&self, service: &str, path: &str, body: Value) -> Result<Value> {
