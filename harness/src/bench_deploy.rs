@@ -9,7 +9,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
@@ -17,7 +16,9 @@ use harness_contract::{MistralEnv, OpenStackEnv, MISTRAL_ENV};
 use mistral_actions_deploy::tree::Tree;
 use serde_json::{json, Value};
 
-use crate::services::openstack::api::{self, Api};
+use crate::operator_cli;
+use crate::services::mistral_for_tests;
+use crate::services::openstack::api::Api;
 
 pub struct Options {
     pub actions: usize,
@@ -193,17 +194,8 @@ const PROJECT: &str = "ma-bench";
 /// Makes `PROJECT` (in the test project's domain) and the test user's `member` role in it,
 /// as an admin would, unless they exist.
 fn bench_project(os: &OpenStackEnv) -> Result<()> {
-    let keystone = os.auth_url.trim_end_matches("/v3");
-    let a = &os.admin.login;
-    let (admin, _) = api::login(
-        keystone,
-        &a.username,
-        &a.user_domain_name,
-        &a.password,
-        &a.project_name,
-        &a.project_domain_name,
-    )?;
-    let v3 = format!("{keystone}/v3");
+    let admin = mistral_for_tests::admin_login(os)?;
+    let v3 = format!("{}/v3", mistral_for_tests::keystone_root(os));
     let first_id = |listed: Value, what: &str| -> Result<String> {
         listed[what][0]["id"]
             .as_str()
@@ -242,12 +234,7 @@ impl Cli<'_> {
     /// (password login from `OS_*`, Mistral from the catalog); an error unless it exits
     /// `code`.
     fn ok(&self, project: &Path, args: &[&str], code: i32) -> Result<Run> {
-        let mut cmd = Command::new(&self.exe);
-        for (k, _) in std::env::vars() {
-            if k.starts_with("OS_") || k == "MISTRAL_URL" {
-                cmd.env_remove(k);
-            }
-        }
+        let mut cmd = operator_cli::command(&self.exe);
         let os = self.os;
         cmd.args(args)
             .arg("--generated")
@@ -299,14 +286,7 @@ impl Floor {
 /// workflow's text, each trigger's body with its workflow's id; no reads, no checks.
 fn floor(os: &OpenStackEnv, mistral: &MistralEnv, generated: &Path) -> Result<Floor> {
     let tree = Tree::read(generated, true)?;
-    let (user, _) = api::login(
-        os.auth_url.trim_end_matches("/v3"),
-        &os.user.name,
-        &os.user.domain_name,
-        &os.user.password,
-        PROJECT,
-        &os.project.domain_name,
-    )?;
+    let (user, _) = mistral_for_tests::user_login_to(os, PROJECT)?;
     let base = mistral.api_root.trim_end_matches('/');
     let scope = &tree.settings.scope;
     let timed = |send: &mut dyn FnMut(&Api) -> Result<()>| -> Result<Duration> {

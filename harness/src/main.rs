@@ -11,6 +11,7 @@ mod ci;
 mod dist;
 mod e2e;
 mod openstack_cmd;
+mod operator_cli;
 #[cfg(test)]
 mod readme_commands;
 mod services;

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -19,16 +18,9 @@ use crate::services::mistral_api::MistralApi;
 /// `OS_CLOUD=ma-test` and `OS_CLIENT_CONFIG_FILE`, no other OS_* of this environment, from
 /// `/` (no source tree). Each (name, verdict word), and whether it exited 0.
 fn action_list(cli: &Path, cloud: &Cloud) -> Result<(Vec<(String, String)>, bool)> {
-    let mut cmd = Command::new(cli);
-    cmd.args(["action-list", "--format", "json"])
-        .current_dir("/");
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        if key.starts_with("OS_") || key == "MISTRAL_URL" {
-            cmd.env_remove(&*key);
-        }
-    }
-    let out = cmd
+    let out = crate::operator_cli::command(cli)
+        .args(["action-list", "--format", "json"])
+        .current_dir("/")
         .env("OS_CLOUD", CLOUD)
         .env("OS_CLIENT_CONFIG_FILE", &cloud.env.clouds_yaml)
         .output()

@@ -16,7 +16,7 @@
 //! address and token) and acts through the packaged CLI and the public APIs only.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
@@ -257,14 +257,7 @@ impl Backup<'_> {
     /// this environment but the cloud's, and the action servers' address and token for
     /// the environment apply writes.
     fn cli(&self, args: &[&str]) -> Result<Ran> {
-        let mut cmd = Command::new(self.cli);
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("OS_") || key == "MISTRAL_URL" {
-                cmd.env_remove(&*key);
-            }
-        }
-        let out: Output = cmd
+        let out: Output = crate::operator_cli::command(self.cli)
             .args(args)
             .current_dir("/")
             .env("OS_CLOUD", USER_CLOUD)

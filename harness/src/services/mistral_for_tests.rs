@@ -111,23 +111,29 @@ fn keystone(os: &OpenStackEnv) -> mistral_server::Keystone {
 }
 
 /// Keystone without its `/v3`.
-fn keystone_root(os: &OpenStackEnv) -> &str {
+pub fn keystone_root(os: &OpenStackEnv) -> &str {
     os.auth_url.trim_end_matches("/v3")
 }
 
 /// A fresh token of the test user, scoped to the test project, with the token body.
 pub fn user_login(os: &OpenStackEnv) -> Result<(Api, serde_json::Value)> {
+    user_login_to(os, &os.project.name)
+}
+
+/// A fresh token of the test user, scoped to `project` of the test project's domain.
+pub fn user_login_to(os: &OpenStackEnv, project: &str) -> Result<(Api, serde_json::Value)> {
     api::login(
         keystone_root(os),
         &os.user.name,
         &os.user.domain_name,
         &os.user.password,
-        &os.project.name,
+        project,
         &os.project.domain_name,
     )
 }
 
-fn admin_login(os: &OpenStackEnv) -> Result<Api> {
+/// A fresh token of the seeded admin.
+pub fn admin_login(os: &OpenStackEnv) -> Result<Api> {
     let a = &os.admin.login;
     api::login(
         keystone_root(os),
